@@ -1,0 +1,284 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLifecycleTable(t *testing.T) {
+	type step struct {
+		advance time.Duration
+		op      string // claim, done, fail, perm, retry, reopen
+		want    State
+		due     time.Duration // expected due - now (when >= 0 and state waits)
+	}
+	// Options: lease 5m, base 30s (jitter r=0.5 → ×1.0), max 1h, 3 attempts.
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"delivered first time", []step{
+			{0, "claim", StateInflight, 5 * time.Minute},
+			{time.Second, "done", StateDone, -1},
+		}},
+		{"backoff doubles then dead", []step{
+			{0, "claim", StateInflight, 5 * time.Minute},
+			{0, "fail", StateRetry, 30 * time.Second},
+			{10 * time.Second, "claimnone", StateRetry, 20 * time.Second},
+			{20 * time.Second, "claim", StateInflight, 5 * time.Minute},
+			{0, "fail", StateRetry, time.Minute},
+			{time.Minute, "claim", StateInflight, 5 * time.Minute},
+			{0, "fail", StateDead, -1},
+			{time.Hour, "claimnone", StateDead, -1},
+			{0, "retry", StatePending, 0},
+			{0, "claim", StateInflight, 5 * time.Minute},
+			{0, "done", StateDone, -1},
+		}},
+		{"permanent error dead at once", []step{
+			{0, "claim", StateInflight, 5 * time.Minute},
+			{0, "perm", StateDead, -1},
+		}},
+		{"expired lease comes back", []step{
+			{0, "claim", StateInflight, 5 * time.Minute},
+			{4 * time.Minute, "claimnone", StateInflight, time.Minute},
+			{time.Minute, "claim", StateInflight, 5 * time.Minute},
+			{0, "done", StateDone, -1},
+		}},
+		{"crash: reopen makes inflight due now", []step{
+			{0, "claim", StateInflight, 5 * time.Minute},
+			{time.Second, "reopen", StateInflight, 0},
+			{0, "claim", StateInflight, 5 * time.Minute},
+			{0, "done", StateDone, -1},
+		}},
+		{"last attempt lost in crash goes dead", []step{
+			{0, "claim", StateInflight, 5 * time.Minute},
+			{0, "fail", StateRetry, 30 * time.Second},
+			{30 * time.Second, "claim", StateInflight, 5 * time.Minute},
+			{0, "fail", StateRetry, time.Minute},
+			{time.Minute, "claim", StateInflight, 5 * time.Minute},
+			{5 * time.Minute, "claimnone", StateDead, -1},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			clk := newClock()
+			mod := func(o *Options) {
+				o.MaxAttempts = 3
+				o.Lease = 5 * time.Minute
+				o.BackoffBase = 30 * time.Second
+				o.BackoffMax = time.Hour
+			}
+			db := openTest(t, dir, clk, mod)
+			j, err := db.Enqueue(smsJob("+34600000012", "hola"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			attempt := 0
+			for i, s := range tc.steps {
+				clk.Advance(s.advance)
+				switch s.op {
+				case "claim", "claimnone":
+					got, err := db.Claim(KindSMS, 10)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if s.op == "claimnone" && len(got) != 0 {
+						t.Fatalf("step %d: claimed %d jobs, want none", i, len(got))
+					}
+					if s.op == "claim" {
+						if len(got) != 1 {
+							t.Fatalf("step %d: claimed %d jobs, want 1", i, len(got))
+						}
+						if got[0].Payload.Text != "hola" || got[0].Payload.To != "+34600000012" {
+							t.Fatalf("step %d: payload %+v", i, got[0].Payload)
+						}
+						attempt = got[0].Attempt
+					}
+				case "done":
+					if err := db.Done(j.ID); err != nil {
+						t.Fatal(err)
+					}
+				case "fail", "perm":
+					if _, err := db.Fail(j.ID, attempt, errors.New("451 try later"), s.op == "perm"); err != nil {
+						t.Fatal(err)
+					}
+				case "retry":
+					if _, err := db.Retry(j.ID, "test"); err != nil {
+						t.Fatal(err)
+					}
+				case "reopen":
+					db.Close()
+					db = openTest(t, dir, clk, mod)
+				}
+				got, err := db.Get(j.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.State != s.want {
+					t.Fatalf("step %d (%s): state %s, want %s (%s)", i, s.op, got.State, s.want, got.LastError)
+				}
+				if s.due >= 0 {
+					if d := got.Due.Sub(clk.Now()); d != s.due {
+						t.Fatalf("step %d (%s): due in %v, want %v", i, s.op, d, s.due)
+					}
+				} else if !got.Due.IsZero() {
+					t.Fatalf("step %d (%s): due %v, want none", i, s.op, got.Due)
+				}
+				if s.want == StateDone && got.HasPayload {
+					t.Fatalf("step %d: delivered job still holds its payload", i)
+				}
+			}
+		})
+	}
+}
+
+func TestBackoffJitterAndCap(t *testing.T) {
+	base, lim := 30*time.Second, 10*time.Minute
+	for _, tc := range []struct {
+		attempts int
+		r        float64
+		want     time.Duration
+	}{
+		{1, 0.5, 30 * time.Second},
+		{1, 0, 22500 * time.Millisecond},
+		{1, 0.999999, 37499985 * time.Microsecond},
+		{2, 0.5, time.Minute},
+		{5, 0.5, 8 * time.Minute},
+		{6, 0.5, 10 * time.Minute},
+		{60, 0.5, 10 * time.Minute},
+		{60, 0, 7*time.Minute + 30*time.Second},
+	} {
+		got := backoff(base, lim, tc.attempts, tc.r)
+		if d := got - tc.want; d < -time.Microsecond || d > time.Microsecond {
+			t.Errorf("backoff(%d, %v) = %v, want %v", tc.attempts, tc.r, got, tc.want)
+		}
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	db := openTest(t, t.TempDir(), newClock(), nil)
+	n := smsJob("+34600000001", "a")
+	n.IdempotencyKey = "visit-42-sms"
+	a, err := db.Enqueue(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := db.Enqueue(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != b.ID {
+		t.Fatalf("same idempotency key gave two jobs %s %s", a.ID, b.ID)
+	}
+	jobs, _ := db.List(ListFilter{})
+	if len(jobs) != 1 {
+		t.Fatalf("%d jobs, want 1", len(jobs))
+	}
+}
+
+func TestKindsAreIndependent(t *testing.T) {
+	db := openTest(t, t.TempDir(), newClock(), nil)
+	for i := 0; i < 3; i++ {
+		if _, err := db.Enqueue(NewJob{Kind: KindEmail, Payload: Payload{To: "a@b.es", Body: "x"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := db.Enqueue(smsJob("+34600000001", "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Claim(KindSMS, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != s.ID {
+		t.Fatalf("sms claim got %v", got)
+	}
+	got, _ = db.Claim(KindEmail, 2)
+	if len(got) != 2 {
+		t.Fatalf("email claim got %d, want 2 (max)", len(got))
+	}
+	if got[0].MessageID == "" || got[0].MessageID == got[1].MessageID {
+		t.Fatalf("message ids %q %q", got[0].MessageID, got[1].MessageID)
+	}
+}
+
+func TestSMSPartsPersist(t *testing.T) {
+	dir := t.TempDir()
+	db := openTest(t, dir, newClock(), nil)
+	j, _ := db.Enqueue(smsJob("+34600000001", "a"))
+	if _, err := db.Claim(KindSMS, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordSMSPart(j.ID, 1, 77); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = openTest(t, dir, newClock(), nil)
+	got, _ := db.Claim(KindSMS, 1)
+	if len(got) != 1 || got[0].Parts[1] != 77 || got[0].ConcatRef != j.ConcatRef || got[0].ConcatRef == 0 {
+		t.Fatalf("after reopen: %+v (want part 1 → 77, concat ref %d)", got, j.ConcatRef)
+	}
+}
+
+func TestFailStaleAttemptIgnored(t *testing.T) {
+	db := openTest(t, t.TempDir(), newClock(), nil)
+	j, _ := db.Enqueue(smsJob("+34600000001", "a"))
+	c, _ := db.Claim(KindSMS, 1)
+	if err := db.Done(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Fail(j.ID, c[0].Attempt, errors.New("late"), false); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("Fail after Done: %v, want ErrLeaseLost", err)
+	}
+	if got, _ := db.Get(j.ID); got.State != StateDone {
+		t.Fatalf("state %s", got.State)
+	}
+}
+
+func TestEnqueueValidation(t *testing.T) {
+	db := openTest(t, t.TempDir(), newClock(), nil)
+	for _, n := range []NewJob{
+		{Kind: "fax", Payload: Payload{To: "1", Text: "x"}},
+		{Kind: KindSMS, Payload: Payload{Text: "x"}},
+		{Kind: KindSMS, Payload: Payload{To: "+34600000000"}},
+		{Kind: KindEmail, Payload: Payload{To: "a@b.es"}},
+	} {
+		if _, err := db.Enqueue(n); err == nil {
+			t.Errorf("Enqueue(%+v) accepted", n)
+		}
+	}
+}
+
+func TestErrorTextRedacted(t *testing.T) {
+	db := openTest(t, t.TempDir(), newClock(), nil)
+	j, _ := db.Enqueue(NewJob{Kind: KindEmail, Payload: Payload{To: "juana.garcia@example.es", Body: "x"}})
+	c, _ := db.Claim(KindEmail, 1)
+	_, err := db.Fail(j.ID, c[0].Attempt, fmt.Errorf("550 mailbox unavailable, affected recipient(s): juana.garcia@example.es, +34 600 123 456"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.Get(j.ID)
+	if got.State != StateDead {
+		t.Fatalf("state %s", got.State)
+	}
+	for _, bad := range []string{"juana.garcia", "600 123 456"} {
+		if contains(got.LastError, bad) {
+			t.Fatalf("last error keeps personal data: %q", got.LastError)
+		}
+	}
+	log, _ := db.AuditLog(time.Time{}, 0)
+	for _, e := range log {
+		for _, v := range e.Fields {
+			if contains(v, "juana.garcia") {
+				t.Fatalf("audit keeps personal data: %+v", e)
+			}
+		}
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -1,0 +1,321 @@
+// Package store keeps the kiosk's durable state in one bbolt file: the
+// outbox of jobs still owed to someone (SMS, e-mail), the encrypted personal
+// data those jobs carry, and the audit log.
+//
+// Layout of DATA/ventanilla.db (one bucket each):
+//
+//	jobs     id (16-byte ULID)                → job metadata (JSON, no personal data)
+//	due      kind ‖ due time (BE ns) ‖ id     → nil   (what to send next, per kind)
+//	lease    id                               → nil   (jobs in flight, for crash recovery)
+//	dead     id                               → nil   (dead letters, for `queue dead`)
+//	idem     sha256(idempotency key)          → id
+//	payload  id                               → AES-GCM ciphertext of the personal data
+//	audit    time (BE ns) ‖ sequence          → audit entry (JSON, no personal data)
+//	meta     "schema", "key_id"
+//
+// Only one process may hold the file (bbolt takes an exclusive flock); a
+// second one gets ErrLocked within a second instead of hanging, so CLI
+// commands tell the technician to use the SSH console of the running kiosk.
+package store
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	bolt "go.etcd.io/bbolt"
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "ventanilla.db"
+
+// ErrLocked means another process (normally `ventanilla run`) holds the
+// database. The message is what the technician should read.
+var ErrLocked = errors.New("the kiosk is running (database locked): use the SSH console")
+
+// ErrNotFound is returned for an unknown job id.
+var ErrNotFound = errors.New("no such job")
+
+var (
+	bJobs    = []byte("jobs")
+	bDue     = []byte("due")
+	bLease   = []byte("lease")
+	bDead    = []byte("dead")
+	bIdem    = []byte("idem")
+	bPayload = []byte("payload")
+	bAudit   = []byte("audit")
+	bMeta    = []byte("meta")
+
+	allBuckets = [][]byte{bJobs, bDue, bLease, bDead, bIdem, bPayload, bAudit, bMeta}
+
+	metaSchema = []byte("schema")
+	metaKeyID  = []byte("key_id")
+)
+
+const schemaVersion = "1"
+
+// Options tune the outbox. The zero value gives the production defaults;
+// tests override Now and Rand to drive the state machine deterministically.
+type Options struct {
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Rand returns a number in [0,1) used for backoff jitter (default crypto-seeded).
+	Rand func() float64
+
+	// Lease is how long a claimed job is reserved for one delivery attempt
+	// before it becomes due again (default 5 min). It must exceed the
+	// dispatcher's per-send timeout.
+	Lease time.Duration
+	// MaxAttempts before a job is dead-lettered (default 8).
+	MaxAttempts int
+	// BackoffBase is the delay after the first failure; it doubles per
+	// attempt up to BackoffMax (defaults 30 s and 1 h), with ±25 % jitter.
+	BackoffBase, BackoffMax time.Duration
+
+	// PayloadMaxAge is how long personal data may stay on disk even if the
+	// job is never delivered (default 72 h). Delivered jobs lose their
+	// payload at once.
+	PayloadMaxAge time.Duration
+	// DoneRetention keeps delivered jobs' metadata for the technician
+	// (default 24 h); DeadRetention keeps dead letters (default 30 days);
+	// AuditRetention keeps the audit log (default 90 days).
+	DoneRetention, DeadRetention, AuditRetention time.Duration
+
+	// CompactFreeRatio: at Open, when free pages exceed this fraction of the
+	// file and at least CompactMinFree bytes, the file is compacted (copied
+	// to a new file and renamed). Defaults 0.5 and 4 MiB; negative disables.
+	CompactFreeRatio float64
+	CompactMinFree   int64
+
+	// MessageIDDomain is the right-hand side of e-mail Message-IDs
+	// (default "ventanilla.invalid").
+	MessageIDDomain string
+	// KeyFile overrides the key file path (default DATA/kiosk.key).
+	KeyFile string
+	// NoCreateKey makes Open fail instead of creating a missing key file.
+	NoCreateKey bool
+}
+
+func (o *Options) fill() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = cryptoFloat
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.Lease, 5*time.Minute)
+	def(&o.BackoffBase, 30*time.Second)
+	def(&o.BackoffMax, time.Hour)
+	def(&o.PayloadMaxAge, 72*time.Hour)
+	def(&o.DoneRetention, 24*time.Hour)
+	def(&o.DeadRetention, 30*24*time.Hour)
+	def(&o.AuditRetention, 90*24*time.Hour)
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 8
+	}
+	if o.CompactFreeRatio == 0 {
+		o.CompactFreeRatio = 0.5
+	}
+	if o.CompactMinFree <= 0 {
+		o.CompactMinFree = 4 << 20
+	}
+	if o.MessageIDDomain == "" {
+		o.MessageIDDomain = "ventanilla.invalid"
+	}
+}
+
+func cryptoFloat() float64 {
+	n, err := rand.Int(rand.Reader, big.NewInt(1<<53))
+	if err != nil {
+		return 0.5
+	}
+	return float64(n.Int64()) / (1 << 53)
+}
+
+// DB is the open kiosk database. It is safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+	dir  string
+	path string
+	opt  Options
+	keys atomic.Pointer[keyring]
+	// rotMu: sealing/opening (read) vs RotateKey (write), so no payload
+	// is sealed with a key that is being retired.
+	rotMu sync.RWMutex
+
+	idMu    sync.Mutex
+	entropy *ulid.MonotonicEntropy
+
+	wakeMu sync.Mutex
+	wake   map[Kind]chan struct{}
+}
+
+// Open opens (creating if needed) DATA/ventanilla.db and the kiosk key.
+// If another process holds the file it fails within a second with an error
+// wrapping ErrLocked. Jobs left in flight by a crashed process are made due
+// again (see Recover).
+func Open(dir string, opt Options) (*DB, error) {
+	opt.fill()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data dir: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	bdb, err := openBolt(path)
+	if err != nil {
+		return nil, err
+	}
+	if opt.CompactFreeRatio > 0 {
+		if need, _ := needsCompaction(bdb, opt); need {
+			if err := bdb.Close(); err != nil {
+				return nil, fmt.Errorf("store: close before compaction: %w", err)
+			}
+			// Another process could grab the file between Close and the
+			// reopen inside compactFile; it then fails with ErrLocked,
+			// which is the right answer anyway.
+			if _, _, err := compactFile(path); err != nil {
+				return nil, err
+			}
+			if bdb, err = openBolt(path); err != nil {
+				return nil, err
+			}
+		}
+	}
+	db := &DB{
+		bolt:    bdb,
+		dir:     dir,
+		path:    path,
+		opt:     opt,
+		entropy: ulid.Monotonic(rand.Reader, 0),
+		wake:    map[Kind]chan struct{}{},
+	}
+	if err := db.init(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	if _, err := db.Recover(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openBolt(path string) (*bolt.DB, error) {
+	// Timeout turns "another process holds the flock" into an error after
+	// one second; NoSync stays false: an acknowledged job must be on disk.
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("store: open %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return bdb, nil
+}
+
+func (db *DB) init() error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		m := tx.Bucket(bMeta)
+		if v := m.Get(metaSchema); v != nil && string(v) != schemaVersion {
+			return fmt.Errorf("database schema %q, this build knows %q: upgrade ventanilla", v, schemaVersion)
+		}
+		return m.Put(metaSchema, []byte(schemaVersion))
+	})
+	if err != nil {
+		return fmt.Errorf("store: init: %w", err)
+	}
+	return db.loadKeys()
+}
+
+// Close releases the database (and its lock).
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Dir is the data directory.
+func (db *DB) Dir() string { return db.dir }
+
+// Bolt exposes the underlying database for benchmarks and diagnostics.
+// Callers must not write to the store's buckets.
+func (db *DB) Bolt() *bolt.DB { return db.bolt }
+
+// Now is the store's clock.
+func (db *DB) Now() time.Time { return db.opt.Now() }
+
+// Options returns the effective options (defaults filled in).
+func (db *DB) Options() Options { return db.opt }
+
+// newID returns a time-sortable unique id. ULIDs keep creation order in the
+// jobs and payload buckets, which the age purge relies on.
+func (db *DB) newID(now time.Time) (ulid.ULID, error) {
+	db.idMu.Lock()
+	defer db.idMu.Unlock()
+	id, err := ulid.New(ulid.Timestamp(now), db.entropy)
+	if err != nil {
+		return ulid.ULID{}, fmt.Errorf("store: new id: %w", err)
+	}
+	return id, nil
+}
+
+// Notify returns a channel that receives a value whenever a job of the
+// given kind may have become due (committed enqueue, retry, back-off). The
+// channel has capacity one; signals coalesce.
+func (db *DB) Notify(kind Kind) <-chan struct{} {
+	return db.wakeChan(kind)
+}
+
+func (db *DB) wakeChan(kind Kind) chan struct{} {
+	db.wakeMu.Lock()
+	defer db.wakeMu.Unlock()
+	ch, ok := db.wake[kind]
+	if !ok {
+		ch = make(chan struct{}, 1)
+		db.wake[kind] = ch
+	}
+	return ch
+}
+
+func (db *DB) signal(kind Kind) {
+	select {
+	case db.wakeChan(kind) <- struct{}{}:
+	default:
+	}
+}
+
+// kr is the keyring in force (swapped atomically by RotateKey).
+func (db *DB) kr() *keyring { return db.keys.Load() }
+
+// syncDir makes a rename or create in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
