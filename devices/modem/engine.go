@@ -1,0 +1,326 @@
+package modem
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// URC is an unsolicited result code: a line the modem sent that no command
+// asked for (+CMTI, +CREG, RING, ^RSSI…). Body is the PDU line that follows
+// +CMT / +CDS, empty otherwise.
+type URC struct {
+	Line string
+	Body string
+}
+
+// urcBuffer is how many URCs wait for a reader before new ones are dropped:
+// the reader goroutine must never block on a slow consumer.
+const urcBuffer = 64
+
+// request is the one command in flight.
+type request struct {
+	cmd    string // as written, without "\r"
+	logCmd string // for errors: PINs and PDUs masked
+	raw    bool   // answer lines carry no prefix
+	pdu    string // non-empty for AT+CMGS: sent after the prompt
+	lines  []string
+	prompt chan struct{} // closed on "> "
+	final  chan Final    // receives the final result once
+}
+
+// engine runs one AT command at a time over a port and sorts what the
+// modem says into answers and URCs.
+type engine struct {
+	port io.ReadWriteCloser
+
+	sem chan struct{} // one command at a time, acquirable with a context
+
+	mu      sync.Mutex
+	pending *request
+	urcBody bool // the next line is the body of the last URC
+	lastURC string
+
+	urcs    chan URC
+	dropped int
+
+	done     chan struct{} // closed when the reader stops
+	doneErr  error
+	closeMu  sync.Mutex
+	closing  bool
+	idleRead time.Duration
+}
+
+// newEngine starts the reader goroutine. idleRead is the port's read
+// time-out (0 for ports that block); it lets the reader tell an idle line
+// from a hung-up one.
+func newEngine(port io.ReadWriteCloser, idleRead time.Duration) *engine {
+	e := &engine{
+		port:     port,
+		sem:      make(chan struct{}, 1),
+		urcs:     make(chan URC, urcBuffer),
+		done:     make(chan struct{}),
+		idleRead: idleRead,
+	}
+	go e.readLoop()
+	return e
+}
+
+// readLoop owns the port's read side and the splitter. On Linux a serial
+// read with VTIME set returns 0 bytes and io.EOF when the line was idle:
+// that is normal. A hung-up device returns EOF at once, again and again,
+// so many fast empty reads in a row count as a hang-up.
+func (e *engine) readLoop() {
+	var sp Splitter
+	buf := make([]byte, 512)
+	fastEOF := 0
+	var err error
+	for {
+		start := time.Now()
+		n, rerr := e.port.Read(buf)
+		if n > 0 {
+			fastEOF = 0
+			sp.Feed(buf[:n], e.dispatch)
+		}
+		if rerr == nil {
+			continue
+		}
+		if errors.Is(rerr, io.EOF) && n == 0 {
+			if e.idleRead > 0 && time.Since(start) < e.idleRead/4 {
+				fastEOF++
+				if fastEOF > 20 {
+					err = errors.New("device hung up (reads return EOF immediately)")
+					break
+				}
+			} else {
+				fastEOF = 0
+			}
+			if e.isClosing() {
+				err = ErrClosed
+				break
+			}
+			continue
+		}
+		if errors.Is(rerr, io.EOF) {
+			continue
+		}
+		err = rerr
+		break
+	}
+	if e.isClosing() {
+		err = ErrClosed
+	}
+	e.mu.Lock()
+	e.doneErr = err
+	e.mu.Unlock()
+	close(e.done)
+}
+
+func (e *engine) isClosing() bool {
+	e.closeMu.Lock()
+	defer e.closeMu.Unlock()
+	return e.closing
+}
+
+// dispatch sorts one token. It runs on the reader goroutine only.
+func (e *engine) dispatch(t Token) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	req := e.pending
+	if t.Kind == TokPrompt {
+		if req != nil && req.prompt != nil {
+			select {
+			case <-req.prompt:
+			default:
+				close(req.prompt)
+			}
+		}
+		return
+	}
+	line := t.Text
+	if e.urcBody {
+		e.urcBody = false
+		e.emitURC(URC{Line: e.lastURC, Body: line})
+		return
+	}
+	if req != nil && isEcho(line, req) {
+		return
+	}
+	if f, ok := ParseFinal(line); ok {
+		if req != nil {
+			e.pending = nil
+			req.final <- f
+		}
+		// A final result nobody waits for is the late answer of a command
+		// that timed out; dropping it keeps it from ending the next one.
+		return
+	}
+	if req != nil && belongs(line, req.cmd, req.raw) {
+		req.lines = append(req.lines, line)
+		return
+	}
+	if urcHasBody(line) {
+		e.urcBody = true
+		e.lastURC = line
+		return
+	}
+	e.emitURC(URC{Line: line})
+}
+
+func (e *engine) emitURC(u URC) {
+	select {
+	case e.urcs <- u:
+	default:
+		e.dropped++
+	}
+}
+
+// isEcho recognises our own command or PDU coming back while echo is on.
+func isEcho(line string, req *request) bool {
+	if strings.EqualFold(line, req.cmd) {
+		return true
+	}
+	if req.pdu != "" && (strings.ContainsRune(line, 0x1A) || strings.Contains(line, req.pdu)) {
+		return true
+	}
+	// Echo of a command sent while a former prompt was being aborted.
+	return strings.HasPrefix(line, "\x1b")
+}
+
+// run executes one command and returns its answer lines. timeout bounds the
+// whole exchange, prompt included.
+func (e *engine) run(ctx context.Context, req *request, timeout time.Duration) ([]string, error) {
+	if req.logCmd == "" {
+		req.logCmd = req.cmd
+	}
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-e.done:
+		return nil, e.closedErr(req.logCmd)
+	}
+	defer func() { <-e.sem }()
+
+	req.final = make(chan Final, 1)
+	if req.pdu != "" {
+		req.prompt = make(chan struct{})
+	}
+	e.mu.Lock()
+	e.pending = req
+	e.mu.Unlock()
+	clear := func() {
+		e.mu.Lock()
+		if e.pending == req {
+			e.pending = nil
+		}
+		e.mu.Unlock()
+	}
+
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	if err := e.write(req.cmd + "\r"); err != nil {
+		clear()
+		return nil, e.ioErr(req.logCmd, err)
+	}
+	promptSent := false
+	for {
+		var promptCh chan struct{}
+		if req.prompt != nil && !promptSent {
+			promptCh = req.prompt
+		}
+		select {
+		case <-promptCh:
+			promptSent = true
+			if err := e.write(req.pdu + "\x1a"); err != nil {
+				clear()
+				return nil, e.ioErr(req.logCmd, err)
+			}
+		case f := <-req.final:
+			e.mu.Lock()
+			lines := req.lines
+			e.mu.Unlock()
+			if f.OK {
+				return lines, nil
+			}
+			return lines, finalErr(req.logCmd, f)
+		case <-timer.C:
+			clear()
+			if req.prompt != nil && !promptSent {
+				// Leave the modem's text-entry state, or it will swallow
+				// the next command as message text.
+				_ = e.write("\x1b")
+			}
+			msg := fmt.Sprintf("no final result within %s", timeout)
+			if promptSent {
+				msg = fmt.Sprintf("no answer within %s after the message was handed over; it may have been sent", timeout)
+			}
+			return nil, &Error{Cmd: req.logCmd, Kind: KindTimeout, Class: Retry, Msg: msg, Err: ErrTimeout, MaybeSent: promptSent}
+		case <-ctx.Done():
+			clear()
+			if req.prompt != nil && !promptSent {
+				_ = e.write("\x1b")
+			}
+			return nil, fmt.Errorf("modem: %s: %w", req.logCmd, ctx.Err())
+		case <-e.done:
+			return nil, e.closedErr(req.logCmd)
+		}
+	}
+}
+
+func (e *engine) write(s string) error {
+	select {
+	case <-e.done:
+		return ErrClosed
+	default:
+	}
+	_, err := io.WriteString(e.port, s)
+	return err
+}
+
+func finalErr(cmd string, f Final) error {
+	class := Retry
+	if f.Kind == KindCME || f.Kind == KindCMS {
+		class = classify(f.Kind, f.Code)
+	}
+	return &Error{Cmd: cmd, Kind: f.Kind, Code: f.Code, Class: class, Msg: f.Text}
+}
+
+func (e *engine) ioErr(cmd string, err error) error {
+	if e.isClosing() {
+		err = ErrClosed
+	}
+	return &Error{Cmd: cmd, Kind: KindIO, Class: Technician, Msg: "port failed: " + err.Error(), Err: err}
+}
+
+func (e *engine) closedErr(cmd string) error {
+	e.mu.Lock()
+	err := e.doneErr
+	e.mu.Unlock()
+	if err == nil || errors.Is(err, ErrClosed) {
+		return &Error{Cmd: cmd, Kind: KindIO, Class: Technician, Msg: "port closed", Err: ErrClosed}
+	}
+	return &Error{Cmd: cmd, Kind: KindIO, Class: Technician, Msg: "port failed: " + err.Error(), Err: errors.Join(ErrClosed, err)}
+}
+
+// close closes the port and waits (bounded) for the reader to stop.
+func (e *engine) close() error {
+	e.closeMu.Lock()
+	already := e.closing
+	e.closing = true
+	e.closeMu.Unlock()
+	if already {
+		return nil
+	}
+	err := e.port.Close()
+	select {
+	case <-e.done:
+	case <-time.After(2 * time.Second):
+		// A driver that ignores close; the reader exits at its next read.
+	}
+	return err
+}
