@@ -458,9 +458,10 @@ func (m *Model) footer() string {
 	case m.confirmCancel:
 		km = kit.KeyList{m.keys.Yes, m.keys.Back}
 	default:
-		globals := kit.KeyList{m.keys.Lang, m.keys.Contrast}
+		// The home screen offers ←/→ for the language itself.
+		globals := kit.KeyList{m.keys.Contrast}
 		if m.flow != kit.FlowHome && m.flow != kit.FlowOutOfOrder {
-			globals = append(globals, m.keys.Back, m.keys.Cancel)
+			globals = kit.KeyList{m.keys.Lang, m.keys.Contrast, m.keys.Back, m.keys.Cancel}
 		}
 		km = kit.Join(m.active.Keys(), globals)
 	}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
+)
+
+// Config is the kiosk's configuration file (see ventanilla.example.toml,
+// which documents every field).
+type Config struct {
+	KioskID      string     `toml:"kiosk_id"`
+	Office       string     `toml:"office"`
+	Place        string     `toml:"place"`
+	Languages    []string   `toml:"languages"`
+	IdleTimeout  duration   `toml:"idle_timeout"`
+	IdleWarning  duration   `toml:"idle_warning"`
+	CodeLength   int        `toml:"code_length"`
+	DataDir      string     `toml:"data_dir"`
+	HolidaysFile string     `toml:"holidays_file"`
+	HelpDesk     string     `toml:"help_desk"`
+	CallCentre   callCentre `toml:"call_centre"`
+	SMTP         smtpConfig `toml:"smtp"`
+	Modem        modemConf  `toml:"modem"`
+	Camera       cameraConf `toml:"camera"`
+	SSH          sshConf    `toml:"ssh"`
+	Metrics      metricConf `toml:"metrics"`
+	Retention    retention  `toml:"retention"`
+
+	langs []i18n.Lang
+}
+
+type callCentre struct {
+	Email     string `toml:"email"`
+	Phone     string `toml:"phone"`
+	Hours     string `toml:"hours"`
+	Addressee string `toml:"addressee"`
+}
+
+type smtpConfig struct {
+	Host         string `toml:"host"`
+	Port         int    `toml:"port"`
+	Username     string `toml:"username"`
+	PasswordFile string `toml:"password_file"`
+	From         string `toml:"from"`
+	TLS          string `toml:"tls"`
+}
+
+type modemConf struct {
+	Port string `toml:"port"`
+	PIN  string `toml:"pin"`
+	Baud int    `toml:"baud"`
+}
+
+type cameraConf struct {
+	Device string `toml:"device"`
+}
+
+type sshConf struct {
+	Listen string `toml:"listen"`
+}
+
+type metricConf struct {
+	Listen string `toml:"listen"`
+}
+
+type retention struct {
+	MaxAge duration `toml:"max_age"`
+}
+
+// duration reads "90s" / "72h" from TOML.
+type duration struct{ time.Duration }
+
+func (d *duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write it like \"90s\", \"5m\" or \"72h\")", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// defaultConfig is what a kiosk uses for anything its file leaves out.
+func defaultConfig() Config {
+	return Config{
+		KioskID:     "kiosk",
+		Office:      "Oficina de atención ciudadana",
+		Languages:   []string{"es", "ca", "gl", "eu", "en", "fr"},
+		IdleTimeout: duration{90 * time.Second},
+		IdleWarning: duration{30 * time.Second},
+		CodeLength:  9,
+		DataDir:     "./var",
+		SMTP:        smtpConfig{Port: 587, TLS: "mandatory"},
+		Modem:       modemConf{Baud: 115200},
+		Camera:      cameraConf{Device: "/dev/video0"},
+		SSH:         sshConf{Listen: "127.0.0.1:2222"},
+		Metrics:     metricConf{Listen: "127.0.0.1:9464"},
+		Retention:   retention{MaxAge: duration{72 * time.Hour}},
+	}
+}
+
+// demoConfig is the configuration of `run --demo` without a file: every
+// device simulated, all addresses on loopback, obviously fictitious
+// call-centre details.
+func demoConfig() Config {
+	c := defaultConfig()
+	c.KioskID = "demo"
+	c.Office = "Oficina de demostración · Ventanilla"
+	c.Place = "Madrid"
+	c.HelpDesk = "el mostrador de información"
+	c.CallCentre = callCentre{
+		Email:     "centro-atencion@demo.invalid",
+		Phone:     "900 000 000",
+		Hours:     "L-V 9:00-18:00",
+		Addressee: "Centro de atención telefónica (demostración)",
+	}
+	c.SMTP = smtpConfig{From: "ventanilla-demo@localhost", TLS: "none"}
+	c.Camera.Device = "sim"
+	c.Modem.Port = "sim"
+	return c
+}
+
+// ConfigError names the file, the field and what is wrong with it.
+type ConfigError struct {
+	File, Field, Problem string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("config %s: %s", e.File, e.Problem)
+	}
+	return fmt.Sprintf("config %s: field %q: %s", e.File, e.Field, e.Problem)
+}
+
+// loadConfig reads file over base. A missing file, a syntax error, an
+// unknown field or a bad value is a *ConfigError.
+func loadConfig(file string, base Config) (Config, error) {
+	c := base
+	if file != "" {
+		buf, err := os.ReadFile(file)
+		if err != nil {
+			return c, &ConfigError{File: file, Problem: fmt.Sprintf("cannot read it: %v", errors.Unwrap(err))}
+		}
+		md, err := toml.Decode(string(buf), &c)
+		if err != nil {
+			var pe toml.ParseError
+			if errors.As(err, &pe) {
+				return c, &ConfigError{File: file, Problem: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)}
+			}
+			// Type errors name the field in their text; keep it whole.
+			return c, &ConfigError{File: file, Problem: err.Error()}
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			return c, &ConfigError{File: file, Field: und[0].String(), Problem: "unknown field (check the spelling against ventanilla.example.toml)"}
+		}
+	} else {
+		file = "(built-in)"
+	}
+	return c, c.validate(file)
+}
+
+func (c *Config) validate(file string) error {
+	bad := func(field, format string, a ...any) error {
+		return &ConfigError{File: file, Field: field, Problem: fmt.Sprintf(format, a...)}
+	}
+	if strings.TrimSpace(c.KioskID) == "" {
+		return bad("kiosk_id", "must not be empty: it names this kiosk in logs and metrics")
+	}
+	if strings.TrimSpace(c.Office) == "" {
+		return bad("office", "must not be empty: it is shown on the home screen")
+	}
+	c.langs = nil
+	seen := map[i18n.Lang]bool{}
+	for _, s := range c.Languages {
+		l, err := i18n.Parse(s)
+		if err != nil {
+			return bad("languages", "%v", err)
+		}
+		if !seen[l] {
+			c.langs = append(c.langs, l)
+			seen[l] = true
+		}
+	}
+	if !seen[i18n.ES] {
+		return bad("languages", "must include \"es\": Spanish is the kiosk's default and source language")
+	}
+	if c.IdleTimeout.Duration < 30*time.Second || c.IdleTimeout.Duration > 30*time.Minute {
+		return bad("idle_timeout", "%v is out of range: use between 30s and 30m", c.IdleTimeout.Duration)
+	}
+	if c.IdleWarning.Duration < 10*time.Second || c.IdleWarning.Duration >= c.IdleTimeout.Duration {
+		return bad("idle_warning", "%v must be at least 10s and shorter than idle_timeout (%v)", c.IdleWarning.Duration, c.IdleTimeout.Duration)
+	}
+	if c.CodeLength < 6 || c.CodeLength > 20 {
+		return bad("code_length", "%d is out of range: the FNMT código de solicitud has between 6 and 20 digits (9 today)", c.CodeLength)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return bad("data_dir", "must not be empty")
+	}
+	if c.CallCentre.Email != "" {
+		if a, err := mail.ParseAddress(c.CallCentre.Email); err != nil || a.Address != c.CallCentre.Email {
+			return bad("call_centre.email", "%q is not a plain e-mail address", c.CallCentre.Email)
+		}
+	}
+	if c.SMTP.From != "" {
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			return bad("smtp.from", "%q is not an e-mail address", c.SMTP.From)
+		}
+	}
+	if c.SMTP.Port < 0 || c.SMTP.Port > 65535 {
+		return bad("smtp.port", "%d is not a TCP port", c.SMTP.Port)
+	}
+	switch c.SMTP.TLS {
+	case "mandatory", "opportunistic", "none":
+	default:
+		return bad("smtp.tls", "%q: use \"mandatory\" (STARTTLS required), \"opportunistic\" or \"none\"", c.SMTP.TLS)
+	}
+	if c.Modem.PIN != "" && (len(c.Modem.PIN) < 4 || len(c.Modem.PIN) > 8 || strings.Trim(c.Modem.PIN, "0123456789") != "") {
+		return bad("modem.pin", "a SIM PIN is 4 to 8 digits")
+	}
+	switch c.Modem.Baud {
+	case 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600:
+	default:
+		return bad("modem.baud", "%d is not a standard serial speed (115200 for most USB modems)", c.Modem.Baud)
+	}
+	for field, addr := range map[string]string{"ssh.listen": c.SSH.Listen, "metrics.listen": c.Metrics.Listen} {
+		if addr == "" {
+			continue // empty disables the service
+		}
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return bad(field, "%q is not host:port (for example 127.0.0.1:2222)", addr)
+		}
+	}
+	if c.Retention.MaxAge.Duration < time.Hour {
+		return bad("retention.max_age", "%v is too short: undelivered requests need time to leave when the network is down (use at least 1h)", c.Retention.MaxAge.Duration)
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestExampleConfigLoads(t *testing.T) {
+	c, err := loadConfig("../../ventanilla.example.toml", defaultConfig())
+	if err != nil {
+		t.Fatalf("the documented example must load: %v", err)
+	}
+	if c.KioskID != "getafe-01" || c.IdleTimeout.Seconds() != 90 || c.CodeLength != 9 || len(c.langs) != 6 {
+		t.Fatalf("unexpected values: %+v", c)
+	}
+}
+
+func TestBadConfigNamesFileFieldAndProblem(t *testing.T) {
+	cases := []struct {
+		name, body, field, problem string
+	}{
+		{"syntax", "office = \"x\nkiosk_id = 1", "", "line"},
+		{"unknown", "ofice = \"x\"", "ofice", "unknown field"},
+		{"type", "code_length = \"nine\"", "", "code_length"},
+		{"duration", "idle_timeout = \"ninety\"", "", "duration"},
+		{"idle range", "idle_timeout = \"5s\"", "idle_timeout", "out of range"},
+		{"warning", "idle_timeout = \"60s\"\nidle_warning = \"60s\"", "idle_warning", "shorter"},
+		{"language", "languages = [\"es\", \"de\"]", "languages", "unknown language"},
+		{"no spanish", "languages = [\"en\"]", "languages", "must include"},
+		{"email", "[call_centre]\nemail = \"not an address\"", "call_centre.email", "e-mail"},
+		{"tls", "[smtp]\ntls = \"yes\"", "smtp.tls", "mandatory"},
+		{"pin", "[modem]\npin = \"12a4\"", "modem.pin", "4 to 8 digits"},
+		{"baud", "[modem]\nbaud = 1234", "modem.baud", "serial speed"},
+		{"listen", "[ssh]\nlisten = \"2222\"", "ssh.listen", "host:port"},
+		{"retention", "[retention]\nmax_age = \"10m\"", "retention.max_age", "too short"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := filepath.Join(t.TempDir(), "k.toml")
+			if err := os.WriteFile(f, []byte(tc.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadConfig(f, defaultConfig())
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want *ConfigError, got %v", err)
+			}
+			if ce.File != f || ce.Field != tc.field || !strings.Contains(err.Error(), tc.problem) {
+				t.Fatalf("got file=%q field=%q msg=%q; want field %q and %q in the message", ce.File, ce.Field, err, tc.field, tc.problem)
+			}
+		})
+	}
+}
+
+func TestMissingConfigFile(t *testing.T) {
+	_, err := loadConfig(filepath.Join(t.TempDir(), "none.toml"), defaultConfig())
+	if err == nil || !strings.Contains(err.Error(), "cannot read") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestDemoConfigIsValid(t *testing.T) {
+	if _, err := loadConfig("", demoConfig()); err != nil {
+		t.Fatal(err)
+	}
+}
