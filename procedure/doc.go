@@ -1,0 +1,23 @@
+// Package procedure is the domain of the kiosk, independent of screens and
+// devices: the visitor data and its validation (NIF/NIE, mobile, support
+// number, e-mail, FNMT código de solicitud), the FNMT video-identification
+// flow, the two call-centre requests (Cl@ve registration and the FNMT
+// certificate by videoconference), the business-hours deadline, and what is
+// owed to the visitor (SMS content, the take-home steps) and to the call
+// centre (the e-mail).
+//
+// Nothing here produces visitor-facing sentences. Every rejection or message
+// is a catalogue key with template arguments (see [Problem] and [Message]);
+// the Spanish source text of every key is in [SpanishDefaults], and the UI
+// translates. The exceptions are deliberate and Spanish only: the legal model
+// text of the Cl@ve request and the e-mail to the call centre, which are
+// Spanish documents addressed to a Spanish administration (see templates/).
+//
+// The package never logs. Values that carry personal data (a [Request], an
+// [ID]) must be masked with [MaskNIF], [MaskPhone], [MaskEmail] before they
+// reach a log or the technician console; [Problem.Error] never contains the
+// visitor's input.
+//
+// Imports are limited to the standard library, rickar/cal and x/text, so the
+// package can be read and tested without any hardware.
+package procedure
