@@ -140,6 +140,12 @@ func (m *Modem) Close() error {
 	return nil
 }
 
+// Ping sends "AT" and waits for OK: the cheapest proof the modem is alive.
+func (m *Modem) Ping(ctx context.Context) error {
+	_, err := m.cmd(ctx, "AT")
+	return err
+}
+
 // Done is closed when the port stops working (closed, unplugged).
 func (m *Modem) Done() <-chan struct{} { return m.eng.done }
 

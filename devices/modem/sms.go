@@ -18,6 +18,22 @@ type Encoding = pdu.Encoding
 // one place that counts parts (SendSMS splits with the same code).
 func Parts(text string) (n int, enc Encoding) { return pdu.Parts(text) }
 
+// ValidE164 reports whether n is an international number: "+" then 8 to
+// 15 digits, not starting with 0. The technician CLI accepts only this form;
+// a national number is ambiguous on a roaming SIM. (Visitor-facing phone
+// validation lives in procedure/.)
+func ValidE164(n string) bool {
+	if len(n) < 9 || len(n) > 16 || n[0] != '+' || n[1] == '0' {
+		return false
+	}
+	for _, c := range n[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // SendOptions carry what a retried outbox job remembers between attempts.
 type SendOptions struct {
 	// ConcatRef is the concatenation reference for a multi-part message.

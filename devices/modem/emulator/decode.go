@@ -234,6 +234,6 @@ func (r *reader) take(n int) []byte {
 	return out
 }
 
-func (r *reader) byte() byte  { return r.take(1)[0] }
-func (r *reader) skip(n int)  { r.take(n) }
+func (r *reader) byte() byte   { return r.take(1)[0] }
+func (r *reader) skip(n int)   { r.take(n) }
 func (r *reader) rest() []byte { return r.take(len(r.b) - r.pos) }

@@ -98,6 +98,7 @@ type Emulator struct {
 	mr         int
 	messages   []Message
 	submits    int // accepted AT+CMGS
+	pdus       []Submission
 	commands   []string
 	partial    map[string]map[int]string
 	noiseN     int
@@ -182,6 +183,28 @@ func (e *Emulator) Messages() []Message {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]Message(nil), e.messages...)
+}
+
+// Submission is one PDU the emulator accepted, as received and as its
+// own decoder read it: interoperability tests compare it with other
+// encoders.
+type Submission struct {
+	// Length is the <length> given with AT+CMGS; PDU is the hex that
+	// followed the prompt, SMSC field included.
+	Length int
+	PDU    string
+	// To, Text, Ref, Total and Seq are this part decoded.
+	To         string
+	Text       string
+	Ref, Total int
+	Seq        int
+}
+
+// Submissions returns every accepted part in order of arrival.
+func (e *Emulator) Submissions() []Submission {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Submission(nil), e.pdus...)
 }
 
 // Submits returns how many parts the emulator accepted (answered +CMGS).
@@ -696,6 +719,10 @@ func (e *Emulator) submit(hexPDU string, length int) {
 	e.mr = (e.mr + 1) % 256
 	mr := e.mr
 	e.submits++
+	if len(e.pdus) < 10000 {
+		e.pdus = append(e.pdus, Submission{Length: length, PDU: strings.TrimSpace(hexPDU),
+			To: s.To, Text: s.Text, Ref: s.Ref, Total: s.Total, Seq: s.Seq})
+	}
 	var done *Message
 	if s.Total <= 1 {
 		done = &Message{To: s.To, Text: s.Text, Parts: 1}
