@@ -42,7 +42,6 @@ type WipeMsg struct{}
 
 type idleCheckMsg struct{ gen int }
 type idleTickMsg struct{ gen int }
-type cancelAnswerMsg struct{}
 
 // Options configure the root model.
 type Options struct {

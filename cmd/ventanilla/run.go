@@ -1,0 +1,456 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+	"github.com/ventanilla-kiosk/ventanilla/console"
+	"github.com/ventanilla-kiosk/ventanilla/console/logbuf"
+	"github.com/ventanilla-kiosk/ventanilla/console/metrics"
+	"github.com/ventanilla-kiosk/ventanilla/devices/mail"
+	"github.com/ventanilla-kiosk/ventanilla/devices/modem"
+	"github.com/ventanilla-kiosk/ventanilla/devices/modem/emulator"
+	"github.com/ventanilla-kiosk/ventanilla/store"
+	"github.com/ventanilla-kiosk/ventanilla/store/dispatch"
+	"github.com/ventanilla-kiosk/ventanilla/tui"
+	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
+	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
+)
+
+type runOptions struct {
+	demo     bool
+	config   string
+	data     string
+	headless bool
+	smtpAddr string // demo: where the mail catcher listens
+}
+
+func newRunCmd() *cobra.Command {
+	var o runOptions
+	c := &cobra.Command{
+		Use:   "run [--demo] [--config FILE] [--data DIR]",
+		Short: "Run the kiosk (visitor screen, technician console, outbox)",
+		Long: `Run the kiosk on this terminal. It holds the database, the modem and the
+camera, serves the technician console over SSH and delivers the outbox.
+
+--demo simulates every device: the camera, a GSM modem emulator on a
+pseudo-terminal (SMS it receives are appended to DATA/sms.jsonl) and a local
+SMTP catcher (each e-mail is written to DATA/mail/*.eml). The console listens
+on 127.0.0.1:2222; put technicians' public keys in DATA/authorized_keys.
+
+SIGTERM, SIGINT or SIGHUP (the terminal went away) stop it cleanly. Keys
+typed on the kiosk (Ctrl+C, Ctrl+Z, Ctrl+\) never stop it.`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			o.demo = o.demo || os.Getenv("VENTANILLA_DEMO") == "1"
+			return runKiosk(c.Context(), o, c.InOrStdin(), c.OutOrStdout(), c.ErrOrStderr())
+		},
+	}
+	f := c.Flags()
+	f.BoolVar(&o.demo, "demo", false, "simulate the camera, modem and mail (nothing leaves this machine)")
+	f.StringVar(&o.config, "config", "", "configuration file (see ventanilla.example.toml)")
+	f.StringVar(&o.data, "data", "", "data directory (default from the config, ./var)")
+	f.BoolVar(&o.headless, "headless", false, "run without the visitor screen (devices, outbox and console only)")
+	f.StringVar(&o.smtpAddr, "demo-smtp", "127.0.0.1:0", "demo: address of the local mail catcher")
+	return c
+}
+
+// kiosk is everything `run` starts, kept so shutdown can stop it in order.
+type kiosk struct {
+	cfg     Config
+	log     *slog.Logger
+	logs    *logbuf.Buffer
+	logFile *os.File
+	db      *store.DB
+	met     *metrics.Metrics
+	httpM   *metrics.HTTPServer
+	emu     *emulator.Emulator
+	smsLog  *os.File
+	catcher *mail.Catcher
+	modem   *modemSupervisor
+	ssh     *console.Server
+	status  *tui.Status
+	sess    *sessions
+	program *tea.Program
+	started time.Time
+
+	maintenance chan bool
+	bg          sync.WaitGroup
+}
+
+func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, stderr io.Writer) error {
+	base := defaultConfig()
+	if o.demo {
+		base = demoConfig()
+	}
+	cfg, err := loadConfig(o.config, base)
+	if err != nil {
+		return usageError(err)
+	}
+	if o.data != "" {
+		cfg.DataDir = o.data
+	}
+	if parent == nil {
+		parent = context.Background()
+	}
+	// One signal context for the whole process; the kiosk program runs
+	// without bubbletea's own handler so that only the system stops it.
+	ctx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+
+	k := &kiosk{cfg: cfg, started: time.Now(), status: &tui.Status{}}
+	if err := k.start(ctx, o); err != nil {
+		k.shutdown()
+		return err
+	}
+	k.log.Info("kiosk started", "kiosk", cfg.KioskID, "version", version, "demo", o.demo)
+
+	var runErr error
+	if o.headless {
+		fmt.Fprintf(stdout, "ventanilla: running headless; console on %s; stop with SIGTERM\n", k.sshAddr())
+		<-ctx.Done()
+	} else {
+		runErr = k.runUI(ctx, stdin, stdout)
+	}
+	k.log.Info("kiosk stopping")
+	k.shutdown()
+	return runErr
+}
+
+func (k *kiosk) sshAddr() string {
+	if k.ssh == nil {
+		return "(disabled)"
+	}
+	return k.ssh.Addr()
+}
+
+func (k *kiosk) start(ctx context.Context, o runOptions) error {
+	cfg := k.cfg
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return failuref("cannot create the data directory %s: %v", cfg.DataDir, err)
+	}
+	// The kiosk's terminal is the visitor's screen: logs go to a file and
+	// to the in-memory buffer the technician console tails, never to the tty.
+	lf, err := os.OpenFile(filepath.Join(cfg.DataDir, "ventanilla.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return failuref("cannot open the log file in %s: %v", cfg.DataDir, err)
+	}
+	k.logFile = lf
+	k.logs = logbuf.New(logbuf.Options{})
+	k.log = slog.New(teeHandler{slog.NewTextHandler(lf, &slog.HandlerOptions{Level: slog.LevelInfo}), k.logs.Handler()})
+	slog.SetDefault(k.log)
+
+	db, err := store.Open(cfg.DataDir, store.Options{PayloadMaxAge: cfg.Retention.MaxAge.Duration, MessageIDDomain: cfg.KioskID + ".ventanilla.invalid"})
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			return failuref("%s holds %s: %v", "another ventanilla", cfg.DataDir, err)
+		}
+		return failuref("cannot open the database in %s: %v", cfg.DataDir, err)
+	}
+	k.db = db
+	if n, err := db.Recover(); err != nil {
+		k.log.Error("outbox: recover leases", "err", err)
+	} else if n > 0 {
+		k.log.Info("outbox: leases recovered after an unclean stop", "jobs", n)
+	}
+
+	k.sess = &sessions{}
+	k.met = metrics.New(metrics.Options{Version: version, KioskID: cfg.KioskID, Logger: k.log,
+		QueueStats: queueView{db}.Stats})
+	k.sess.m = k.met
+	if cfg.Metrics.Listen != "" {
+		h, err := k.met.Serve(cfg.Metrics.Listen)
+		if err != nil {
+			k.log.Warn("metrics: not serving", "addr", cfg.Metrics.Listen, "err", err)
+		} else {
+			k.httpM = h
+		}
+	}
+
+	// Modem: the emulator in demo mode, the configured port otherwise.
+	mcfg := modem.Config{Port: cfg.Modem.Port, PIN: cfg.Modem.PIN, Baud: cfg.Modem.Baud}
+	if o.demo || cfg.Modem.Port == "sim" {
+		f, err := os.OpenFile(filepath.Join(cfg.DataDir, "sms.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return failuref("demo: cannot open sms.jsonl: %v", err)
+		}
+		k.smsLog = f
+		emu, err := emulator.Start(emulator.Options{PIN: cfg.Modem.PIN, Log: f})
+		if err != nil {
+			return failuref("demo: cannot start the modem emulator: %v", err)
+		}
+		k.emu = emu
+		mcfg.Port = emu.Path()
+	}
+	k.modem = &modemSupervisor{cfg: mcfg, log: k.log, met: k.met}
+	if mcfg.Port != "" {
+		k.bg.Add(1)
+		go func() { defer k.bg.Done(); k.modem.run(ctx) }()
+	} else {
+		k.log.Warn("modem: no port configured; SMS stay queued")
+	}
+
+	// Mail: the local catcher in demo mode, the office relay otherwise.
+	mc := mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, TLS: mail.TLSPolicy(cfg.SMTP.TLS), Username: cfg.SMTP.Username}
+	if cfg.SMTP.PasswordFile != "" {
+		pw, err := os.ReadFile(cfg.SMTP.PasswordFile)
+		if err != nil {
+			return usageErrorf("config: smtp.password_file: %v", err)
+		}
+		mc.Password = string(trimNL(pw))
+	}
+	if o.demo {
+		c, err := mail.StartCatcher(o.smtpAddr, filepath.Join(cfg.DataDir, "mail"))
+		if err != nil {
+			return failuref("demo: cannot start the mail catcher on %s: %v", o.smtpAddr, err)
+		}
+		k.catcher = c
+		host, port, _ := net.SplitHostPort(c.Addr())
+		mc.Host, mc.TLS = host, mail.TLSNone
+		mc.Port, _ = strconv.Atoi(port)
+	}
+	var ms dispatch.MailSender
+	if mc.Host != "" {
+		s, err := mail.NewSender(mc)
+		if err != nil {
+			return usageErrorf("config: smtp: %v", err)
+		}
+		ms = mailSender{s}
+	} else {
+		k.log.Warn("mail: no SMTP host configured; e-mails stay queued")
+	}
+	from := cfg.SMTP.From
+	if from == "" {
+		from = "ventanilla@" + cfg.KioskID + ".invalid"
+	}
+	d, err := dispatch.New(dispatch.Config{Store: db, SMS: k.modem, Mail: ms, From: from,
+		Observer: dispatchObserver{k.met}, Logger: k.log})
+	if err != nil {
+		return failuref("outbox dispatcher: %v", err)
+	}
+	k.bg.Add(1)
+	go func() {
+		defer k.bg.Done()
+		if err := d.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			k.log.Error("outbox dispatcher stopped", "err", err)
+		}
+	}()
+
+	k.maintenance = make(chan bool, 4)
+	if cfg.SSH.Listen != "" {
+		srv, err := console.NewServer(console.Config{
+			Addr:               cfg.SSH.Listen,
+			HostKeyPath:        filepath.Join(cfg.DataDir, "ssh_host_ed25519"),
+			AuthorizedKeysPath: filepath.Join(cfg.DataDir, "authorized_keys"),
+			Version:            version,
+			KioskID:            cfg.KioskID,
+		}, console.Deps{
+			Kiosk:   kioskView{k},
+			Queue:   queueView{db},
+			Modem:   k.modem,
+			Audit:   auditLog{db},
+			Logs:    k.logs,
+			Metrics: k.met,
+			Logger:  k.log,
+			Camera:  k.cameraInfo(),
+		})
+		if err != nil {
+			return failuref("technician console: %v", err)
+		}
+		if err := srv.Start(); err != nil {
+			return failuref("technician console: cannot listen on %s: %v (is another kiosk running?)", cfg.SSH.Listen, err)
+		}
+		k.ssh = srv
+		k.log.Info("console: listening", "addr", srv.Addr())
+	}
+	return nil
+}
+
+func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	r := lipgloss.NewRenderer(stdout)
+	// Said once, explicitly: querying the terminal for its background can
+	// stall start-up for seconds on the Linux console.
+	r.SetHasDarkBackground(true)
+	if os.Getenv("TERM") == "linux" {
+		r.SetColorProfile(termenv.ANSI)
+	}
+	cat, err := i18n.Default()
+	if err != nil {
+		return failuref("translations: %v", err)
+	}
+	env := &kit.Env{
+		T:        i18n.NewTranslator(cat, i18n.ES),
+		Styles:   kit.NewStyles(r, false),
+		Renderer: r,
+		Clock:    kit.RealClock{},
+		Settings: k.settings(),
+		Outbox:   outbox{db: k.db, from: k.cfg.SMTP.From},
+		Modem:    k.modem,
+		Observer: k.sess,
+	}
+	k.wireEnv(env)
+	model := tui.New(tui.Options{Env: env, Flows: flows(), Status: k.status})
+	var allowQuit atomicBool
+	p := tea.NewProgram(model,
+		tea.WithContext(ctx),
+		tea.WithInput(stdin),
+		tea.WithOutput(stdout),
+		tea.WithAltScreen(),
+		tea.WithFPS(15),
+		tea.WithoutSignalHandler(),
+		tea.WithFilter(tui.Filter(&allowQuit.Bool)),
+	)
+	k.program = p
+	go func() {
+		for on := range k.maintenance {
+			p.Send(tui.MaintenanceMsg{On: on})
+		}
+	}()
+	_, err = p.Run()
+	close(k.maintenance)
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && ctx.Err() == nil {
+		return failuref("visitor screen: %v", err)
+	}
+	return nil
+}
+
+func (k *kiosk) settings() kit.Settings {
+	c := k.cfg
+	return kit.Settings{
+		KioskID: c.KioskID, Office: c.Office, Place: c.Place, Languages: c.langs,
+		IdleTimeout: c.IdleTimeout.Duration, IdleWarning: c.IdleWarning.Duration, CodeLength: c.CodeLength,
+		CallCentre: kit.CallCentre{Email: c.CallCentre.Email, Phone: c.CallCentre.Phone, Hours: c.CallCentre.Hours, Addressee: c.CallCentre.Addressee},
+		HelpDesk:   c.HelpDesk,
+	}
+}
+
+// shutdown stops everything in order: the visitor screen has already
+// returned; then the SSH console, the dispatcher and modem (via the
+// context), the helpers, and the database last.
+func (k *kiosk) shutdown() {
+	if k.ssh != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if err := k.ssh.Shutdown(ctx); err != nil {
+			_ = k.ssh.Close()
+		}
+		cancel()
+	}
+	if k.httpM != nil {
+		_ = k.httpM.Close()
+	}
+	waitTimeout(&k.bg, 10*time.Second)
+	if k.modem != nil {
+		k.modem.close()
+	}
+	if k.emu != nil {
+		_ = k.emu.Close()
+	}
+	if k.smsLog != nil {
+		_ = k.smsLog.Close()
+	}
+	if k.catcher != nil {
+		_ = k.catcher.Close()
+	}
+	if k.db != nil {
+		if err := k.db.Close(); err != nil && k.log != nil {
+			k.log.Error("database close", "err", err)
+		}
+	}
+	if k.logFile != nil {
+		_ = k.logFile.Close()
+	}
+}
+
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
+func trimNL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// kioskView is the kiosk as the console sees it.
+type kioskView struct{ k *kiosk }
+
+func (v kioskView) Status() console.KioskStatus {
+	s := v.k.status.Snapshot()
+	step := s.Flow
+	if s.Step != "" && s.Step != s.Flow {
+		step = s.Step
+	}
+	if s.Flow == "home" {
+		step = ""
+	}
+	return console.KioskStatus{KioskID: v.k.cfg.KioskID, Office: v.k.cfg.Office, Version: version, Started: v.k.started,
+		Step: step, LastError: s.LastError, Maintenance: s.Maintenance, Sessions: v.k.sess.counts()}
+}
+
+func (v kioskView) SetMaintenance(on bool) {
+	select {
+	case v.k.maintenance <- on:
+	default:
+	}
+}
+
+// teeHandler writes each record to several handlers.
+type teeHandler []slog.Handler
+
+func (t teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	for _, h := range t {
+		if h.Enabled(ctx, l) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t teeHandler) Handle(ctx context.Context, r slog.Record) error {
+	var first error
+	for _, h := range t {
+		if h.Enabled(ctx, r.Level) {
+			if err := h.Handle(ctx, r.Clone()); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+func (t teeHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	out := make(teeHandler, len(t))
+	for i, h := range t {
+		out[i] = h.WithAttrs(as)
+	}
+	return out
+}
+
+func (t teeHandler) WithGroup(name string) slog.Handler {
+	out := make(teeHandler, len(t))
+	for i, h := range t {
+		out[i] = h.WithGroup(name)
+	}
+	return out
+}
