@@ -388,4 +388,3 @@ func TestMaintenance(t *testing.T) {
 		t.Fatal("maintenance should be off")
 	}
 }
-

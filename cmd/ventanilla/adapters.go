@@ -232,7 +232,9 @@ func (m mailSender) SendMail(ctx context.Context, e dispatch.Email) error {
 type dispatchObserver struct{ m *metrics.Metrics }
 
 func (o dispatchObserver) JobDelivered(k store.Kind, d time.Duration) { o.m.JobDelivered(string(k), d) }
-func (o dispatchObserver) JobFailed(k store.Kind, permanent bool)     { o.m.JobFailed(string(k), permanent) }
+func (o dispatchObserver) JobFailed(k store.Kind, permanent bool) {
+	o.m.JobFailed(string(k), permanent)
+}
 
 // sessions counts visitor sessions for the console and forwards them to the
 // metrics.
