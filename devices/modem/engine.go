@@ -89,8 +89,13 @@ func (e *engine) readLoop() {
 		if rerr == nil {
 			continue
 		}
+		if errors.Is(rerr, io.EOF) && e.idleRead == 0 {
+			// A port without a read time-out only says EOF at its end.
+			err = rerr
+			break
+		}
 		if errors.Is(rerr, io.EOF) && n == 0 {
-			if e.idleRead > 0 && time.Since(start) < e.idleRead/4 {
+			if time.Since(start) < e.idleRead/4 {
 				fastEOF++
 				if fastEOF > 20 {
 					err = errors.New("device hung up (reads return EOF immediately)")
