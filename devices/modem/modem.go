@@ -162,7 +162,10 @@ func (m *Modem) startup(ctx context.Context) error {
 	_ = m.eng.write("\x1b")
 	var err error
 	for i := 0; i < 3; i++ {
-		if _, err = m.cmd(ctx, "AT"); err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) {
+		// A quick ERROR (leftover garbage in the modem's buffer) is worth
+		// another AT; a time-out is not: a silent modem must fail within
+		// one command time-out.
+		if _, err = m.cmd(ctx, "AT"); err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) || errors.Is(err, ErrTimeout) {
 			break
 		}
 	}

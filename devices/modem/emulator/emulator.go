@@ -387,20 +387,6 @@ func (e *Emulator) idleNoise() {
 	}
 }
 
-// cmeError formats an equipment error as the CMEE setting asks.
-func (e *Emulator) cmeError(code int, text string) string {
-	e.mu.Lock()
-	mode := e.cmee
-	e.mu.Unlock()
-	switch mode {
-	case 1:
-		return "+CME ERROR: " + strconv.Itoa(code)
-	case 2:
-		return "+CME ERROR: " + text
-	}
-	return "ERROR"
-}
-
 // execute runs one command line (possibly several commands joined with
 // ";") and answers it. It returns the TPDU length when the line ends in
 // the text-entry state (AT+CMGS), else -1.
@@ -515,7 +501,7 @@ func (e *Emulator) command(cmd string) (info []string, final string, promptLen i
 		e.cmee = v
 		return nil, "OK", -1
 	case "+CPIN":
-		return e.cpinLocked(cmd, arg)
+		return e.cpinLocked(arg)
 	case "+CREG", "+CGREG", "+CEREG":
 		switch {
 		case arg == "?":
@@ -653,7 +639,7 @@ func (e *Emulator) simCMSLocked() string {
 }
 
 // cpinLocked answers AT+CPIN? and AT+CPIN="<pin>". Called with e.mu held.
-func (e *Emulator) cpinLocked(cmd, arg string) ([]string, string, int) {
+func (e *Emulator) cpinLocked(arg string) ([]string, string, int) {
 	cme := func(code int, text string) string {
 		switch e.cmee {
 		case 1:
@@ -689,7 +675,6 @@ func (e *Emulator) cpinLocked(cmd, arg string) ([]string, string, int) {
 		}
 		return nil, cme(3, "operation not allowed"), -1
 	}
-	_ = cmd
 	return nil, "ERROR", -1
 }
 
