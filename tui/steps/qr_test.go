@@ -1,0 +1,123 @@
+package steps
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"strings"
+	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	zqr "github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/ventanilla-kiosk/ventanilla/procedure"
+)
+
+// textToImage paints the half-block rendering back into pixels the way a
+// terminal shows it: each cell is 4 px wide and 8 px tall (two 4x4
+// modules), the glyph's lit part white, the rest black, all on a black
+// screen margin.
+func textToImage(s string) image.Image {
+	lines := strings.Split(s, "\n")
+	w := 0
+	for _, l := range lines {
+		w = max(w, len([]rune(l)))
+	}
+	const cw, margin = 4, 16
+	img := image.NewGray(image.Rect(0, 0, w*cw+2*margin, len(lines)*2*cw+2*margin))
+	for y, l := range lines {
+		for x, r := range []rune(l) {
+			top := r == '█' || r == '▀'
+			bot := r == '█' || r == '▄'
+			for dy := 0; dy < 2*cw; dy++ {
+				lit := top
+				if dy >= cw {
+					lit = bot
+				}
+				if !lit {
+					continue
+				}
+				for dx := 0; dx < cw; dx++ {
+					img.SetGray(margin+x*cw+dx, margin+y*2*cw+dy, color.Gray{255})
+				}
+			}
+		}
+	}
+	return img
+}
+
+func decode(t *testing.T, s string) string {
+	t.Helper()
+	bmp, err := gozxing.NewBinaryBitmapFromImage(textToImage(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := zqr.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return res.GetText()
+}
+
+func TestRenderQRDecodesAndFits(t *testing.T) {
+	const rows = 19 // the body of an 80x24 screen
+	urls := []string{
+		"https://example.org/x",
+		"https://www.sede.fnmt.gob.es/certificados/persona-fisica",
+		"https://www.sede.fnmt.gob.es/descargas/descarga-software",
+		// 78 bytes: the most that fits 19 rows (version 4, level L).
+		"https://www.sede.fnmt.gob.es/certificados/persona-fisica/obtener-certificado-x",
+	}
+	for _, u := range urls {
+		s, err := RenderQR(u, rows)
+		if err != nil {
+			t.Fatalf("%s (%d bytes): %v", u, len(u), err)
+		}
+		lines := strings.Split(s, "\n")
+		if len(lines) > rows {
+			t.Errorf("%s: %d rows, want ≤ %d", u, len(lines), rows)
+		}
+		for _, l := range lines {
+			if n := len([]rune(l)); n > 40 {
+				t.Errorf("%s: line %d cells wide leaves no room for text", u, n)
+			}
+		}
+		if got := decode(t, s); got != u {
+			t.Errorf("decoded %q, want %q", got, u)
+		}
+	}
+}
+
+// TestProcedureLinksFit reports which of procedure's FNMT addresses fit a
+// QR code on an 80x24 screen; those that do not are shown as text.
+func TestProcedureLinksFit(t *testing.T) {
+	links := procedure.DefaultFNMTLinks()
+	for _, u := range []string{links.Info, links.RequestForm, links.VideoID, links.Download} {
+		s, err := RenderQR(u, 19)
+		switch {
+		case err == nil:
+			if got := decode(t, s); got != u {
+				t.Errorf("decoded %q, want %q", got, u)
+			}
+		case errors.Is(err, ErrQRTooLarge):
+			t.Logf("%d bytes, too long for a QR in 19 rows: %s", len(u), u)
+		default:
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}
+
+func TestRenderQRTooLong(t *testing.T) {
+	_, err := RenderQR(strings.Repeat("https://www.sede.fnmt.gob.es/", 10), 19)
+	if err == nil {
+		t.Fatal("a 290-byte text cannot fit 19 rows")
+	}
+}
+
+func BenchmarkRenderQR(b *testing.B) {
+	u := procedure.DefaultFNMTLinks().RequestForm
+	for i := 0; i < b.N; i++ {
+		if _, err := RenderQR(u, 19); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
