@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera"
 	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
 )
 
@@ -21,6 +22,9 @@ type Env struct {
 	Outbox   Outbox
 	Modem    ModemHealth
 	Observer Observer
+	// Camera is the kiosk's camera (the simulated one in demo mode); nil
+	// when there is none, and the photo steps then say so honestly.
+	Camera camera.Source
 	// Width and Height of the terminal, updated by the root on resize.
 	Width, Height int
 }
