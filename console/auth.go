@@ -1,0 +1,245 @@
+package console
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// keyring is the set of technician keys from authorized_keys. It re-reads
+// the file whenever its modification time or size changed, checked at each
+// authentication, so adding or removing a technician needs no restart.
+type keyring struct {
+	path   string
+	logger *slog.Logger
+
+	mu    sync.Mutex
+	keys  map[string]string // SHA256 fingerprint -> comment
+	mtime time.Time
+	size  int64
+	seen  bool // file existed at last look
+}
+
+// badLine describes a line of authorized_keys that was skipped.
+type badLine struct {
+	Line int
+	Err  error
+}
+
+func (b badLine) Error() string { return fmt.Sprintf("line %d: %v", b.Line, b.Err) }
+
+// parseAuthorizedKeys reads every key it can; a bad line is reported and
+// skipped so one typo does not lock every technician out.
+func parseAuthorizedKeys(data []byte) (map[string]string, []badLine) {
+	keys := map[string]string{}
+	var bad []badLine
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		key, comment, opts, _, err := gossh.ParseAuthorizedKey(line)
+		if err != nil {
+			bad = append(bad, badLine{n, err})
+			continue
+		}
+		if _, isCert := key.(*gossh.Certificate); isCert {
+			bad = append(bad, badLine{n, errors.New("certificates are not supported")})
+			continue
+		}
+		skip := false
+		for _, o := range opts {
+			// A CA line would otherwise be taken as a plain key.
+			if o == "cert-authority" {
+				bad = append(bad, badLine{n, errors.New("cert-authority is not supported")})
+				skip = true
+			}
+		}
+		if skip {
+			continue
+		}
+		keys[gossh.FingerprintSHA256(key)] = Sanitize(comment)
+	}
+	if err := sc.Err(); err != nil {
+		bad = append(bad, badLine{n + 1, err})
+	}
+	return keys, bad
+}
+
+// Reload reads the file now. It returns how many keys are allowed and the
+// skipped lines. A missing file means no key is allowed (not an error:
+// the kiosk must still run without technicians).
+func (k *keyring) Reload() (int, []badLine, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.reloadLocked()
+}
+
+func (k *keyring) reloadLocked() (int, []badLine, error) {
+	fi, err := os.Stat(k.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if k.seen || k.keys == nil {
+			k.logger.Warn("console: no authorized_keys file; nobody can log in", "path", k.path)
+		}
+		k.keys, k.seen, k.mtime, k.size = map[string]string{}, false, time.Time{}, 0
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("console: stat authorized keys: %w", err)
+	}
+	data, err := os.ReadFile(k.path)
+	if err != nil {
+		return 0, nil, fmt.Errorf("console: read authorized keys: %w", err)
+	}
+	keys, bad := parseAuthorizedKeys(data)
+	for _, b := range bad {
+		k.logger.Warn("console: skipped a line of authorized_keys", "path", k.path, "line", b.Line, "err", b.Err)
+	}
+	k.keys, k.seen, k.mtime, k.size = keys, true, fi.ModTime(), fi.Size()
+	k.logger.Info("console: authorized keys loaded", "path", k.path, "keys", len(keys), "skipped", len(bad))
+	return len(keys), bad, nil
+}
+
+// lookup reports whether the key is allowed, reloading first if the file
+// changed. It fails closed: when the file cannot be read, nobody gets in.
+func (k *keyring) lookup(key gossh.PublicKey) (fingerprint, comment string, ok bool) {
+	fp := gossh.FingerprintSHA256(key)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	fi, err := os.Stat(k.path)
+	changed := k.keys == nil ||
+		(err == nil && (!k.seen || !fi.ModTime().Equal(k.mtime) || fi.Size() != k.size)) ||
+		(err != nil && k.seen)
+	if changed {
+		if _, _, err := k.reloadLocked(); err != nil {
+			k.logger.Error("console: reload authorized keys", "err", err)
+			k.keys = map[string]string{}
+		}
+	}
+	comment, ok = k.keys[fp]
+	return fp, comment, ok
+}
+
+// failLimiter counts failed authentications per remote IP in a sliding
+// window; an IP over the limit is refused before any key is looked at and
+// its new connections are closed at once.
+type failLimiter struct {
+	max    int
+	window time.Duration
+	now    func() time.Time
+
+	mu    sync.Mutex
+	fails map[string][]time.Time
+}
+
+// maxTrackedIPs bounds the limiter's memory under a scan from many sources.
+const maxTrackedIPs = 4096
+
+func (l *failLimiter) blocked(ip string) bool {
+	if l.max <= 0 {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.recentLocked(ip)) >= l.max
+}
+
+func (l *failLimiter) fail(ip string) {
+	if l.max <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.fails) >= maxTrackedIPs {
+		for k := range l.fails {
+			if len(l.recentLocked(k)) == 0 {
+				delete(l.fails, k)
+			}
+		}
+		if len(l.fails) >= maxTrackedIPs {
+			// Still full of active sources: forget an arbitrary one
+			// rather than grow without bound.
+			for k := range l.fails {
+				delete(l.fails, k)
+				break
+			}
+		}
+	}
+	r := append(l.recentLocked(ip), l.now())
+	if len(r) > l.max {
+		r = r[len(r)-l.max:]
+	}
+	l.fails[ip] = r
+}
+
+func (l *failLimiter) recentLocked(ip string) []time.Time {
+	ts := l.fails[ip]
+	cut := l.now().Add(-l.window)
+	i := 0
+	for i < len(ts) && !ts[i].After(cut) {
+		i++
+	}
+	if i == len(ts) {
+		delete(l.fails, ip)
+		return nil
+	}
+	ts = ts[i:]
+	l.fails[ip] = ts
+	return ts
+}
+
+// tokenBucket limits how often one IP may open sessions, so a looping
+// script with a valid key cannot starve the kiosk's CPU.
+type tokenBucket struct {
+	rate  float64 // tokens per second
+	burst float64
+	now   func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func (t *tokenBucket) allow(ip string) bool {
+	if t.rate <= 0 {
+		return true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	b, ok := t.buckets[ip]
+	if !ok {
+		if len(t.buckets) >= maxTrackedIPs {
+			for k, v := range t.buckets {
+				if now.Sub(v.last).Seconds()*t.rate >= t.burst {
+					delete(t.buckets, k)
+				}
+			}
+		}
+		b = &bucket{tokens: t.burst, last: now}
+		t.buckets[ip] = b
+	}
+	b.tokens = min(t.burst, b.tokens+now.Sub(b.last).Seconds()*t.rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}

@@ -1,0 +1,149 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"image"
+	"log/slog"
+	"time"
+
+	"github.com/ventanilla-kiosk/ventanilla/console/logbuf"
+	"github.com/ventanilla-kiosk/ventanilla/console/metrics"
+)
+
+// The console depends on the rest of the kiosk only through the small
+// interfaces below, so that it can be built and tested before (and without)
+// the store and device packages; cmd/ventanilla/run.go adapts the concrete
+// types. Every dependency is optional: a nil one makes its screen say "not
+// available" and its exec commands fail with exit status 1.
+
+// Kiosk is the visitor-facing program as seen by a technician.
+type Kiosk interface {
+	// Status must not block and must not contain personal data.
+	Status() KioskStatus
+	// SetMaintenance shows (on) or lifts (off) the "fuera de servicio"
+	// screen to visitors.
+	SetMaintenance(on bool)
+}
+
+// KioskStatus is what the status screen and `status --json` show.
+type KioskStatus struct {
+	KioskID string `json:"kiosk_id"`
+	Office  string `json:"office"`
+	Version string `json:"version"`
+	// Started is when the kiosk process started; Uptime is derived from it.
+	Started time.Time `json:"started"`
+	// Step names where the current visitor is, e.g. "fnmt/2-request", or
+	// "" when idle. Never a name, NIF or anything the visitor typed.
+	Step        string `json:"step"`
+	LastError   string `json:"last_error,omitempty"`
+	Maintenance bool   `json:"maintenance"`
+	// Sessions counts visitor sessions since start by outcome
+	// ("started", "finished", "abandoned").
+	Sessions map[string]int `json:"sessions,omitempty"`
+}
+
+// JobView is one outbox job as the console shows it. The store fills To
+// already masked ("+34 6•• ••• •12"); the console never sees a full number.
+//
+// Raw, when set, is the store's own JSON for the job: `queue list --json`
+// and `queue dead --json` print it verbatim so that the console and the
+// `ventanilla queue` CLI print the same objects. When Raw is nil the
+// console marshals the fields below.
+type JobView struct {
+	ID        string          `json:"id"`
+	Kind      string          `json:"kind"`
+	State     string          `json:"state"`
+	Attempts  int             `json:"attempts"`
+	To        string          `json:"to,omitempty"`
+	Created   time.Time       `json:"created"`
+	Due       time.Time       `json:"due,omitzero"`
+	LastError string          `json:"last_error,omitempty"`
+	Raw       json.RawMessage `json:"-"`
+}
+
+// QueueFilter narrows Queue.List. Zero values mean "any".
+type QueueFilter struct {
+	State string
+	Kind  string
+	Limit int
+}
+
+// Queue is the outbox as the technician manages it.
+type Queue interface {
+	// Stats counts jobs by state, e.g. {"pending":3,"dead":1}. The key
+	// "dead" is what the dead-letter alert (ALERTS.md) watches.
+	Stats(ctx context.Context) (map[string]int, error)
+	List(ctx context.Context, f QueueFilter) ([]JobView, error)
+	// Retry makes a failed or dead job due now. An unknown id should
+	// return an error wrapping ErrNotFound.
+	Retry(ctx context.Context, id string) error
+	Dead(ctx context.Context) ([]JobView, error)
+}
+
+// ModemStatus is the result of a modem check.
+type ModemStatus struct {
+	SIM          string `json:"sim"`          // e.g. "READY", "SIM PIN"
+	Registration string `json:"registration"` // e.g. "home", "roaming", "searching", "denied"
+	Registered   bool   `json:"registered"`
+	Operator     string `json:"operator"`
+	// Signal is the raw +CSQ RSSI (0–31, 99 unknown); SignalDBm is derived
+	// (-113 + 2·RSSI), 0 when unknown.
+	Signal    int `json:"signal"`
+	SignalDBm int `json:"signal_dbm"`
+	// Raw, when set, is printed instead of the fields by `modem check
+	// --json`, so it matches `ventanilla modem check --json`.
+	Raw json.RawMessage `json:"-"`
+}
+
+// Modem is the GSM modem as a technician tests it.
+type Modem interface {
+	Check(ctx context.Context) (ModemStatus, error)
+	// SendTest sends a short fixed test SMS to the given number now.
+	SendTest(ctx context.Context, to string) error
+}
+
+// CameraInfo describes the capture device.
+type CameraInfo struct {
+	Device    string  `json:"device"`
+	Format    string  `json:"format"` // e.g. "MJPG 1280x720"
+	Width     int     `json:"width"`
+	Height    int     `json:"height"`
+	FPS       float64 `json:"fps"`
+	Frames    uint64  `json:"frames"`
+	Simulated bool    `json:"simulated"`
+	LastError string  `json:"last_error,omitempty"`
+}
+
+// Camera is the capture device as a technician checks it.
+type Camera interface {
+	Info() CameraInfo
+	// LatestFrame returns the most recent frame or nil. It must not block
+	// and must not be modified by the camera after it is returned.
+	LatestFrame() image.Image
+}
+
+// Audit writes technician actions to the audit log. Fields always include
+// "fingerprint" (SHA256 of the technician's key) and "remote".
+type Audit interface {
+	Audit(event string, fields map[string]string)
+}
+
+// Logs is the recent log history; *logbuf.Buffer implements it.
+type Logs interface {
+	Tail(n int, minLevel slog.Level) []logbuf.Record
+}
+
+// Deps are the kiosk parts the console shows and acts on. All are optional.
+type Deps struct {
+	Kiosk   Kiosk
+	Queue   Queue
+	Modem   Modem
+	Camera  Camera
+	Audit   Audit
+	Logs    Logs
+	Metrics *metrics.Metrics
+	// Logger receives the console's own operational log (logins, errors);
+	// slog.Default() when nil.
+	Logger *slog.Logger
+}

@@ -1,0 +1,282 @@
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	charmlog "github.com/charmbracelet/log"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/bubbletea"
+	"github.com/muesli/termenv"
+)
+
+type ctxKey int
+
+const (
+	stateKey ctxKey = iota
+	depsKey
+)
+
+// sessionState is what the middlewares learn about one SSH session and
+// share with its UI: who it is (by key fingerprint) and why it ended.
+type sessionState struct {
+	fingerprint string
+	comment     string // the key's comment in authorized_keys
+	user        string
+	remote      string
+	started     time.Time
+
+	mu      sync.Mutex
+	reason  string
+	program *tea.Program
+}
+
+// auditFields are the fields every audit record of this session carries.
+func (st *sessionState) auditFields(extra ...string) map[string]string {
+	f := map[string]string{"fingerprint": st.fingerprint, "remote": st.remote, "user": st.user, "key": st.comment}
+	for i := 0; i+1 < len(extra); i += 2 {
+		f[extra[i]] = extra[i+1]
+	}
+	return f
+}
+
+// quit asks the session's UI to end, telling the technician why.
+func (st *sessionState) quit(reason string) {
+	st.mu.Lock()
+	if st.reason == "" {
+		st.reason = reason
+	}
+	p := st.program
+	st.mu.Unlock()
+	if p != nil {
+		go p.Send(quitMsg{reason: reason})
+	}
+}
+
+func (st *sessionState) setReason(r string) {
+	st.mu.Lock()
+	if st.reason == "" {
+		st.reason = r
+	}
+	st.mu.Unlock()
+}
+
+func (st *sessionState) getReason() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.reason
+}
+
+func stateFrom(sess ssh.Session) *sessionState {
+	st, _ := sess.Context().Value(stateKey).(*sessionState)
+	return st
+}
+
+// recoverMiddleware keeps a bug in one session from taking the kiosk (and
+// the visitor's screen) down with it.
+func (s *Server) recoverMiddleware() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			s.mu.Lock()
+			s.active++
+			s.mu.Unlock()
+			defer func() {
+				s.mu.Lock()
+				s.active--
+				s.mu.Unlock()
+			}()
+			defer func() {
+				if r := recover(); r != nil {
+					s.log.Error("console: panic in session", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+					_, _ = io.WriteString(sess.Stderr(), "internal error; see the kiosk log\r\n")
+					_ = sess.Exit(1)
+				}
+			}()
+			next(sess)
+		}
+	}
+}
+
+func (s *Server) rateLimitMiddleware() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			if !s.rate.allow(hostOf(sess.RemoteAddr())) {
+				_, _ = io.WriteString(sess.Stderr(), "too many sessions from your address; try again in a minute\r\n")
+				_ = sess.Exit(1)
+				return
+			}
+			next(sess)
+		}
+	}
+}
+
+// authRecheckMiddleware checks again, at session start, that the key that
+// authenticated is still allowed (it may have been removed since) and
+// records who the technician is for the audit log.
+func (s *Server) authRecheckMiddleware() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			key := sess.PublicKey()
+			if key == nil {
+				s.denied(sess, "no public key")
+				return
+			}
+			fp, comment, ok := s.keys.lookup(key)
+			if !ok {
+				s.denied(sess, "key no longer authorized")
+				return
+			}
+			st := &sessionState{
+				fingerprint: fp, comment: comment, user: Sanitize(sess.User()),
+				remote: hostOf(sess.RemoteAddr()), started: s.cfg.Now(),
+			}
+			sess.Context().SetValue(stateKey, st)
+			next(sess)
+		}
+	}
+}
+
+func (s *Server) denied(sess ssh.Session, why string) {
+	s.log.Warn("console: session denied", "remote", hostOf(sess.RemoteAddr()), "why", why)
+	_, _ = io.WriteString(sess.Stderr(), "access denied\r\n")
+	_ = sess.Exit(1)
+}
+
+// depsMiddleware puts the kiosk dependencies in the session context, so
+// command and UI code take them from the session they serve.
+func (s *Server) depsMiddleware() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			sess.Context().SetValue(depsKey, &s.deps)
+			next(sess)
+		}
+	}
+}
+
+func (s *Server) loggingMiddleware() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			st := stateFrom(sess)
+			mode := "interactive"
+			if len(sess.Command()) > 0 {
+				mode = "exec"
+			}
+			s.deps.Metrics.SSHLogin(true)
+			s.deps.Metrics.SSHSessionOpened()
+			defer s.deps.Metrics.SSHSessionClosed()
+			s.audit("ssh.login", st.auditFields("mode", mode))
+			s.log.Info("console: session start", "fingerprint", st.fingerprint, "key", st.comment,
+				"remote", st.remote, "mode", mode)
+			start := s.cfg.Now()
+			next(sess)
+			s.log.Info("console: session end", "fingerprint", st.fingerprint, "remote", st.remote,
+				"mode", mode, "duration", s.cfg.Now().Sub(start).Round(time.Millisecond).String())
+		}
+	}
+}
+
+// execMiddleware runs `ssh kiosk CMD…` and ends the session with the
+// command's exit status; sessions without a command go on to the UI.
+func (s *Server) execMiddleware() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			args := sess.Command()
+			if len(args) == 0 {
+				if _, _, ok := sess.Pty(); !ok {
+					_, _ = io.WriteString(sess.Stderr(), "no terminal: use `ssh -t` for the console, or give a command (try `help`)\n")
+					_ = sess.Exit(2)
+					return
+				}
+				next(sess)
+				return
+			}
+			st := stateFrom(sess)
+			s.audit("ssh.command", st.auditFields("command", Sanitize(strings.Join(args, " "))))
+			code := s.runCommand(sess.Context(), st, args, sess, sess.Stderr())
+			_ = sess.Exit(code)
+		}
+	}
+}
+
+// teaMiddleware serves the interactive console with a renderer of the
+// session's own (its colour profile, its background), never the kiosk's.
+func (s *Server) teaMiddleware() wish.Middleware {
+	return bubbletea.MiddlewareWithProgramHandler(func(sess ssh.Session) *tea.Program {
+		st := stateFrom(sess)
+		s.mu.Lock()
+		closed := s.closed
+		s.mu.Unlock()
+		if closed {
+			st.setReason("the kiosk is shutting down")
+			return nil
+		}
+		r := bubbletea.MakeRenderer(sess)
+		m := newModel(sess.Context(), s, st, r)
+		opts := append(bubbletea.MakeOptions(sess),
+			tea.WithAltScreen(),
+			tea.WithFPS(15),
+			// The kiosk's own signals belong to main, not to a technician's view.
+			tea.WithoutSignalHandler(),
+		)
+		p := tea.NewProgram(m, opts...)
+		st.mu.Lock()
+		st.program = p
+		st.mu.Unlock()
+		s.mu.Lock()
+		s.programs[st] = struct{}{}
+		s.mu.Unlock()
+		return p
+	}, termenv.Ascii)
+}
+
+// goodbyeMiddleware runs after the UI ended: it unregisters the program
+// and tells the technician why the console closed (idle, shutdown).
+func (s *Server) goodbyeMiddleware() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			st := stateFrom(sess)
+			if st != nil {
+				s.mu.Lock()
+				delete(s.programs, st)
+				s.mu.Unlock()
+				if r := st.getReason(); r != "" {
+					_, _ = fmt.Fprintf(sess, "disconnected: %s\r\n", r)
+					s.log.Info("console: session closed by the kiosk", "fingerprint", st.fingerprint, "reason", r)
+				}
+			}
+			next(sess)
+		}
+	}
+}
+
+var charmLogOnce sync.Once
+
+// routeCharmLog sends the charm logger that wish uses internally to slog:
+// its default writes to stderr, which on the kiosk is the visitor's screen.
+func routeCharmLog(l *slog.Logger) {
+	charmLogOnce.Do(func() {
+		charmlog.SetOutput(&slogWriter{l: l})
+		charmlog.SetReportTimestamp(false)
+	})
+}
+
+type slogWriter struct{ l *slog.Logger }
+
+func (w *slogWriter) Write(p []byte) (int, error) {
+	sc := bufio.NewScanner(strings.NewReader(string(p)))
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" {
+			w.l.Log(context.Background(), slog.LevelWarn, "console: wish", "msg", Sanitize(line))
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,351 @@
+// Package console is the technician console of the kiosk: an SSH server
+// (charmbracelet/wish) that serves an interactive bubbletea UI to
+// technicians with a pty and runs one-shot commands for scripts
+// (`ssh kiosk status --json`).
+//
+// Only public keys listed in authorized_keys get in; passwords and
+// keyboard-interactive are refused, failed attempts are rate limited per
+// IP, and every login and command is written to the audit log with the
+// key's SHA256 fingerprint. Everything a visitor or a device may have
+// written is passed through Sanitize before it reaches a technician's
+// terminal.
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/keygen"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Errors callers may test for.
+var (
+	// ErrNotFound is what Queue.Retry should wrap for an unknown job id.
+	ErrNotFound = errors.New("not found")
+	// ErrUnavailable is returned by commands whose dependency is not wired.
+	ErrUnavailable = errors.New("not available on this kiosk")
+	// ErrServerClosed is returned by ListenAndServe after Shutdown or Close.
+	ErrServerClosed = errors.New("console: server closed")
+)
+
+// Config configures the SSH server. Zero durations and counts take the
+// defaults documented on each field.
+type Config struct {
+	// Addr to listen on, e.g. "127.0.0.1:2222"; "127.0.0.1:0" in tests.
+	Addr string
+	// HostKeyPath is the ed25519 host key (DATA/ssh_host_ed25519),
+	// generated on first run; its directory is created 0700.
+	HostKeyPath string
+	// AuthorizedKeysPath lists the technicians' public keys
+	// (DATA/authorized_keys); re-read when it changes.
+	AuthorizedKeysPath string
+	// IdleTimeout disconnects an interactive session without key presses
+	// (default 10 min). Done in the app because redraws defeat SSH timeouts.
+	IdleTimeout time.Duration
+	// MaxAuthFailures per IP within AuthFailureWindow before that IP is
+	// refused (defaults 10 and 5 min; negative disables).
+	MaxAuthFailures   int
+	AuthFailureWindow time.Duration
+	// SessionsPerMinute per IP once authenticated (default 30, burst 10;
+	// negative disables).
+	SessionsPerMinute int
+	// Version and KioskID are shown in the banner line of the UI.
+	Version string
+	KioskID string
+	// Now is the clock (time.Now when nil); tests pass a fake one.
+	Now func() time.Time
+}
+
+func (c *Config) defaults() {
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 10 * time.Minute
+	}
+	if c.MaxAuthFailures == 0 {
+		c.MaxAuthFailures = 10
+	}
+	if c.AuthFailureWindow <= 0 {
+		c.AuthFailureWindow = 5 * time.Minute
+	}
+	if c.SessionsPerMinute == 0 {
+		c.SessionsPerMinute = 30
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Server is the technician SSH console.
+type Server struct {
+	cfg    Config
+	deps   Deps
+	log    *slog.Logger
+	ssh    *ssh.Server
+	keys   *keyring
+	fails  *failLimiter
+	rate   *tokenBucket
+	ln     net.Listener
+	lnErr  error
+	lnOnce sync.Once
+
+	mu       sync.Mutex
+	programs map[*sessionState]struct{}
+	active   int // session handlers running
+	closed   bool
+}
+
+// NewServer prepares the server: it creates the host key if needed and
+// loads authorized_keys. It does not listen yet.
+func NewServer(cfg Config, deps Deps) (*Server, error) {
+	cfg.defaults()
+	if cfg.Addr == "" {
+		return nil, errors.New("console: no listen address configured")
+	}
+	if cfg.HostKeyPath == "" || cfg.AuthorizedKeysPath == "" {
+		return nil, errors.New("console: host key and authorized_keys paths are required")
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	routeCharmLog(deps.Logger)
+	s := &Server{
+		cfg:      cfg,
+		deps:     deps,
+		log:      deps.Logger,
+		keys:     &keyring{path: cfg.AuthorizedKeysPath, logger: deps.Logger},
+		fails:    &failLimiter{max: cfg.MaxAuthFailures, window: cfg.AuthFailureWindow, now: cfg.Now, fails: map[string][]time.Time{}},
+		rate:     &tokenBucket{rate: float64(cfg.SessionsPerMinute) / 60, burst: 10, now: cfg.Now, buckets: map[string]*bucket{}},
+		programs: map[*sessionState]struct{}{},
+	}
+	if err := ensureHostKey(cfg.HostKeyPath); err != nil {
+		return nil, err
+	}
+	if _, _, err := s.keys.Reload(); err != nil {
+		return nil, err
+	}
+	srv, err := wish.NewServer(
+		wish.WithAddress(cfg.Addr),
+		wish.WithHostKeyPath(cfg.HostKeyPath),
+		wish.WithPublicKeyAuth(s.publicKeyHandler),
+		func(srv *ssh.Server) error {
+			srv.ServerConfigCallback = s.serverConfig
+			srv.ConnCallback = s.connCallback
+			return nil
+		},
+		// Outermost last: wish wraps in list order.
+		wish.WithMiddleware(
+			s.goodbyeMiddleware(),
+			s.teaMiddleware(),
+			s.execMiddleware(),
+			s.loggingMiddleware(),
+			s.depsMiddleware(),
+			s.authRecheckMiddleware(),
+			s.rateLimitMiddleware(),
+			s.recoverMiddleware(),
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("console: configure ssh server: %w", err)
+	}
+	s.ssh = srv
+	return s, nil
+}
+
+// ensureHostKey creates the ed25519 host key on first run, in a 0700
+// directory, so the key's fingerprint stays stable across restarts.
+func ensureHostKey(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("console: create host key directory: %w", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("console: host key: %w", err)
+	}
+	if _, err := keygen.New(path, keygen.WithKeyType(keygen.Ed25519), keygen.WithWrite()); err != nil {
+		return fmt.Errorf("console: generate host key %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReloadAuthorizedKeys re-reads authorized_keys now (for SIGHUP). It
+// returns the number of keys and a description of each skipped line.
+func (s *Server) ReloadAuthorizedKeys() (int, []string, error) {
+	n, bad, err := s.keys.Reload()
+	msgs := make([]string, len(bad))
+	for i, b := range bad {
+		msgs[i] = b.Error()
+	}
+	return n, msgs, err
+}
+
+// Listen binds the address without serving yet, so Addr is known (tests
+// use port 0). ListenAndServe and Start call it.
+func (s *Server) Listen() error {
+	s.lnOnce.Do(func() {
+		ln, err := net.Listen("tcp", s.cfg.Addr)
+		if err != nil {
+			s.lnErr = fmt.Errorf("console: listen on %s: %w", s.cfg.Addr, err)
+			return
+		}
+		s.ln = ln
+	})
+	return s.lnErr
+}
+
+// Addr is the listening address ("" before Listen).
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// ListenAndServe serves until Shutdown or Close, then returns ErrServerClosed.
+func (s *Server) ListenAndServe() error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	s.log.Info("console: ssh listening", "addr", s.Addr())
+	err := s.ssh.Serve(s.ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return ErrServerClosed
+	}
+	return fmt.Errorf("console: serve: %w", err)
+}
+
+// Start listens and serves in the background; errors after the listen
+// are logged.
+func (s *Server) Start() error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	go func() {
+		if err := s.ListenAndServe(); !errors.Is(err, ErrServerClosed) {
+			s.log.Error("console: ssh server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Shutdown stops accepting connections, asks every interactive session to
+// say goodbye and quit, and waits for sessions to end until ctx expires;
+// then it closes what is left. Technicians are not left hanging: an open
+// console would otherwise keep the kiosk from restarting.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for st := range s.programs {
+		st.quit("the kiosk is shutting down")
+	}
+	s.mu.Unlock()
+	// SSH connections outlive their sessions (a client may keep one open
+	// with no session), so wait for the session handlers, not for the
+	// connections, and then drop the connections.
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	var err error
+wait:
+	for {
+		s.mu.Lock()
+		n := s.active
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			err = fmt.Errorf("console: shutdown: %d sessions still running: %w", n, ctx.Err())
+			break wait
+		case <-t.C:
+		}
+	}
+	if cerr := s.ssh.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("console: shutdown: %w", cerr)
+	}
+	return err
+}
+
+// Close stops the server and drops every connection at once.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	if err := s.ssh.Close(); err != nil {
+		return fmt.Errorf("console: close: %w", err)
+	}
+	return nil
+}
+
+// serverConfig hardens the x/crypto config wish builds on.
+func (s *Server) serverConfig(ssh.Context) *gossh.ServerConfig {
+	return &gossh.ServerConfig{
+		MaxAuthTries: 6,
+		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
+			// "none" is every client's first probe, not an attempt.
+			if err == nil || method == "none" {
+				return
+			}
+			ip := hostOf(conn.RemoteAddr())
+			s.fails.fail(ip)
+			s.deps.Metrics.SSHLogin(false)
+			s.log.Warn("console: authentication failed", "remote", ip, "user", Sanitize(conn.User()), "method", method)
+		},
+	}
+}
+
+func (s *Server) connCallback(_ ssh.Context, conn net.Conn) net.Conn {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil
+	}
+	if ip := hostOf(conn.RemoteAddr()); s.fails.blocked(ip) {
+		s.log.Warn("console: connection refused: too many failed logins", "remote", ip)
+		return nil
+	}
+	return conn
+}
+
+func (s *Server) publicKeyHandler(ctx ssh.Context, key ssh.PublicKey) bool {
+	ip := hostOf(ctx.RemoteAddr())
+	if s.fails.blocked(ip) {
+		return false
+	}
+	fp, _, ok := s.keys.lookup(key)
+	if !ok {
+		s.audit("ssh.auth_rejected", map[string]string{"fingerprint": fp, "remote": ip, "user": Sanitize(ctx.User())})
+	}
+	return ok
+}
+
+func (s *Server) audit(event string, fields map[string]string) {
+	if s.deps.Audit != nil {
+		s.deps.Audit.Audit(event, fields)
+	}
+}
+
+func hostOf(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.IP.String()
+	}
+	h, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return h
+}
