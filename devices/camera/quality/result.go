@@ -1,0 +1,184 @@
+// Package quality judges camera frames the way the capture screen and
+// `ventanilla camera check` need: is there an ID card (or a sheet, or a
+// face), is it big enough, sharp, well lit, free of glare and straight. It
+// also holds the auto-capture state machine that decides when to shoot.
+//
+// One Analyzer serves one stream: it keeps its working buffers between
+// frames, so judging a 720p frame allocates nothing in steady state.
+package quality
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Mode says what the frame should show.
+type Mode int
+
+// Modes of analysis.
+const (
+	// IDCard: an ID-1 card (DNI, NIE), aspect 85.60/53.98 = 1.586.
+	IDCard Mode = iota
+	// Document: an A4 or A5 sheet (both aspect √2 = 1.414), e.g. the signed
+	// request form.
+	Document
+	// Face: the visitor's face for the FNMT video-identification rehearsal;
+	// there is no card, only light and framing in the centre.
+	Face
+)
+
+// String names the mode for the CLI and JSON.
+func (m Mode) String() string {
+	switch m {
+	case Document:
+		return "document"
+	case Face:
+		return "face"
+	}
+	return "id"
+}
+
+// ParseMode reads a mode name as printed by String.
+func ParseMode(s string) (Mode, bool) {
+	switch strings.ToLower(s) {
+	case "id", "card", "dni":
+		return IDCard, true
+	case "document", "doc", "sheet":
+		return Document, true
+	case "face":
+		return Face, true
+	}
+	return IDCard, false
+}
+
+// Problem is one reason a frame is not good enough. The codes are part of
+// the CLI contract (ARCHITECTURE.md) and key the advice catalogue.
+type Problem string
+
+// Problem codes, in priority order: when several apply, the first is the
+// one the visitor is told about (fixing distance before sharpness, because
+// a far card is also small and blurry).
+const (
+	NoCard    Problem = "no_card"
+	TooFar    Problem = "too_far"
+	TooClose  Problem = "too_close"
+	TooDark   Problem = "too_dark"
+	TooBright Problem = "too_bright"
+	Glare     Problem = "glare"
+	Blurry    Problem = "blurry"
+	Tilted    Problem = "tilted"
+	// NoFace is used in Face mode only: nothing but a flat background in the
+	// middle of the frame.
+	NoFace Problem = "no_face"
+)
+
+// allProblems lists the codes in priority order (index = bit in Problems).
+var allProblems = [...]Problem{NoCard, NoFace, TooFar, TooClose, TooDark, TooBright, Glare, Blurry, Tilted}
+
+// Problems is a set of problem codes. It is a bit set rather than a slice so
+// that a Result is a plain value and analysing a frame allocates nothing.
+type Problems uint16
+
+func bit(p Problem) Problems {
+	for i, q := range allProblems {
+		if q == p {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// Add returns s with p.
+func (s Problems) Add(p Problem) Problems { return s | bit(p) }
+
+// Has reports whether p is in s.
+func (s Problems) Has(p Problem) bool { return s&bit(p) != 0 }
+
+// Empty reports whether there is no problem.
+func (s Problems) Empty() bool { return s == 0 }
+
+// Main is the highest-priority problem, "" if none.
+func (s Problems) Main() Problem {
+	for i, q := range allProblems {
+		if s&(1<<i) != 0 {
+			return q
+		}
+	}
+	return ""
+}
+
+// List returns the problems in priority order (never nil, so JSON shows []).
+func (s Problems) List() []Problem {
+	out := []Problem{}
+	for i, q := range allProblems {
+		if s&(1<<i) != 0 {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// MarshalJSON writes the set as a list of codes.
+func (s Problems) MarshalJSON() ([]byte, error) { return json.Marshal(s.List()) }
+
+// Metrics are the measurements behind the verdict. Lengths are fractions
+// of the frame so figures compare across resolutions.
+type Metrics struct {
+	Width  int `json:"width"`
+	Height int `json:"height"`
+	// Found: a shape of the expected aspect was found (card or sheet).
+	Found bool `json:"found"`
+	// Fill: the object's area over the frame's area.
+	Fill float64 `json:"fill"`
+	// Aspect: long side over short side of the fitted rectangle.
+	Aspect float64 `json:"aspect"`
+	// Rectangularity: the object's area over its fitted rectangle's area
+	// (1 for a rectangle, 0.79 for an ellipse).
+	Rectangularity float64 `json:"rectangularity"`
+	// AngleDeg: rotation of the long side from the horizontal (vertical
+	// for a portrait sheet), degrees.
+	AngleDeg float64 `json:"angle_deg"`
+	// CX, CY: the object's centre, fractions of the frame.
+	CX float64 `json:"cx"`
+	CY float64 `json:"cy"`
+	// TouchesEdge: the object runs off the frame.
+	TouchesEdge bool `json:"touches_edge"`
+	// LaplacianVar: variance of the Laplacian inside the object, on the
+	// ~640-wide grey image (the classic focus measure).
+	LaplacianVar float64 `json:"laplacian_var"`
+	// Sharpness: LaplacianVar over the grey-level variance, which cancels
+	// out light and contrast so one threshold works dark or bright.
+	Sharpness float64 `json:"sharpness"`
+	// Mean: mean grey level (0-255) of the object (face mode: the centre).
+	Mean float64 `json:"mean"`
+	// FrameMean: mean grey level of the whole frame.
+	FrameMean float64 `json:"frame_mean"`
+	// Saturated: fraction of the object's pixels at 250 or more.
+	Saturated float64 `json:"saturated"`
+	// MRZ: 0..1, how much the card shows a machine-readable zone (the back
+	// of a DNI); ≥ MRZThreshold means "this is the back".
+	MRZ float64 `json:"mrz"`
+}
+
+// SigW, SigH are the size of a capture's signature thumbnail.
+const (
+	SigW = 32
+	SigH = 20
+)
+
+// Signature is a tiny grey thumbnail of the object, normalised for light,
+// used to tell whether two captures show the same side of the card.
+type Signature [SigW * SigH]uint8
+
+// Result is the verdict on one frame.
+type Result struct {
+	Mode     Mode     `json:"-"`
+	OK       bool     `json:"ok"`
+	Problems Problems `json:"problems"`
+	Metrics  Metrics  `json:"metrics"`
+	// Sig is valid when Metrics.Found.
+	Sig Signature `json:"-"`
+}
+
+// Main is the problem to tell the visitor about first.
+func (r Result) Main() Problem { return r.Problems.Main() }

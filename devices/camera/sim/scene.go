@@ -1,0 +1,310 @@
+package sim
+
+import (
+	"image"
+	"math"
+)
+
+// Kind is what the camera films.
+type Kind int
+
+// The things the kiosk photographs.
+const (
+	// Empty is the desk with nothing on it.
+	Empty Kind = iota
+	CardFront
+	CardBack
+	Face
+	SheetA4
+	SheetA5
+)
+
+// String names the kind for test output.
+func (k Kind) String() string {
+	return [...]string{"empty", "card-front", "card-back", "face", "sheet-a4", "sheet-a5"}[k]
+}
+
+// Scene is one picture: what is in front of the camera and how it looks.
+// Sizes and positions are fractions of the frame so a scene draws the same
+// at 640×480 and at 1920×1080.
+type Scene struct {
+	Kind Kind
+	// Fill is the object's width as a fraction of the frame width (for a
+	// face: the head's height as a fraction of the frame height).
+	Fill float64
+	// CX, CY is the object's centre, 0..1 across and down the frame.
+	CX, CY float64
+	// Angle is the in-plane rotation in degrees.
+	Angle float64
+	// Blur is the defocus radius in pixels of a 1280-wide frame (scaled
+	// with the frame).
+	Blur float64
+	// Light multiplies every pixel (1 normal, 0.25 a dim office, 1.8
+	// over-exposed).
+	Light float64
+	// Glare is the strength (0..1+) of a specular highlight on the object.
+	Glare float64
+	// Noise is the standard deviation of sensor noise in grey levels.
+	Noise float64
+	// Seed varies the noise between frames.
+	Seed uint64
+}
+
+// Good returns a well framed, sharp, well lit scene of kind k.
+func Good(k Kind) Scene {
+	s := Scene{Kind: k, Fill: 0.62, CX: 0.5, CY: 0.5, Light: 1, Noise: 2}
+	switch k {
+	case Face:
+		s.Fill = 0.55
+	case SheetA4, SheetA5:
+		// Portrait sheet: 0.3 of the width is 3/4 of a 16:9 frame's height.
+		s.Fill = 0.3
+	}
+	return s
+}
+
+// Render draws s into dst (any size). It reuses dst's pixels and allocates
+// only a row buffer when blurring.
+func Render(dst *image.RGBA, s Scene) {
+	textures()
+	b := dst.Rect
+	W, H := b.Dx(), b.Dy()
+	light := s.Light
+	if light == 0 {
+		light = 1
+	}
+	drawBackground(dst, s.Kind == Face)
+	switch s.Kind {
+	case CardFront, CardBack, SheetA4, SheetA5:
+		tex := map[Kind]*image.RGBA{CardFront: texFront, CardBack: texBack, SheetA4: texA4, SheetA5: texA5}[s.Kind]
+		warp(dst, tex, s)
+	case Face:
+		drawFace(dst, s)
+	}
+	if s.Glare > 0 {
+		glare(dst, s)
+	}
+	if s.Blur > 0 {
+		r := int(math.Round(s.Blur * float64(W) / 1280))
+		if r > 0 {
+			boxBlur(dst, r)
+			boxBlur(dst, r)
+		}
+	}
+	// Light and noise last: the sensor sees the blurred scene.
+	rng := hash(s.Seed + 1)
+	amp := s.Noise * math.Sqrt(3) * 2 // uniform noise with that σ
+	for y := 0; y < H; y++ {
+		row := dst.Pix[y*dst.Stride : y*dst.Stride+4*W]
+		for x := 0; x < 4*W; x += 4 {
+			n := 0.0
+			if amp > 0 {
+				rng ^= rng << 13
+				rng ^= rng >> 7
+				rng ^= rng << 17
+				n = (float64(rng&0xffff)/65535 - 0.5) * amp
+			}
+			for c := 0; c < 3; c++ {
+				row[x+c] = clamp8(float64(row[x+c])*light + n)
+			}
+			row[x+3] = 255
+		}
+	}
+}
+
+func clamp8(v float64) uint8 {
+	if v <= 0 {
+		return 0
+	}
+	if v >= 255 {
+		return 255
+	}
+	return uint8(v + 0.5)
+}
+
+// drawBackground paints a wood-toned desk (or an office wall for a face)
+// with low-frequency shading and a faint grain, darker than any card.
+func drawBackground(dst *image.RGBA, wall bool) {
+	W, H := dst.Rect.Dx(), dst.Rect.Dy()
+	// grain = 6·sin(90·fx + 3·sin(7·fy)) = 6·(sin a·cos b + cos a·sin b):
+	// per-column and per-row tables keep trigonometry out of the pixel loop.
+	sa, ca := make([]float64, W), make([]float64, W)
+	for x := range sa {
+		a := float64(x) / float64(W) * 90
+		sa[x], ca[x] = math.Sin(a), math.Cos(a)
+	}
+	for y := 0; y < H; y++ {
+		fy := float64(y) / float64(H)
+		sb, cb := math.Sincos(3 * math.Sin(fy*7))
+		row := dst.Pix[y*dst.Stride:]
+		dy2 := (fy - 0.5) * (fy - 0.5)
+		for x := 0; x < W; x++ {
+			fx := float64(x) / float64(W)
+			shade := 1 - 0.25*((fx-0.5)*(fx-0.5)+dy2)
+			var r, g, b float64
+			if wall {
+				r, g, b = 150*shade, 150*shade, 140*shade
+			} else {
+				grain := 6 * (sa[x]*cb + ca[x]*sb)
+				r, g, b = (105+grain)*shade, (80+grain)*shade, (60+grain*0.5)*shade
+			}
+			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = uint8(r), uint8(g), uint8(b), 255
+		}
+	}
+}
+
+// warp draws tex rotated and scaled into dst with bilinear sampling, so the
+// card's edges are anti-aliased like a real lens would render them.
+func warp(dst, tex *image.RGBA, s Scene) {
+	W, H := float64(dst.Rect.Dx()), float64(dst.Rect.Dy())
+	tw, th := float64(tex.Rect.Dx()), float64(tex.Rect.Dy())
+	scale := s.Fill * W / tw // dst pixels per texture pixel
+	if scale <= 0 {
+		return
+	}
+	cx, cy := s.CX*W, s.CY*H
+	a := s.Angle * math.Pi / 180
+	cos, sin := math.Cos(a), math.Sin(a)
+	// Bounding box of the rotated object.
+	hw, hh := tw*scale/2, th*scale/2
+	ex := math.Abs(hw*cos) + math.Abs(hh*sin)
+	ey := math.Abs(hw*sin) + math.Abs(hh*cos)
+	x0, x1 := max(0, int(cx-ex)-1), min(int(W), int(cx+ex)+2)
+	y0, y1 := max(0, int(cy-ey)-1), min(int(H), int(cy+ey)+2)
+	inv := 1 / scale
+	for y := y0; y < y1; y++ {
+		row := dst.Pix[y*dst.Stride:]
+		for x := x0; x < x1; x++ {
+			dx, dy := float64(x)+0.5-cx, float64(y)+0.5-cy
+			// inverse rotation, then into texture pixels
+			u := (dx*cos+dy*sin)*inv + tw/2 - 0.5
+			v := (-dx*sin+dy*cos)*inv + th/2 - 0.5
+			if u < -1 || v < -1 || u > tw || v > th {
+				continue
+			}
+			// Coverage for anti-aliased edges: how far inside the texture.
+			cov := math.Min(math.Min(u+1, tw-u), math.Min(v+1, th-v)) * scale
+			if cov > 1 {
+				cov = 1
+			}
+			if cov <= 0 {
+				continue
+			}
+			r, g, b := bilinear(tex, u, v)
+			p := row[4*x : 4*x+3 : 4*x+3]
+			p[0] = uint8(float64(p[0])*(1-cov) + r*cov)
+			p[1] = uint8(float64(p[1])*(1-cov) + g*cov)
+			p[2] = uint8(float64(p[2])*(1-cov) + b*cov)
+		}
+	}
+}
+
+func bilinear(m *image.RGBA, u, v float64) (float64, float64, float64) {
+	w, h := m.Rect.Dx(), m.Rect.Dy()
+	x0, y0 := int(math.Floor(u)), int(math.Floor(v))
+	fx, fy := u-float64(x0), v-float64(y0)
+	xa, xb := min(max(x0, 0), w-1), min(max(x0+1, 0), w-1)
+	ya, yb := min(max(y0, 0), h-1), min(max(y0+1, 0), h-1)
+	a := m.Pix[ya*m.Stride+4*xa:]
+	b := m.Pix[ya*m.Stride+4*xb:]
+	c := m.Pix[yb*m.Stride+4*xa:]
+	d := m.Pix[yb*m.Stride+4*xb:]
+	w00, w10, w01, w11 := (1-fx)*(1-fy), fx*(1-fy), (1-fx)*fy, fx*fy
+	r := float64(a[0])*w00 + float64(b[0])*w10 + float64(c[0])*w01 + float64(d[0])*w11
+	g := float64(a[1])*w00 + float64(b[1])*w10 + float64(c[1])*w01 + float64(d[1])*w11
+	bl := float64(a[2])*w00 + float64(b[2])*w10 + float64(c[2])*w01 + float64(d[2])*w11
+	return r, g, bl
+}
+
+// drawFace paints head and shoulders centred at CX, CY.
+func drawFace(dst *image.RGBA, s Scene) {
+	W, H := float64(dst.Rect.Dx()), float64(dst.Rect.Dy())
+	ry := s.Fill * H / 2
+	rx := ry * 0.75
+	cx, cy := s.CX*W, s.CY*H
+	for y := 0; y < dst.Rect.Dy(); y++ {
+		row := dst.Pix[y*dst.Stride:]
+		for x := 0; x < dst.Rect.Dx(); x++ {
+			dx, dy := (float64(x)-cx)/rx, (float64(y)-cy)/ry
+			var r, g, b float64
+			switch {
+			case dx*dx+dy*dy < 1:
+				r, g, b = 205, 160, 130
+				if dy < -0.55 {
+					r, g, b = 55, 40, 30
+				}
+				// eyes, brows, mouth
+				if math.Abs(dy+0.12) < 0.06 && math.Abs(math.Abs(dx)-0.38) < 0.13 {
+					r, g, b = 40, 35, 35
+				}
+				if math.Abs(dy-0.45) < 0.05 && math.Abs(dx) < 0.3 {
+					r, g, b = 150, 70, 70
+				}
+			case dy > 1.0 && math.Abs(dx) < 2.2-0.4*(dy-1):
+				r, g, b = 45, 60, 90 // shoulders
+			default:
+				continue
+			}
+			row[4*x], row[4*x+1], row[4*x+2] = uint8(r), uint8(g), uint8(b)
+		}
+	}
+}
+
+// glare adds a specular highlight: a bright elliptical spot on the object
+// that saturates its centre, like a ceiling light reflected by the card's
+// laminate.
+func glare(dst *image.RGBA, s Scene) {
+	W, H := float64(dst.Rect.Dx()), float64(dst.Rect.Dy())
+	gx := (s.CX + 0.1*s.Fill) * W
+	gy := (s.CY - 0.05*s.Fill) * H
+	rad := 0.16 * s.Fill * W
+	for y := max(0, int(gy-2*rad)); y < min(int(H), int(gy+2*rad)); y++ {
+		row := dst.Pix[y*dst.Stride:]
+		for x := max(0, int(gx-2*rad)); x < min(int(W), int(gx+2*rad)); x++ {
+			dx, dy := (float64(x)-gx)/rad, (float64(y)-gy)/(0.6*rad)
+			k := s.Glare * 1.6 * math.Exp(-(dx*dx + dy*dy))
+			if k < 0.01 {
+				continue
+			}
+			for c := 0; c < 3; c++ {
+				v := float64(row[4*x+c])
+				row[4*x+c] = clamp8(v + (300-v)*math.Min(k, 1))
+			}
+		}
+	}
+}
+
+// boxBlur blurs dst in place with a (2r+1)² box, separably; two passes look
+// like a defocused lens.
+func boxBlur(dst *image.RGBA, r int) {
+	W, H := dst.Rect.Dx(), dst.Rect.Dy()
+	n := max(W, H)
+	buf := make([]int32, 3*(n+1))
+	line := make([]uint8, 4*n)
+	pass := func(get func(i int) []uint8, count int) {
+		for c := 0; c < 3; c++ {
+			s := buf[c*(n+1) : (c+1)*(n+1)]
+			s[0] = 0
+			for i := 0; i < count; i++ {
+				s[i+1] = s[i] + int32(get(i)[c])
+			}
+		}
+		for i := 0; i < count; i++ {
+			lo, hi := max(0, i-r), min(count, i+r+1)
+			for c := 0; c < 3; c++ {
+				s := buf[c*(n+1) : (c+1)*(n+1)]
+				line[4*i+c] = uint8((s[hi] - s[lo]) / int32(hi-lo))
+			}
+		}
+		for i := 0; i < count; i++ {
+			copy(get(i)[:3], line[4*i:4*i+3])
+		}
+	}
+	for y := 0; y < H; y++ {
+		row := dst.Pix[y*dst.Stride:]
+		pass(func(i int) []uint8 { return row[4*i : 4*i+4] }, W)
+	}
+	for x := 0; x < W; x++ {
+		pass(func(i int) []uint8 { o := i*dst.Stride + 4*x; return dst.Pix[o : o+4] }, H)
+	}
+}
