@@ -149,8 +149,13 @@ func (e *engine) dispatch(t Token) {
 	line := t.Text
 	if e.urcBody {
 		e.urcBody = false
-		e.emitURC(URC{Line: e.lastURC, Body: line})
-		return
+		if isHex(line) {
+			e.emitURC(URC{Line: e.lastURC, Body: line})
+			return
+		}
+		// The announced PDU never came; deliver the header alone and treat
+		// this line normally, so a lost body cannot swallow a final result.
+		e.emitURC(URC{Line: e.lastURC})
 	}
 	if req != nil && isEcho(line, req) {
 		return
@@ -182,6 +187,16 @@ func (e *engine) emitURC(u URC) {
 	default:
 		e.dropped++
 	}
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isEcho recognises our own command or PDU coming back while echo is on.

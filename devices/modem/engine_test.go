@@ -140,6 +140,16 @@ func TestEngineTranscripts(t *testing.T) {
 			wantCode: 11,
 		},
 		{
+			name: "+CMT header whose body never comes does not eat the OK",
+			req:  request{cmd: "AT+CSQ"},
+			exchange: func(p *peer) {
+				p.expect("AT+CSQ\r", '\r')
+				p.send("\r\n+CSQ: 9,0\r\n\r\n+CMT: ,24\r\n\r\nOK\r\n")
+			},
+			wantLines: []string{"+CSQ: 9,0"},
+			wantURCs:  []URC{{Line: "+CMT: ,24"}},
+		},
+		{
 			name: "bare answer lines with a RING in between",
 			req:  request{cmd: "AT+CGSN", raw: true},
 			exchange: func(p *peer) {
