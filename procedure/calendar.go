@@ -210,6 +210,10 @@ func ParseHolidays(r io.Reader) ([]Holiday, error) {
 	for sc.Scan() {
 		line++
 		text := sc.Text()
+		if line == 1 {
+			// Editors on office PCs often save UTF-8 with a byte-order mark.
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
 		if i := strings.Index(text, " #"); i >= 0 {
 			text = text[:i]
 		}
@@ -252,6 +256,21 @@ func LoadHolidays(path string) ([]Holiday, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return hs, nil
+}
+
+// LoadCalendar is what the kiosk calls at start-up: the Europe/Madrid
+// calendar with the national holidays plus the office's holiday file (path
+// from the config; "" for national holidays only). A bad file stops
+// start-up with the file, line and problem.
+func LoadCalendar(path string) (*Calendar, error) {
+	if path == "" {
+		return NewCalendar(nil, nil), nil
+	}
+	hs, err := LoadHolidays(path)
+	if err != nil {
+		return nil, err
+	}
+	return NewCalendar(nil, hs), nil
 }
 
 // When is a moment broken into the parts a visitor-facing sentence needs,

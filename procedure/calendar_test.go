@@ -2,6 +2,8 @@ package procedure
 
 import (
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +189,26 @@ func TestParseHolidays(t *testing.T) {
 	}
 	if _, err := LoadHolidays("testdata/does-not-exist.txt"); err == nil {
 		t.Error("missing file accepted")
+	}
+	bom, err := ParseHolidays(strings.NewReader("\ufeff2026-05-15 San Isidro\n"))
+	if err != nil || len(bom) != 1 || bom[0].Date != (Date{2026, 5, 15}) {
+		t.Errorf("BOM: %v %+v", err, bom)
+	}
+	c, err = LoadCalendar("testdata/holidays-madrid-2026.txt")
+	if err != nil || c.IsBusinessDay(Date{2026, 5, 15}) {
+		t.Errorf("LoadCalendar: %v", err)
+	}
+	c, err = LoadCalendar("")
+	if err != nil || !c.IsBusinessDay(Date{2026, 5, 15}) || c.IsBusinessDay(Date{2026, 4, 3}) {
+		t.Errorf("LoadCalendar national: %v", err)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(bad, []byte("2026-05-15 ok\n2026-02-30 no\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadCalendar(bad); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("bad file error %v should name the file and line", err)
 	}
 }
 

@@ -47,7 +47,9 @@ func parseEmail(s, field string) (string, error) {
 	if strings.ContainsAny(s, "<>") {
 		return "", problem(field, KeyEmailDisplayName, nil)
 	}
-	if n := strings.Count(s, "@"); n != 1 {
+	if n := strings.Count(s, "@"); n == 0 {
+		return "", problem(field, KeyEmailNoAt, nil)
+	} else if n > 1 {
 		return "", problem(field, KeyEmailAt, map[string]any{"Count": n})
 	}
 	at := strings.IndexByte(s, '@')
@@ -165,4 +167,80 @@ func ConfirmEmail(first, second string) (string, error) {
 		return "", problem("email_confirm", KeyEmailMismatch, nil)
 	}
 	return a, nil
+}
+
+// KeyEmailSuggest is the catalogue key of the "did you mean" hint. Args:
+// Suggestion (the whole corrected address).
+const KeyEmailSuggest = "email.suggest"
+
+// commonDomains are the providers most visitors use. An address one typo
+// away from one of them ("gmial.com") probably means it; the providers
+// themselves are never "corrected" (mail.com is real and one letter away
+// from gmail.com, so it is on the list).
+var commonDomains = []string{
+	"gmail.com", "googlemail.com", "hotmail.com", "hotmail.es", "outlook.com", "outlook.es", "live.com",
+	"live.es", "msn.com", "yahoo.com", "yahoo.es", "ymail.com", "icloud.com", "me.com", "mac.com",
+	"telefonica.net", "movistar.es", "orange.es", "gmx.es", "gmx.com", "gmx.net", "mail.com", "aol.com",
+	"protonmail.com", "proton.me", "terra.es", "ono.com", "euskaltel.net", "correo.gob.es",
+}
+
+// tldTypos are endings nobody means.
+var tldTypos = map[string]string{"con": "com", "cmo": "com", "ocm": "com", "vom": "com", "xom": "com", "comm": "com"}
+
+// SuggestEmail returns a likely intended address for a valid one with a
+// typo in a common provider's domain ("juan@gmial.com" → "juan@gmail.com")
+// or a ".con" ending. It never blocks: the UI shows the suggestion
+// (KeyEmailSuggest) and lets the visitor keep what they typed.
+func SuggestEmail(addr string) (string, bool) {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || domain == "" {
+		return "", false
+	}
+	domain = strings.ToLower(domain)
+	for _, d := range commonDomains {
+		if domain == d {
+			return "", false
+		}
+	}
+	for _, d := range commonDomains {
+		if osaDistance(domain, d) == 1 {
+			return local + "@" + d, true
+		}
+	}
+	if i := strings.LastIndexByte(domain, '.'); i >= 0 {
+		if fix, ok := tldTypos[domain[i+1:]]; ok {
+			return local + "@" + domain[:i+1] + fix, true
+		}
+	}
+	return "", false
+}
+
+// osaDistance is the optimal-string-alignment edit distance (insertions,
+// deletions, substitutions and adjacent transpositions), on runes.
+func osaDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > 2 || d < -2 {
+		return 3 // far apart; exact value not needed
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }

@@ -238,3 +238,31 @@ func TestFlows(t *testing.T) {
 		t.Error("certificate flow has a signed-request step")
 	}
 }
+
+func TestPrivacyNotice(t *testing.T) {
+	p := Privacy{Controller: "Ayuntamiento de Madrid", Contact: "dpd@madrid.example", CallCentre: "Centro de Atención de Cl@ve"}
+	fnmt, err := PrivacyNotice(FlowFNMT, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fnmt) != 7 || fnmt[0].Args["Controller"] != p.Controller || fnmt[3].Key != "privacy.recipients.fnmt" ||
+		fnmt[5].Args["Contact"] != p.Contact || fnmt[6].Key != KeyPrivacyAccept {
+		t.Errorf("fnmt notice %+v", fnmt)
+	}
+	clave, err := PrivacyNotice(FlowClave, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clave[1].Key != "privacy.purpose.clave" || clave[3].Args["CallCentre"] != p.CallCentre {
+		t.Errorf("clave notice %+v", clave)
+	}
+	if _, err := PrivacyNotice(FlowFNMT, Privacy{Controller: "x"}); !errors.Is(err, ErrPrivacyNotConfigured) {
+		t.Errorf("missing contact: %v", err)
+	}
+	if _, err := PrivacyNotice(FlowClave, Privacy{Controller: "x", Contact: "y"}); !errors.Is(err, ErrPrivacyNotConfigured) {
+		t.Errorf("missing call centre: %v", err)
+	}
+	if _, err := PrivacyNotice(FlowFNMT, Privacy{Controller: "x", Contact: "y"}); err != nil {
+		t.Errorf("FNMT needs no call centre: %v", err)
+	}
+}

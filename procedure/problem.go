@@ -137,7 +137,8 @@ const (
 	KeyEmailEmpty        = "validation.email.empty"
 	KeyEmailSpaces       = "validation.email.spaces"
 	KeyEmailDisplayName  = "validation.email.display_name"
-	KeyEmailAt           = "validation.email.at" // Count: number of @ found
+	KeyEmailNoAt         = "validation.email.no_at"
+	KeyEmailAt           = "validation.email.at" // Count: number of @ found (2 or more)
 	KeyEmailLocalEmpty   = "validation.email.local_empty"
 	KeyEmailLocalLength  = "validation.email.local_length" // Got, Max
 	KeyEmailLocalChars   = "validation.email.local_chars"
@@ -183,7 +184,7 @@ var problemKeys = []string{
 	KeyPhoneEmpty, KeyPhoneChars, KeyPhoneCountry, KeyPhoneLength, KeyPhoneLandline,
 	KeyPhoneSpecialRate, KeyPhoneNotMobile,
 	KeySupportEmpty, KeySupportChars, KeySupportDNIFormat, KeySupportNIEFormat,
-	KeyEmailEmpty, KeyEmailSpaces, KeyEmailDisplayName, KeyEmailAt, KeyEmailLocalEmpty,
+	KeyEmailEmpty, KeyEmailSpaces, KeyEmailDisplayName, KeyEmailNoAt, KeyEmailAt, KeyEmailLocalEmpty,
 	KeyEmailLocalLength, KeyEmailLocalChars, KeyEmailLocalDots, KeyEmailDomainEmpty,
 	KeyEmailDomain, KeyEmailDomainLength, KeyEmailDomainLabel, KeyEmailDomainDots,
 	KeyEmailTLD, KeyEmailMismatch,
@@ -229,7 +230,8 @@ var englishText = map[string]string{
 	KeyEmailEmpty:        "no e-mail given",
 	KeyEmailSpaces:       "e-mail contains spaces",
 	KeyEmailDisplayName:  "e-mail has a display name or angle brackets",
-	KeyEmailAt:           "e-mail must have exactly one @",
+	KeyEmailNoAt:         "e-mail has no @",
+	KeyEmailAt:           "e-mail has more than one @",
 	KeyEmailLocalEmpty:   "e-mail has nothing before the @",
 	KeyEmailLocalLength:  "e-mail part before the @ is too long",
 	KeyEmailLocalChars:   "e-mail part before the @ has characters mail servers refuse",

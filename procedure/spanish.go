@@ -14,7 +14,7 @@ var SpanishDefaults = map[string]string{
 	// --- Document number (NIF / NIE) ---
 	KeyNIFEmpty:         "Escriba el número de su DNI o NIE.",
 	KeyNIFChars:         "El número solo puede tener letras y cifras. Escríbalo tal como aparece en su documento.",
-	KeyNIFLength:        "El número del DNI tiene 8 cifras y usted ha escrito {{.Got}}. Si empieza por cero, escriba también el cero.",
+	KeyNIFLength:        "El número del DNI tiene 8 cifras y usted ha escrito {{.Got}}. Revise que no falte ni sobre ninguna (si empieza por cero, escriba también el cero).",
 	KeyNIFMissingLetter: "Falta la letra final del documento. Escríbala después de las cifras.",
 	KeyNIFLetter:        "La letra no corresponde al número. Revise las cifras y la letra de su documento.",
 	KeyNIFCompany:       "Un número que empieza por {{.Letter}} es el NIF de una empresa o entidad. Escriba el número de su documento personal (DNI o NIE).",
@@ -43,7 +43,8 @@ var SpanishDefaults = map[string]string{
 	KeyEmailEmpty:        "Escriba su dirección de correo electrónico.",
 	KeyEmailSpaces:       "La dirección de correo no puede tener espacios.",
 	KeyEmailDisplayName:  "Escriba solo la dirección de correo, sin su nombre ni los signos < >.",
-	KeyEmailAt:           "La dirección de correo debe tener una sola arroba (@) y tiene {{.Count}}.",
+	KeyEmailNoAt:         "Falta la arroba (@) en la dirección de correo, por ejemplo nombre@gmail.com.",
+	KeyEmailAt:           "La dirección de correo tiene {{.Count}} arrobas (@) y debe tener solo una.",
 	KeyEmailLocalEmpty:   "Falta la parte de la dirección que va antes de la arroba (@).",
 	KeyEmailLocalLength:  "La parte antes de la arroba es demasiado larga: puede tener hasta {{.Max}} caracteres.",
 	KeyEmailLocalChars:   "La parte antes de la arroba tiene caracteres que los servidores de correo no aceptan (por ejemplo, letras con tilde o la ñ).",
@@ -135,6 +136,22 @@ var SpanishDefaults = map[string]string{
 	// --- Call-centre SMS ---
 	KeySMSClaveSent:       "Cl@ve: recibida su solicitud {{.Reference}}. El centro de atención le llamará para la videoconferencia. Tenga a mano su DNI/NIE original y un dispositivo con cámara.",
 	KeySMSCertificateSent: "Certificado FNMT: recibida su solicitud {{.Reference}}. El centro de atención le llamará para la videoconferencia. Tenga a mano su DNI/NIE original y un dispositivo con cámara.",
+
+	// --- E-mail hint (not a rejection) ---
+	KeyEmailSuggest: "¿Quería decir {{.Suggestion}}? Compruebe la dirección antes de continuar.",
+
+	// --- Data-protection notice, first layer (a model for the office's DPO) ---
+	"privacy.controller":               "Responsable: {{.Controller}}.",
+	"privacy.purpose.fnmt":             "Finalidad: guiarle en este quiosco para obtener el certificado digital de la FNMT, confirmar su móvil y enviarle por SMS el resumen del trámite.",
+	"privacy.purpose.clave":            "Finalidad: preparar su solicitud de registro en Cl@ve y enviarla al centro de atención, que le llamará para hacer la videoconferencia.",
+	"privacy.purpose.certificate_call": "Finalidad: preparar su solicitud del certificado digital de la FNMT y enviarla al centro de atención, que le llamará para hacer la videoconferencia.",
+	"privacy.basis":                    "Legitimación: su consentimiento, que da al aceptar este aviso y que puede retirar en cualquier momento cancelando el trámite.",
+	"privacy.recipients.fnmt":          "Destinatarios: nadie. El quiosco no envía sus datos a la FNMT; usted los escribe en la web de la FNMT desde su dispositivo. Su móvil solo se usa para enviarle los SMS de este trámite.",
+	"privacy.recipients.callcentre":    "Destinatarios: {{.CallCentre}}, que recibe por correo electrónico su solicitud y las fotos de su documento.",
+	"privacy.retention.fnmt":           "Conservación: sus datos se borran del quiosco al terminar o cancelar el trámite; solo se guarda, cifrado, el SMS pendiente hasta que se envía.",
+	"privacy.retention.callcentre":     "Conservación: sus datos y las fotos se guardan cifrados en el quiosco solo hasta que el correo llega al centro de atención; después se borran.",
+	"privacy.rights":                   "Derechos: puede acceder a sus datos, rectificarlos, suprimirlos, oponerse y limitar su tratamiento escribiendo a {{.Contact}}, y reclamar ante la Agencia Española de Protección de Datos (www.aepd.es).",
+	KeyPrivacyAccept:                   "He leído la información sobre protección de datos y la acepto.",
 
 	// --- Devices, slots ---
 	"device.windows": "Ordenador con Windows",

@@ -267,7 +267,7 @@ func TestParseEmail(t *testing.T) {
 		{"juan perez@gmail.com", "", KeyEmailSpaces},
 		{"Juan <juan@gmail.com>", "", KeyEmailSpaces},
 		{"<juan@gmail.com>", "", KeyEmailDisplayName},
-		{"juan.gmail.com", "", KeyEmailAt},
+		{"juan.gmail.com", "", KeyEmailNoAt},
 		{"juan@@gmail.com", "", KeyEmailAt},
 		{"a@b@gmail.com", "", KeyEmailAt},
 		{"@gmail.com", "", KeyEmailLocalEmpty},
@@ -417,6 +417,29 @@ func TestMasks(t *testing.T) {
 	for _, tc := range tests {
 		if tc.got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func TestSuggestEmail(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"juan@gmial.com", "juan@gmail.com"},
+		{"juan@gmai.com", "juan@gmail.com"},
+		{"juan@gamil.com", "juan@gmail.com"},
+		{"juan@hotmal.es", "juan@hotmail.es"},
+		{"juan@outlok.com", "juan@outlook.com"},
+		{"juan@yahooo.es", "juan@yahoo.es"},
+		{"juan@ayto-madrid.con", "juan@ayto-madrid.com"},
+		{"juan@gmail.com", ""},
+		{"juan@mail.com", ""}, // a real provider, one letter from gmail.com
+		{"juan@madrid.es", ""},
+		{"juan@example.es", ""},
+		{"nonsense", ""},
+	}
+	for _, tc := range tests {
+		got, ok := SuggestEmail(tc.in)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("SuggestEmail(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
 		}
 	}
 }
