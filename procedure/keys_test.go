@@ -259,9 +259,15 @@ func TestKeysDoc(t *testing.T) {
 
 // TestKeysNest checks no key is a dotted prefix of another: catalogues in
 // TOML nest keys as tables ([validation.nif] letter = "…"), where
-// "a.b" = "text" and "a.b.c" cannot both exist.
+// "a.b" = "text" and "a.b.c" cannot both exist. Nor may a leaf be a name
+// go-i18n reserves for message fields or plural forms.
 func TestKeysNest(t *testing.T) {
+	reserved := map[string]bool{"id": true, "description": true, "hash": true, "zero": true, "one": true, "two": true,
+		"few": true, "many": true, "other": true, "leftdelim": true, "rightdelim": true}
 	for k := range SpanishDefaults {
+		if leaf := k[strings.LastIndexByte(k, '.')+1:]; reserved[leaf] {
+			t.Errorf("key %s ends in go-i18n's reserved name %q", k, leaf)
+		}
 		for other := range SpanishDefaults {
 			if strings.HasPrefix(other, k+".") {
 				t.Errorf("key %s is a prefix of %s", k, other)

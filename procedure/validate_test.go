@@ -443,3 +443,27 @@ func TestSuggestEmail(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkParseNIF(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseNIF("12.345.678-z"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseMobile(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseMobile("(+34) 600 12 34 56"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseEmail(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseEmail("Juan.Perez+kiosco@Gmail.com"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
