@@ -493,7 +493,6 @@ func (a *Analyzer) segment(t uint8, dark bool, target float64) (best blob, ok bo
 		if s > l {
 			l, s = s, l
 			theta += math.Pi / 2
-			cos, sin = math.Cos(theta), math.Sin(theta)
 		}
 		for theta > math.Pi/2 {
 			theta -= math.Pi
