@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // DefaultRequestCodeLength is the number of digits of FNMT's código de
@@ -68,12 +70,14 @@ const MaxNameLength = 80
 
 // ParseName validates a given name or surname: letters (any script, with
 // accents), spaces, hyphens, apostrophes, dots and "ª"/"º" (as in "Mª").
-// Inner runs of spaces are collapsed. field is the Problem field ("name",
+// Inner runs of spaces are collapsed and the result is in Unicode NFC. field is the Problem field ("name",
 // "surname1", "surname2"); emptyKey is the key to use when it is empty, or
 // "" when the value is optional (the second surname, which many foreign
 // visitors do not have).
 func ParseName(s, field, emptyKey string) (string, error) {
-	n := strings.Join(strings.Fields(s), " ")
+	// NFC: "José" typed with a combining accent and "José" precomposed are
+	// the same name on the certificate and in the e-mail.
+	n := norm.NFC.String(strings.Join(strings.Fields(s), " "))
 	if n == "" {
 		if emptyKey == "" {
 			return "", nil

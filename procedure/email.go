@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits from RFC 5321 §4.5.3.1: what a receiving mail server enforces.
@@ -76,7 +78,9 @@ func parseEmail(s, field string) (string, error) {
 	if !utf8.ValidString(domain) {
 		return "", problem(field, KeyEmailDomainLabel, nil)
 	}
-	domain = strings.ToLower(domain)
+	// Lower case and NFC, as IDNA mapping does before punycode: the same
+	// domain typed two ways is one domain.
+	domain = norm.NFC.String(strings.ToLower(domain))
 	switch {
 	case len(domain) > maxEmailDomain:
 		return "", problem(field, KeyEmailDomainLength, map[string]any{"Max": maxEmailDomain})

@@ -260,6 +260,7 @@ func TestParseEmail(t *testing.T) {
 		{"a+tag@sub.example.es", "a+tag@sub.example.es", ""},
 		{"o'neil@example.ie", "o'neil@example.ie", ""},
 		{"x@ayuntamiento-españa.es", "x@ayuntamiento-españa.es", ""},
+		{"x@ayuntamiento-espan\u0303a.es", "x@ayuntamiento-espa\u00f1a.es", ""}, // NFC
 		{"x@xn--espaa-rta.es", "x@xn--espaa-rta.es", ""},
 		{"x@example.xn--p1ai", "x@example.xn--p1ai", ""},
 		{strings.Repeat("a", 64) + "@example.com", strings.Repeat("a", 64) + "@example.com", ""},
@@ -382,6 +383,7 @@ func TestParseName(t *testing.T) {
 		{"Mª Luisa", "Mª Luisa", ""},
 		{"Zoë", "Zoë", ""},
 		{"Иван", "Иван", ""},
+		{"Jose\u0301", "Jos\u00e9", ""}, // combining accent composed (NFC)
 		{"", "", KeyNameEmpty},
 		{"Juan2", "", KeyNameChars},
 		{"--", "", KeyNameChars},
