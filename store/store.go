@@ -31,6 +31,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // FileName is the database file inside the data directory.
@@ -215,7 +216,7 @@ func openBolt(path string) (*bolt.DB, error) {
 	// Timeout turns "another process holds the flock" into an error after
 	// one second; NoSync stays false: an acknowledged job must be on disk.
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: %w", path, ErrLocked)
 	}
 	if err != nil {

@@ -133,7 +133,8 @@ type Config struct {
 	SMSChannel, MailChannel Channel
 	// From is used for e-mail jobs that carry no From.
 	From string
-	// SendTimeout bounds one send (default 2 min; keep it below the store lease).
+	// SendTimeout bounds one send (default 2 min or half the store lease,
+	// whichever is shorter; it must be below the lease).
 	SendTimeout time.Duration
 	// ChannelBackoff and ChannelBackoffMax bound how long a channel rests
 	// after a retryable failure (defaults 5 s and 5 min, doubling).
@@ -169,7 +170,9 @@ func New(cfg Config) (*Dispatcher, error) {
 			*d = v
 		}
 	}
-	def(&cfg.SendTimeout, 2*time.Minute)
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = min(2*time.Minute, cfg.Store.Options().Lease/2)
+	}
 	def(&cfg.ChannelBackoff, 5*time.Second)
 	def(&cfg.ChannelBackoffMax, 5*time.Minute)
 	def(&cfg.PurgeEvery, 5*time.Minute)
