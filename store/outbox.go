@@ -820,6 +820,6 @@ func (db *DB) Stats() (Stats, error) {
 		return Stats{}, fmt.Errorf("store: stats: %w", err)
 	}
 	bs := db.bolt.Stats()
-	s.FreeBytes = int64(bs.FreePageN+bs.PendingPageN) * int64(db.bolt.Info().PageSize)
+	s.FreeBytes = int64(bs.FreePageN+bs.PendingPageN) * int64(db.pageSize)
 	return s, nil
 }

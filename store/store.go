@@ -156,6 +156,8 @@ type DB struct {
 	// is sealed with a key that is being retired.
 	rotMu sync.RWMutex
 
+	pageSize int // read once: bolt's Info() races with a remap
+
 	idMu    sync.Mutex
 	entropy *ulid.MonotonicEntropy
 
@@ -194,12 +196,13 @@ func Open(dir string, opt Options) (*DB, error) {
 		}
 	}
 	db := &DB{
-		bolt:    bdb,
-		dir:     dir,
-		path:    path,
-		opt:     opt,
-		entropy: ulid.Monotonic(rand.Reader, 0),
-		wake:    map[Kind]chan struct{}{},
+		bolt:     bdb,
+		dir:      dir,
+		path:     path,
+		opt:      opt,
+		entropy:  ulid.Monotonic(rand.Reader, 0),
+		pageSize: bdb.Info().PageSize,
+		wake:     map[Kind]chan struct{}{},
 	}
 	if err := db.init(); err != nil {
 		_ = bdb.Close()
