@@ -201,7 +201,10 @@ func TestMailRefuseStallRecover(t *testing.T) {
 	if len(got) != n {
 		t.Errorf("catcher has %d distinct messages, want %d", len(got), n)
 	}
-	if obs.downs == 0 {
+	obs.mu.Lock()
+	downs := obs.downs
+	obs.mu.Unlock()
+	if downs == 0 {
 		t.Error("channel never reported down")
 	}
 	waitFor(t, "observer to see every delivery", time.Second, func() bool { return obs.get(obs.delivered, store.KindEmail) == n })
@@ -231,9 +234,7 @@ func TestMail5xxDeadLetters(t *testing.T) {
 	if got.Attempts != 1 || !strings.Contains(got.LastError, "550") || strings.Contains(got.LastError, "nobody@") {
 		t.Fatalf("dead job: attempts %d, error %q", got.Attempts, got.LastError)
 	}
-	if obs.get(obs.dead, store.KindEmail) != 1 {
-		t.Fatal("observer not told about the dead letter")
-	}
+	waitFor(t, "observer told of the dead letter", time.Second, func() bool { return obs.get(obs.dead, store.KindEmail) == 1 })
 	// The technician fixes the relay and retries.
 	_ = c.SetFault(mail.FaultNone)
 	if _, err := db.Retry(j.ID, "test"); err != nil {
