@@ -50,9 +50,11 @@ func TestAuto(t *testing.T) {
 			}},
 		{"help after 15 s without a good frame names the main problem",
 			[]step{
-				{r: bad(Glare), n: 200, hint: Glare},
-				{r: bad(TooDark), n: 20, hint: TooDark},
-				{r: bad(Glare), n: 10, hint: Glare, help: Glare},
+				{r: bad(Glare), n: 200, hint: Glare}, // 14 s: no help yet
+				{r: bad(TooDark), n: 30, hint: TooDark, help: TooDark},
+				// The help names what dominated the last 3 s, the hint what
+				// dominates now.
+				{r: bad(Glare), n: 10, hint: Glare, help: TooDark},
 			}},
 		{"hint is smoothed: one odd frame does not change it",
 			[]step{
