@@ -138,6 +138,37 @@ func (c *Calendar) HolidayName(d Date) (string, bool) {
 	return "", false
 }
 
+// Holidays lists the non-business weekdays and holidays of a year, national
+// and local, sorted by date (for the technician console: "which days does
+// this kiosk skip?"). Holidays on weekends are listed too, named.
+func (c *Calendar) Holidays(year int) []Holiday {
+	var out []Holiday
+	for d := time.Date(year, 1, 1, 12, 0, 0, 0, time.UTC); d.Year() == year; d = d.AddDate(0, 0, 1) {
+		if name, ok := c.HolidayName(DateOf(d)); ok {
+			out = append(out, Holiday{Date: DateOf(d), Name: name})
+		}
+	}
+	return out
+}
+
+// HasLocalDays reports whether the office's holiday file has any entry for
+// year. A kiosk whose file has nothing for the current year is counting
+// deadlines with national holidays only: worth a warning on the technician
+// console every January.
+func (c *Calendar) HasLocalDays(year int) bool {
+	for d := range c.local {
+		if d.Year == year {
+			return true
+		}
+	}
+	for d := range c.replaced {
+		if d.Year == year {
+			return true
+		}
+	}
+	return false
+}
+
 // IsBusinessDay reports whether d is a día hábil: Monday to Friday and not a
 // holiday.
 func (c *Calendar) IsBusinessDay(d Date) bool {

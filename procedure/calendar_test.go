@@ -259,3 +259,21 @@ func BenchmarkDeadline(b *testing.B) {
 		Deadline(start, FNMTAnswerBusinessHours, c)
 	}
 }
+
+func TestCalendarListing(t *testing.T) {
+	c := madridCalendar(t)
+	hs := c.Holidays(2026)
+	// 10 national + 6 local days in the example file.
+	if len(hs) != 16 {
+		t.Fatalf("%d holidays in 2026: %+v", len(hs), hs)
+	}
+	if hs[0].Date != (Date{2026, 1, 1}) || hs[len(hs)-1].Date != (Date{2026, 12, 25}) {
+		t.Errorf("not sorted: first %s last %s", hs[0].Date, hs[len(hs)-1].Date)
+	}
+	if !c.HasLocalDays(2026) || c.HasLocalDays(2027) {
+		t.Error("HasLocalDays")
+	}
+	if len(NewCalendar(nil, nil).Holidays(2027)) != 10 {
+		t.Error("national holidays of 2027")
+	}
+}

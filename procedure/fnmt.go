@@ -328,7 +328,9 @@ func (v *FNMTVisit) Summary(now time.Time, c *Calendar, links FNMTLinks) FNMTSum
 }
 
 // KeySMSFNMTSummary is the catalogue key of the final FNMT SMS. Args: Code
-// (código de solicitud), Deadline ("DD/MM/YYYY HH:MM"), URL (download page).
+// (código de solicitud), Deadline ("DD/MM/YYYY HH:MM"), URL (download page;
+// optional in the text: the long address would make the SMS a part longer,
+// and the take-home QR carries it).
 const KeySMSFNMTSummary = "sms.fnmt.summary"
 
 // FNMTTakeHome is the list of steps the visitor does at home, in order,

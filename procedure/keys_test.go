@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+	"unicode/utf8"
 )
 
 func TestProblemKeysHaveTexts(t *testing.T) {
@@ -190,6 +191,9 @@ func TestMessagesRender(t *testing.T) {
 			if _, ok := args[ph[1]]; !ok {
 				t.Errorf("%s: placeholder %s not among args %v", m.Key, ph[1], args)
 			}
+		}
+		if strings.HasPrefix(m.Key, "sms.") && utf8.RuneCountInString(b.String()) > 134 {
+			t.Errorf("%s is %d characters, more than two UCS-2 SMS parts: %s", m.Key, utf8.RuneCountInString(b.String()), b.String())
 		}
 		if strings.Contains(b.String(), "<no value>") {
 			t.Errorf("%s renders %q", m.Key, b.String())

@@ -9,7 +9,9 @@ import "sort"
 // ({{.Got}}), with the argument names documented next to each key's
 // constant or producer. The texts address the visitor as "usted".
 //
-// SMS texts are kept short (they go through the modem; about two SMS parts).
+// SMS texts are kept within two SMS parts once filled in: Spanish needs
+// UCS-2 (á, í, ó, ú are not in the GSM alphabet), 67 characters a part, so
+// at most 134 characters (a test checks the Spanish ones).
 var SpanishDefaults = map[string]string{
 	// --- Document number (NIF / NIE) ---
 	KeyNIFEmpty:         "Escriba el número de su DNI o NIE.",
@@ -126,7 +128,7 @@ var SpanishDefaults = map[string]string{
 
 	// --- FNMT step 4 and finish ---
 	KeyDeadlineEstimate:      "antes del {{.Weekday}} {{.Day}} a las {{.Time}} aprox.",
-	KeySMSFNMTSummary:        "FNMT: su código de solicitud es {{.Code}}. Respuesta prevista antes del {{.Deadline}}. Descargue el certificado en el mismo dispositivo: {{.URL}}",
+	KeySMSFNMTSummary:        "FNMT: código de solicitud {{.Code}}. Respuesta antes del {{.Deadline}} aprox. Descargue el certificado en el mismo dispositivo.",
 	"fnmt.takehome.video":    "Haga la videoidentificación desde su dispositivo: {{.URL}}",
 	"fnmt.takehome.wait":     "Espere el correo de la FNMT: llegará en un plazo de {{.Hours}} horas hábiles.",
 	"fnmt.takehome.download": "Descargue el certificado en el mismo dispositivo y usuario, con la contraseña que eligió: {{.URL}}",
@@ -134,8 +136,8 @@ var SpanishDefaults = map[string]string{
 	"fnmt.takehome.help":     "Si algo falla, vuelva a esta oficina con su DNI o NIE y su código de solicitud.",
 
 	// --- Call-centre SMS ---
-	KeySMSClaveSent:       "Cl@ve: recibida su solicitud {{.Reference}}. El centro de atención le llamará para la videoconferencia. Tenga a mano su DNI/NIE original y un dispositivo con cámara.",
-	KeySMSCertificateSent: "Certificado FNMT: recibida su solicitud {{.Reference}}. El centro de atención le llamará para la videoconferencia. Tenga a mano su DNI/NIE original y un dispositivo con cámara.",
+	KeySMSClaveSent:       "Cl@ve: solicitud {{.Reference}} enviada. El centro de atención le llamará. Tenga a mano su DNI/NIE original y un dispositivo con cámara.",
+	KeySMSCertificateSent: "FNMT: solicitud {{.Reference}} enviada. El centro de atención le llamará. Tenga a mano su DNI/NIE original y un dispositivo con cámara.",
 
 	// --- E-mail hint (not a rejection) ---
 	KeyEmailSuggest: "¿Quería decir {{.Suggestion}}? Compruebe la dirección antes de continuar.",
