@@ -157,7 +157,7 @@ var (
 func ParseID(s string) (ulid.ULID, error) {
 	id, err := ulid.ParseStrict(strings.ToUpper(strings.TrimSpace(s)))
 	if err != nil {
-		return ulid.ULID{}, fmt.Errorf("bad job id %q: %w", s, err)
+		return ulid.ULID{}, fmt.Errorf("bad job id %q: want the 26-character id that queue add or queue list printed", s)
 	}
 	return id, nil
 }

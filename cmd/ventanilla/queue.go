@@ -1,0 +1,492 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	netmail "net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ventanilla-kiosk/ventanilla/devices/mail"
+	"github.com/ventanilla-kiosk/ventanilla/store"
+	"github.com/ventanilla-kiosk/ventanilla/store/dispatch"
+)
+
+// newQueueCmd is the technician's view of the outbox when the kiosk is not
+// running (while it runs, the same commands are in the SSH console).
+func newQueueCmd() *cobra.Command {
+	var dataDir string
+	c := &cobra.Command{
+		Use:   "queue",
+		Short: "Inspect and feed the outbox (SMS and e-mail waiting to be delivered)",
+		Long: `The outbox holds every SMS and e-mail the kiosk owes someone until it is
+delivered. These commands open DATA/ventanilla.db directly, so they only work
+while the kiosk is stopped; while 'ventanilla run' holds the database they fail
+within a second: use the SSH console instead.`,
+		Args: noArgs,
+	}
+	c.PersistentFlags().StringVar(&dataDir, "data", "./var", "data directory (holds ventanilla.db and kiosk.key)")
+	c.AddCommand(
+		newQueueAddCmd(&dataDir),
+		newQueueListCmd(&dataDir),
+		newQueueStatsCmd(&dataDir),
+		newQueueRetryCmd(&dataDir),
+		newQueueDeadCmd(&dataDir),
+		newQueuePurgeCmd(&dataDir),
+		newQueueCompactCmd(&dataDir),
+		newQueueRotateKeyCmd(&dataDir),
+		newQueueAuditCmd(&dataDir),
+	)
+	return c
+}
+
+// openStore opens the database; a kiosk holding it is "the operation said
+// no" (exit 1) with the store's message telling the technician what to do.
+func openStore(dir string) (*store.DB, error) {
+	db, err := store.Open(dir, store.Options{})
+	if err != nil {
+		return nil, failure(err)
+	}
+	return db, nil
+}
+
+var rePhone = regexp.MustCompile(`^\+?[0-9][0-9 ]{5,19}$`)
+
+type addFlags struct {
+	kind, to, text, subject, from, purpose, idem string
+	attach                                       []string
+	stdin                                        bool
+}
+
+// jobLine is one --stdin JSON line.
+type jobLine struct {
+	Kind    string   `json:"kind"`
+	To      string   `json:"to"`
+	Text    string   `json:"text"`
+	Subject string   `json:"subject"`
+	From    string   `json:"from"`
+	Purpose string   `json:"purpose"`
+	Key     string   `json:"idempotency_key"`
+	Attach  []string `json:"attach"`
+}
+
+func newQueueAddCmd(dataDir *string) *cobra.Command {
+	var f addFlags
+	c := &cobra.Command{
+		Use:   "add --kind sms --to NUMBER --text TEXT | --stdin",
+		Short: "Put a job in the outbox; prints its id once it is durably stored",
+		Long: `Put a job in the outbox. The job id is printed (alone, one line) only after
+the job is committed to disk, so a printed id survives a crash or power cut.
+
+  queue add --kind sms --to +34600000000 --text "Su código: 123456"
+  queue add --kind email --to juana@example.es --subject Cita --text "Hola" --attach dni.jpg
+
+--stdin reads one job per line and prints each id as it commits. A line is
+either tab-separated or a JSON object:
+
+  TO<TAB>TEXT          a job of --kind (default sms); TEXT runs to the end of
+                       the line, "\n" in it becomes a line break
+  {"kind":"email","to":"a@b.es","subject":"…","text":"…","attach":["f.pdf"],
+   "purpose":"…","idempotency_key":"…"}
+
+Empty lines and lines starting with # are skipped. The first bad line stops
+the command with exit status 2; the jobs before it are stored (their ids were
+printed).`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if f.stdin {
+				if c.Flags().Changed("to") || c.Flags().Changed("text") {
+					return usageErrorf("--stdin reads the jobs from standard input: do not also give --to or --text")
+				}
+			} else if f.to == "" || f.text == "" {
+				return usageErrorf("queue add needs --to and --text (or --stdin); see 'ventanilla queue add --help'")
+			}
+			if f.kind != "sms" && f.kind != "email" {
+				return usageErrorf("--kind must be sms or email, got %q", f.kind)
+			}
+			if f.stdin {
+				// Validate nothing up front: lines are checked as they come.
+				db, err := openStore(*dataDir)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				return addFromStdin(db, c.InOrStdin(), c.OutOrStdout(), f.kind)
+			}
+			n, err := buildJob(jobLine{Kind: f.kind, To: f.to, Text: f.text, Subject: f.subject, From: f.from,
+				Purpose: f.purpose, Key: f.idem, Attach: f.attach})
+			if err != nil {
+				return usageError(err)
+			}
+			db, err := openStore(*dataDir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			j, err := db.Enqueue(n)
+			if err != nil {
+				return failure(err)
+			}
+			fmt.Fprintln(c.OutOrStdout(), j.ID)
+			return nil
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.kind, "kind", "sms", "sms or email")
+	fl.StringVar(&f.to, "to", "", "phone number (+34…) or e-mail address")
+	fl.StringVar(&f.text, "text", "", "SMS text, or e-mail body")
+	fl.StringVar(&f.subject, "subject", "", "e-mail subject")
+	fl.StringVar(&f.from, "from", "", "e-mail sender (default: the relay configuration's)")
+	fl.StringSliceVar(&f.attach, "attach", nil, "file to attach to an e-mail (repeatable)")
+	fl.StringVar(&f.purpose, "purpose", "", "non-personal label kept in the audit log")
+	fl.StringVar(&f.idem, "idempotency-key", "", "adding the same key twice returns the first job's id")
+	fl.BoolVar(&f.stdin, "stdin", false, "read one job per line from standard input")
+	return c
+}
+
+func addFromStdin(db *store.DB, in io.Reader, out io.Writer, kind string) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		var jl jobLine
+		if strings.HasPrefix(strings.TrimSpace(s), "{") {
+			dec := json.NewDecoder(strings.NewReader(s))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&jl); err != nil {
+				return usageErrorf("stdin line %d: bad JSON: %v", line, err)
+			}
+			if jl.Kind == "" {
+				jl.Kind = kind
+			}
+		} else {
+			to, text, ok := strings.Cut(s, "\t")
+			if !ok {
+				return usageErrorf("stdin line %d: want TO<TAB>TEXT or a JSON object", line)
+			}
+			jl = jobLine{Kind: kind, To: strings.TrimSpace(to), Text: strings.ReplaceAll(text, `\n`, "\n")}
+		}
+		n, err := buildJob(jl)
+		if err != nil {
+			return usageErrorf("stdin line %d: %v", line, err)
+		}
+		j, err := db.Enqueue(n)
+		if err != nil {
+			return failure(fmt.Errorf("stdin line %d: %w", line, err))
+		}
+		if _, err := fmt.Fprintln(out, j.ID); err != nil {
+			return failure(err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return usageErrorf("stdin line %d: %v", line+1, err)
+	}
+	return nil
+}
+
+// buildJob validates one job's input (errors here are usage errors).
+func buildJob(l jobLine) (store.NewJob, error) {
+	n := store.NewJob{Kind: store.Kind(l.Kind), Purpose: l.Purpose, IdempotencyKey: l.Key}
+	switch n.Kind {
+	case store.KindSMS:
+		if !rePhone.MatchString(l.To) {
+			return n, fmt.Errorf("--to %q is not a phone number (digits, optional leading +, e.g. +34600000000)", l.To)
+		}
+		if l.Text == "" {
+			return n, errors.New("the SMS text is empty")
+		}
+		if len(l.Attach) > 0 || l.Subject != "" {
+			return n, errors.New("an SMS has no subject or attachments")
+		}
+		n.Payload = store.Payload{To: strings.ReplaceAll(l.To, " ", ""), Text: l.Text}
+	case store.KindEmail:
+		if _, err := netmail.ParseAddress(l.To); err != nil {
+			return n, fmt.Errorf("--to %q is not an e-mail address: %v", l.To, err)
+		}
+		if l.From != "" {
+			if _, err := netmail.ParseAddress(l.From); err != nil {
+				return n, fmt.Errorf("--from %q is not an e-mail address: %v", l.From, err)
+			}
+		}
+		if l.Text == "" {
+			return n, errors.New("the e-mail body (--text) is empty")
+		}
+		n.Payload = store.Payload{To: l.To, From: l.From, Subject: l.Subject, Body: l.Text}
+		for _, path := range l.Attach {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return n, fmt.Errorf("attachment: %v", err)
+			}
+			ct := mime.TypeByExtension(filepath.Ext(path))
+			if ct == "" {
+				ct = "application/octet-stream"
+			}
+			n.Payload.Attachments = append(n.Payload.Attachments, store.Attachment{Name: filepath.Base(path), ContentType: ct, Data: data})
+		}
+	default:
+		return n, fmt.Errorf("kind must be sms or email, got %q", l.Kind)
+	}
+	return n, nil
+}
+
+func newQueueListCmd(dataDir *string) *cobra.Command {
+	var (
+		asJSON bool
+		states []string
+		kind   string
+		limit  int
+	)
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List jobs (recipients masked); --json prints one object per line",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			f := store.ListFilter{Kind: store.Kind(kind), Limit: limit}
+			if kind != "" && kind != "sms" && kind != "email" {
+				return usageErrorf("--kind must be sms or email, got %q", kind)
+			}
+			for _, s := range states {
+				if !validState(s) {
+					return usageErrorf("--state %q: want pending, inflight, retry, done or dead", s)
+				}
+				f.States = append(f.States, store.State(s))
+			}
+			return listJobs(*dataDir, f, asJSON, c.OutOrStdout())
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+	c.Flags().StringSliceVar(&states, "state", nil, "only these states (pending, inflight, retry, done, dead)")
+	c.Flags().StringVar(&kind, "kind", "", "only this kind (sms or email)")
+	c.Flags().IntVar(&limit, "limit", 0, "at most this many jobs (0: all)")
+	return c
+}
+
+func validState(s string) bool {
+	for _, st := range store.States {
+		if string(st) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func listJobs(dir string, f store.ListFilter, asJSON bool, out io.Writer) error {
+	db, err := openStore(dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	jobs, err := db.List(f)
+	if err != nil {
+		return failure(err)
+	}
+	if asJSON {
+		return store.WriteJobsJSON(out, jobs)
+	}
+	return store.WriteJobsTable(out, jobs)
+}
+
+func newQueueDeadCmd(dataDir *string) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "dead",
+		Short: "List dead letters (jobs that gave up); 'queue retry ID' sends one again",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return listJobs(*dataDir, store.ListFilter{States: []store.State{store.StateDead}}, asJSON, c.OutOrStdout())
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+	return c
+}
+
+func newQueueStatsCmd(dataDir *string) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "stats",
+		Short: "Count jobs per kind and state",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			db, err := openStore(*dataDir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			s, err := db.Stats()
+			if err != nil {
+				return failure(err)
+			}
+			if asJSON {
+				return json.NewEncoder(c.OutOrStdout()).Encode(store.ViewOfStats(s))
+			}
+			return store.WriteStatsText(c.OutOrStdout(), s)
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return c
+}
+
+func newQueueRetryCmd(dataDir *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "retry ID",
+		Short: "Send a dead or waiting job again now, with a fresh set of attempts",
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("queue retry takes one job id (see 'ventanilla queue dead')")
+			}
+			if _, err := store.ParseID(args[0]); err != nil {
+				return usageError(err)
+			}
+			db, err := openStore(*dataDir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			j, err := db.Retry(args[0], "cli")
+			if err != nil {
+				return failure(err)
+			}
+			fmt.Fprintln(c.OutOrStdout(), j.ID)
+			return nil
+		},
+	}
+}
+
+func newQueuePurgeCmd(dataDir *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "purge",
+		Short: "Apply the retention rules now (the running kiosk does it every few minutes)",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			db, err := openStore(*dataDir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			r, err := db.Purge()
+			if err != nil {
+				return failure(err)
+			}
+			fmt.Fprintf(c.OutOrStdout(), "purged %d payloads (%d of them undelivered, now dead), deleted %d delivered and %d dead jobs, %d audit entries\n",
+				r.Payloads, r.Killed, r.DoneDeleted, r.DeadDeleted, r.AuditTrim)
+			return nil
+		},
+	}
+}
+
+func newQueueCompactCmd(dataDir *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "compact",
+		Short: "Rewrite the database file without its free pages (kiosk stopped)",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			before, after, err := store.Compact(*dataDir)
+			if err != nil {
+				return failure(err)
+			}
+			fmt.Fprintf(c.OutOrStdout(), "compacted %s: %d → %d bytes\n", filepath.Join(*dataDir, store.FileName), before, after)
+			return nil
+		},
+	}
+}
+
+func newQueueRotateKeyCmd(dataDir *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rotate-key",
+		Short: "Replace the kiosk key and re-encrypt all personal data with the new one",
+		Long: `Generate a new kiosk key (DATA/kiosk.key.next), re-encrypt every stored
+payload with it in one transaction, then rename it over DATA/kiosk.key. If the
+machine stops half-way, the next start finishes or undoes the rotation. Back up
+the new key file afterwards: without it the undelivered personal data cannot
+be read (job metadata stays readable). Prints the new key id.`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			db, err := openStore(*dataDir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			id, err := db.RotateKey()
+			if err != nil {
+				return failure(err)
+			}
+			fmt.Fprintln(c.OutOrStdout(), id)
+			return nil
+		},
+	}
+}
+
+func newQueueAuditCmd(dataDir *string) *cobra.Command {
+	var (
+		asJSON bool
+		limit  int
+	)
+	c := &cobra.Command{
+		Use:   "audit",
+		Short: "Show the audit log (no personal data)",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			db, err := openStore(*dataDir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			log, err := db.AuditLog(time.Time{}, limit)
+			if err != nil {
+				return failure(err)
+			}
+			out := c.OutOrStdout()
+			enc := json.NewEncoder(out)
+			for _, e := range log {
+				if asJSON {
+					if err := enc.Encode(e); err != nil {
+						return failure(err)
+					}
+					continue
+				}
+				fmt.Fprintf(out, "%s  %-18s", e.Time.Format(time.RFC3339), e.Event)
+				for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+					fmt.Fprintf(out, " %s=%s", k, e.Fields[k])
+				}
+				fmt.Fprintln(out)
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+	c.Flags().IntVar(&limit, "limit", 50, "the newest N entries (0: all)")
+	return c
+}
+
+// mailForDispatch adapts the SMTP sender to the dispatcher, for run.go:
+//
+//	d, _ := dispatch.New(dispatch.Config{Store: db, Mail: mailForDispatch(sender),
+//		MailChannel: dispatch.Channel{Classify: mail.IsPermanent}, …})
+func mailForDispatch(s *mail.Sender) dispatch.MailSender {
+	return dispatch.MailFunc(func(ctx context.Context, e dispatch.Email) error {
+		m := mail.Message{From: e.From, To: e.To, Subject: e.Subject, Body: e.Body, MessageID: e.MessageID}
+		for _, a := range e.Attachments {
+			m.Attachments = append(m.Attachments, mail.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+		}
+		return s.Send(ctx, m)
+	})
+}
+
+var _ = mailForDispatch // wired by run.go
