@@ -45,6 +45,9 @@ type engine struct {
 	urcBody bool // the next line is the body of the last URC
 	lastURC string
 
+	discard bool // drop every line: resynchronising after a time-out
+	resync  bool // the last command timed out; its answer may still come
+
 	urcs    chan URC
 	dropped int
 
@@ -147,6 +150,9 @@ func (e *engine) dispatch(t Token) {
 		return
 	}
 	line := t.Text
+	if e.discard {
+		return
+	}
 	if e.urcBody {
 		e.urcBody = false
 		if isHex(line) {
@@ -226,6 +232,18 @@ func (e *engine) run(ctx context.Context, req *request, timeout time.Duration) (
 	}
 	defer func() { <-e.sem }()
 
+	e.mu.Lock()
+	resync := e.resync
+	e.resync = false
+	e.mu.Unlock()
+	if resync {
+		// The command before timed out: let its late answer arrive and be
+		// thrown away, or it would be taken as this command's result.
+		if err := e.drain(ctx, resyncQuiet); err != nil {
+			return nil, err
+		}
+	}
+
 	req.final = make(chan Final, 1)
 	if req.pdu != "" {
 		req.prompt = make(chan struct{})
@@ -270,6 +288,9 @@ func (e *engine) run(ctx context.Context, req *request, timeout time.Duration) (
 			return lines, finalErr(req.logCmd, f)
 		case <-timer.C:
 			clear()
+			e.mu.Lock()
+			e.resync = true
+			e.mu.Unlock()
 			if req.prompt != nil && !promptSent {
 				// Leave the modem's text-entry state, or it will swallow
 				// the next command as message text.
@@ -290,6 +311,49 @@ func (e *engine) run(ctx context.Context, req *request, timeout time.Duration) (
 			return nil, e.closedErr(req.logCmd)
 		}
 	}
+}
+
+// resyncQuiet is how long the engine listens and discards before the
+// command that follows a time-out (and at start-up).
+const resyncQuiet = 150 * time.Millisecond
+
+// drain discards everything the modem says for d. Call it holding sem.
+func (e *engine) drain(ctx context.Context, d time.Duration) error {
+	e.mu.Lock()
+	e.discard = true
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		e.discard = false
+		e.mu.Unlock()
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-e.done:
+		return nil
+	}
+}
+
+// abortAndDrain leaves a "> " prompt a previous run may have left open and
+// drops whatever stale output the port still holds.
+func (e *engine) abortAndDrain(ctx context.Context) error {
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-e.done:
+		return e.closedErr("ESC")
+	}
+	defer func() { <-e.sem }()
+	if err := e.write("\x1b"); err != nil {
+		return e.ioErr("ESC", err)
+	}
+	return e.drain(ctx, resyncQuiet)
 }
 
 func (e *engine) write(s string) error {

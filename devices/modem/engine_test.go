@@ -206,10 +206,11 @@ func TestEngineTimeoutThenLateAnswer(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	<-first
-	// The late answer arrives between commands and must not end the next.
-	p.send("\r\n+CSQ: 5,0\r\n\r\nOK\r\n")
-	time.Sleep(50 * time.Millisecond)
+	// The late answer arrives while the next command is starting and must
+	// not be taken for its result.
 	go func() {
+		time.Sleep(20 * time.Millisecond)
+		p.send("\r\n+CSQ: 5,0\r\n\r\nOK\r\n")
 		p.expect("AT+COPS?\r", '\r')
 		p.send("\r\n+COPS: 0,0,\"Orange\"\r\n\r\nOK\r\n")
 	}()

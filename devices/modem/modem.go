@@ -108,6 +108,8 @@ func Open(ctx context.Context, cfg Config) (*Modem, error) {
 		return nil, &Error{Cmd: "open " + cfg.Port, Kind: KindIO, Class: Technician,
 			Msg: "cannot open the serial port (is the modem plugged in, is another program using it?): " + err.Error(), Err: err}
 	}
+	// Input that arrived while nobody had the port open belongs to no one.
+	_ = p.Flush()
 	return start(ctx, p, cfg, serialReadTimeout)
 }
 
@@ -158,8 +160,12 @@ func (m *Modem) cmd(ctx context.Context, c string) ([]string, error) {
 // then the status (registration, signal, operator, SMSC).
 func (m *Modem) startup(ctx context.Context) error {
 	// ESC leaves a "> " prompt a previous run may have left open; without
-	// it the modem would take our first commands as message text.
-	_ = m.eng.write("\x1b")
+	// it the modem would take our first commands as message text. Stale
+	// output (answers nobody read, an OK for the ESC) is dropped, or every
+	// command would get the answer of the one before.
+	if err := m.eng.abortAndDrain(ctx); err != nil {
+		return fmt.Errorf("modem: start-up: %w", err)
+	}
 	var err error
 	for i := 0; i < 3; i++ {
 		// A quick ERROR (leftover garbage in the modem's buffer) is worth

@@ -392,7 +392,7 @@ func (e *Emulator) idleNoise() {
 // the text-entry state (AT+CMGS), else -1.
 func (e *Emulator) execute(line string) int {
 	e.mu.Lock()
-	if len(e.commands) < 10000 {
+	if len(e.commands) < maxKept {
 		logged := line
 		if strings.HasPrefix(strings.ToUpper(line), "AT+CPIN=") {
 			logged = `AT+CPIN="****"`
@@ -704,7 +704,7 @@ func (e *Emulator) submit(hexPDU string, length int) {
 	e.mr = (e.mr + 1) % 256
 	mr := e.mr
 	e.submits++
-	if len(e.pdus) < 10000 {
+	if len(e.pdus) < maxKept {
 		e.pdus = append(e.pdus, Submission{Length: length, PDU: strings.TrimSpace(hexPDU),
 			To: s.To, Text: s.Text, Ref: s.Ref, Total: s.Total, Seq: s.Seq})
 	}
@@ -734,6 +734,11 @@ func (e *Emulator) submit(hexPDU string, length int) {
 		}
 	}
 	if done != nil {
+		// Keep the latest messages only: demo mode runs for days, and the
+		// log writer already has them all.
+		if len(e.messages) >= maxKept {
+			e.messages = append(e.messages[:0], e.messages[len(e.messages)-maxKept/2:]...)
+		}
 		e.messages = append(e.messages, *done)
 	}
 	e.mu.Unlock()
@@ -743,6 +748,9 @@ func (e *Emulator) submit(hexPDU string, length int) {
 	}
 	e.respond([]string{"+CMGS: " + strconv.Itoa(mr)}, "OK")
 }
+
+// maxKept bounds the messages, submissions and commands kept in memory.
+const maxKept = 10000
 
 // ErrClosed is returned by WaitMessages when the emulator closed.
 var ErrClosed = errors.New("emulator: closed")
