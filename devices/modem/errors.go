@@ -59,6 +59,11 @@ var (
 	ErrClosed = errors.New("modem: port closed")
 	// ErrTimeout is wrapped by every command time-out.
 	ErrTimeout = errors.New("modem: no answer in time")
+	// ErrPINRejected is wrapped when the SIM refused the configured PIN.
+	// Do not reopen the modem with the same PIN: each try brings the SIM
+	// closer to a PUK lock. Open itself refuses to enter a PIN that was
+	// rejected earlier in this process on the same port.
+	ErrPINRejected = errors.New("modem: SIM PIN rejected")
 	// ErrBadInput is returned for an empty text or an unusable number:
 	// nothing was sent.
 	ErrBadInput = errors.New("modem: bad input")

@@ -317,6 +317,22 @@ func TestSIMProblems(t *testing.T) {
 			if n := countCmd(emu, "AT+CPIN="); n != tt.wantPINs {
 				t.Errorf("%d PIN attempts, want %d", n, tt.wantPINs)
 			}
+			if tt.pin == "" {
+				return
+			}
+			if !errors.Is(err, modem.ErrPINRejected) {
+				t.Errorf("err does not wrap ErrPINRejected: %v", err)
+			}
+			// A caller reopening in a loop must not spend the SIM's tries.
+			for i := 0; i < 3; i++ {
+				if m, err := modem.Open(context.Background(), cfg); err == nil {
+					_ = m.Close()
+					t.Fatal("opened with a rejected PIN")
+				}
+			}
+			if n := countCmd(emu, "AT+CPIN="); n != 1 {
+				t.Errorf("reopening entered the PIN %d times in all, want 1", n)
+			}
 		})
 	}
 }

@@ -270,6 +270,10 @@ func (m *Modem) unlockSIM(ctx context.Context) error {
 				return &Error{Cmd: "AT+CPIN?", Kind: KindState, Class: Technician,
 					Msg: "the SIM still asks for its PIN after it was entered; check the configured PIN"}
 			}
+			if _, bad := rejectedPINs.Load(m.cfg.Port + "\x00" + m.cfg.PIN); bad {
+				return &Error{Cmd: "AT+CPIN?", Kind: KindState, Class: Technician, Err: ErrPINRejected,
+					Msg: "the SIM rejected this PIN before; it is not entered again (fix the PIN and restart)"}
+			}
 			if m.cfg.PIN == "" {
 				return &Error{Cmd: "AT+CPIN?", Kind: KindState, Class: Technician,
 					Msg: "the SIM needs a PIN and none is configured (set the modem PIN in the config or --pin)"}
@@ -277,10 +281,12 @@ func (m *Modem) unlockSIM(ctx context.Context) error {
 			triedPIN = true
 			if _, err := m.eng.run(ctx, &request{cmd: `AT+CPIN="` + m.cfg.PIN + `"`, logCmd: `AT+CPIN="****"`}, m.cfg.CommandTimeout); err != nil {
 				var me *Error
-				if errors.As(err, &me) && me.Kind != KindIO {
+				if errors.As(err, &me) && me.Kind != KindIO && me.Kind != KindTimeout {
 					// Never try the PIN again: each wrong try brings the SIM
 					// closer to a PUK lock only a technician can undo.
+					rejectedPINs.Store(m.cfg.Port+"\x00"+m.cfg.PIN, true)
 					me.Class = Technician
+					me.Err = ErrPINRejected
 					me.Msg += "; the PIN was rejected and will not be retried (check it before the SIM locks)"
 				}
 				return fmt.Errorf("modem: start-up: %w", err)
@@ -305,6 +311,10 @@ func (m *Modem) unlockSIM(ctx context.Context) error {
 		}
 	}
 }
+
+// rejectedPINs remembers port+PIN pairs the SIM refused, so a caller that
+// reopens the modem in a loop cannot walk the SIM into its PUK lock.
+var rejectedPINs sync.Map
 
 // Registration states as reported in Status.Registration.
 const (
