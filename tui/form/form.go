@@ -35,6 +35,7 @@ package form
 import (
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -698,7 +699,7 @@ func (f *Form) View() string {
 		label := st.Field.Width(labelW).Render(f.label(b))
 		var val string
 		if f.isChoice(b) {
-			val = f.choiceView(b, focused)
+			val = f.choiceView(b, focused, max(12, w-labelW-6))
 		} else {
 			r := f.env.Renderer
 			if r != nil {
@@ -741,10 +742,14 @@ func (f *Form) label(b *box) string {
 	return f.env.T.T(fl.Label)
 }
 
-func (f *Form) choiceView(b *box, focused bool) string {
+// choiceView shows every option with the chosen one marked "(•)"; when
+// they do not fit in width (six languages in a long translation), only the
+// chosen one is shown between the arrows, with its position ("2/6").
+func (f *Form) choiceView(b *box, focused bool, width int) string {
 	st := f.env.Styles
+	choices := f.fields[b.field].Choices
 	var parts []string
-	for i, c := range f.fields[b.field].Choices {
+	for i, c := range choices {
 		txt := f.env.T.T(c.Label)
 		if i == b.choice {
 			parts = append(parts, st.Selected.Render("(•) "+txt))
@@ -753,6 +758,14 @@ func (f *Form) choiceView(b *box, focused bool) string {
 		}
 	}
 	s := strings.Join(parts, "  ")
+	if lipgloss.Width(s)+4 > width {
+		cur := "—"
+		if b.choice >= 0 {
+			cur = st.Selected.Render(f.env.T.T(choices[b.choice].Label)) +
+				st.Muted.Render(" "+strconv.Itoa(b.choice+1)+"/"+strconv.Itoa(len(choices)))
+		}
+		return "◂ " + cur + " ▸"
+	}
 	if focused {
 		s = "◂ " + s + " ▸"
 	}

@@ -1,0 +1,265 @@
+package callcentre
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/ventanilla-kiosk/ventanilla/procedure"
+	"github.com/ventanilla-kiosk/ventanilla/tui/callcentre/callcentretest"
+	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
+	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
+)
+
+// updating reports whether -update was given (the flag is defined by the
+// teatest golden package, which this package's tests link).
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func screenEnv() (*kit.Env, *callcentretest.Outbox) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	r.SetHasDarkBackground(true)
+	out := &callcentretest.Outbox{}
+	return &kit.Env{
+		T:        i18n.NewTranslator(i18n.MustDefault(), i18n.ES),
+		Styles:   kit.NewStyles(r, false),
+		Renderer: r,
+		Clock:    kit.NewFakeClock(t0),
+		Outbox:   out,
+		Modem:    &callcentretest.Modem{},
+		Width:    80, Height: 19,
+		Settings: kit.Settings{
+			KioskID: "k1", Office: "Oficina de prueba", Place: "Getafe", CodeLength: 9, HelpDesk: "mostrador 3",
+			CallCentre: kit.CallCentre{Email: "centro@example.org", Phone: "910 000 000", Hours: "de 9 a 18 h",
+				Addressee: "Al Centro de Atención Telefónica de Cl@ve"},
+		},
+	}, out
+}
+
+// drive feeds msg to the screen and then every message its commands
+// produce within a short time; commands that wait on the fake clock are
+// left pending, as a paused program would.
+func drive(s *Screen, msg tea.Msg) {
+	queue := []tea.Msg{msg}
+	for len(queue) > 0 {
+		m := queue[0]
+		queue = queue[1:]
+		if b, ok := m.(tea.BatchMsg); ok {
+			for _, c := range b {
+				queue = append(queue, run(c)...)
+			}
+			continue
+		}
+		_, cmd := s.Update(m)
+		queue = append(queue, run(cmd)...)
+	}
+}
+
+func run(c tea.Cmd) []tea.Msg {
+	if c == nil {
+		return nil
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- c() }()
+	select {
+	case m := <-ch:
+		if m == nil {
+			return nil
+		}
+		return []tea.Msg{m}
+	case <-time.After(3 * time.Second):
+		return nil
+	}
+}
+
+func keys(s *Screen, ks ...string) {
+	for _, k := range ks {
+		switch k {
+		case "enter":
+			drive(s, tea.KeyMsg{Type: tea.KeyEnter})
+		case "right":
+			drive(s, tea.KeyMsg{Type: tea.KeyRight})
+		case "down":
+			drive(s, tea.KeyMsg{Type: tea.KeyDown})
+		default:
+			for _, r := range k {
+				drive(s, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			}
+		}
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	for i, l := range strings.Split(got, "\n") {
+		if w := lipgloss.Width(l); w > 80 {
+			t.Errorf("%s: line %d is %d cells wide, over 80: %q", name, i+1, w, l)
+		}
+	}
+	if n := strings.Count(got, "\n") + 1; n > 19 {
+		t.Errorf("%s: %d lines, over the 19-line body", name, n)
+	}
+	path := filepath.Join("testdata", name+".golden")
+	if updating() {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./tui/callcentre -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from %s:\n%s", name, path, got)
+	}
+}
+
+// TestPagesGolden walks the Cl@ve flow page by page, checks each page fits
+// the 80x19 body and matches its golden file.
+func TestPagesGolden(t *testing.T) {
+	env, _ := screenEnv()
+	cam := newCamera()
+	old := newPhoto
+	newPhoto = cam.factory
+	defer func() { newPhoto = old }()
+	s := newScreen(env, nil, clave)
+	// A fixed reference, so the golden files are stable.
+	s.req.Reference = "CLV-7KQ4-M2"
+	golden(t, "clave_1_intro", s.View())
+	keys(s, "enter")
+	keys(s, "enter")
+	golden(t, "clave_2_identity_empty", s.View())
+	keys(s, "X1234567L", "enter", "E1234", "enter")
+	golden(t, "clave_3_identity_error", s.View())
+	s.identity.SetValue("support", "E12345678")
+	keys(s, "enter", "Ana María", "enter", "García", "enter", "López", "enter")
+	if s.page != pgMobile {
+		t.Fatalf("page %s after the identity form", pageNames[s.page])
+	}
+	// Skip the SMS exchange (tested end to end): verified number.
+	s.req.Mobile, s.req.MobileVerified = "+34600123456", true
+	s.goTo(pgContact)
+	keys(s, "ana@example.com", "enter", "ana@example.con", "enter")
+	golden(t, "clave_4_contact_mismatch", s.View())
+	s.contact.SetValue("email", "ana@example.com")
+	keys(s, "enter", "right", "enter", "enter")
+	if s.page != pgFront {
+		t.Fatalf("page %s after the contact form", pageNames[s.page])
+	}
+	keys(s, "enter", "enter")
+	golden(t, "clave_5_sheet", s.View())
+	keys(s, "enter", "enter")
+	golden(t, "clave_6_review", s.View())
+	keys(s, "enter")
+	if s.page != pgDone {
+		t.Fatalf("page %s after sending", pageNames[s.page])
+	}
+	golden(t, "clave_7_done", s.View())
+	if n, total := s.Progress(); n != 0 || total != 0 {
+		t.Errorf("done page shows step %d of %d", n, total)
+	}
+}
+
+// TestProgressAndTitles checks "Paso N de 4" on each page and that every
+// title key the flow uses is in the catalogue in all six languages.
+func TestProgressAndTitles(t *testing.T) {
+	env, _ := screenEnv()
+	cat := i18n.MustDefault()
+	for _, v := range []variant{clave, cert} {
+		s := newScreen(env, nil, v)
+		want := map[page]int{pgIntro: 0, pgNotice: 0, pgIdentity: 1, pgMobile: 1, pgContact: 1, pgFront: 2,
+			pgBack: 2, pgSheet: 3, pgSigned: 3, pgCode: 3, pgReview: 4, pgDone: 0}
+		for _, p := range s.order {
+			s.page = p
+			n, total := s.Progress()
+			if n != want[p] || (n > 0 && total != 4) {
+				t.Errorf("%s %s: step %d of %d, want %d of 4", v.flow, pageNames[p], n, total, want[p])
+			}
+			if title := s.Title(); strings.Contains(title, "⟦") {
+				t.Errorf("%s %s: untranslated title %s", v.flow, pageNames[p], title)
+			}
+		}
+		for _, st := range procedure.CallCentreFlow(v.id).Steps {
+			for _, l := range i18n.All {
+				if _, ok := cat.Keys(l)[st.TitleKey]; !ok {
+					t.Errorf("%s: title key %s missing", l, st.TitleKey)
+				}
+			}
+		}
+	}
+	// Keys built at run time rather than written literally.
+	var dyn []string
+	for _, l := range procedure.CallLanguages {
+		dyn = append(dyn, "callcentre.lang."+l)
+	}
+	dyn = append(dyn, "callcentre.slot.morning", "callcentre.slot.afternoon",
+		procedure.KeySMSClaveSent, procedure.KeySMSCertificateSent)
+	for _, k := range dyn {
+		for _, l := range i18n.All {
+			if _, ok := cat.Keys(l)[k]; !ok {
+				t.Errorf("%s: key %s missing", l, k)
+			}
+		}
+	}
+}
+
+// TestBackNavigation: Esc goes back page by page and leaves at the first.
+func TestBackNavigation(t *testing.T) {
+	env, _ := screenEnv()
+	s := newScreen(env, nil, cert)
+	keys(s, "enter", "enter")
+	if s.page != pgIdentity || !s.req.Consent {
+		t.Fatalf("page %s consent %v", pageNames[s.page], s.req.Consent)
+	}
+	if _, _, ok := s.Back(); !ok || s.page != pgNotice || s.req.Consent {
+		t.Fatalf("back from identity: page %s consent %v", pageNames[s.page], s.req.Consent)
+	}
+	s.Back()
+	if _, _, ok := s.Back(); ok {
+		t.Fatal("back from the first page should leave the procedure")
+	}
+}
+
+// TestLanguageSwitchMidFlow: labels and errors follow F2 at once, and the
+// values typed stay.
+func TestLanguageSwitchMidFlow(t *testing.T) {
+	env, _ := screenEnv()
+	s := newScreen(env, nil, clave)
+	keys(s, "enter", "enter", "1234", "enter")
+	es := s.View()
+	env.T.SetLang(i18n.EN)
+	en := s.View()
+	if !strings.Contains(es, "Primer apellido") || !strings.Contains(en, "First surname") {
+		t.Fatalf("labels not translated:\n%s\n%s", es, en)
+	}
+	if !strings.Contains(en, "1234") {
+		t.Fatal("the typed value was lost")
+	}
+	if !strings.Contains(en, "digits") {
+		t.Fatalf("the error stayed in Spanish:\n%s", en)
+	}
+}
+
+func BenchmarkPrepareAttachment(b *testing.B) {
+	src := callcentretest.JPEG(1920, 1080)
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := PrepareAttachment(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
