@@ -498,6 +498,12 @@ func (s *Screen) goTo(p page) tea.Cmd {
 	}
 	s.page = p
 	switch p {
+	case pgMobile:
+		if s.mobile.Done() && !s.mobile.Result().Verified {
+			// Coming back to a number left unverified: start again at the
+			// number, so the visitor can ask for a code now.
+			s.mobile.Back()
+		}
 	case pgReview:
 		s.toReview = false
 		s.reviewTried = false

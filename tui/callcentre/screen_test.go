@@ -263,3 +263,63 @@ func BenchmarkPrepareAttachment(b *testing.B) {
 		}
 	}
 }
+
+// TestNoCameraIsHonest: without a camera the photo page says so, offers
+// staff, and the flow cannot move on as if a photo had been taken.
+func TestNoCameraIsHonest(t *testing.T) {
+	env, _ := screenEnv()
+	s := newScreen(env, nil, clave)
+	s.goTo(pgFront)
+	keys(s, "enter", " ", "enter")
+	v := s.View()
+	if !strings.Contains(v, "no está disponible") || !strings.Contains(v, "mostrador 3") {
+		t.Fatalf("no honest message:\n%s", v)
+	}
+	if s.page != pgFront || len(s.req.Front.Data) != 0 {
+		t.Fatalf("moved on to %s without a photo", pageNames[s.page])
+	}
+}
+
+// TestPagesFitEveryLanguage renders every page in the six languages, in
+// normal and large-text mode, with errors showing, and checks each fits
+// the 80x19 body (the root would cut what does not: a cut-off menu is a
+// dead end for the visitor).
+func TestPagesFitEveryLanguage(t *testing.T) {
+	for _, high := range []bool{false, true} {
+		for _, l := range i18n.All {
+			for _, v := range []variant{clave, cert} {
+				env, _ := screenEnv()
+				env.Styles = kit.NewStyles(env.Renderer, high)
+				env.T.SetLang(l)
+				s := newScreen(env, nil, v)
+				s.req.Reference = "CLV-7KQ4-M2"
+				s.identity.SetHidden("support", false)
+				s.identity.Submit()
+				s.contact.Submit()
+				if s.code != nil {
+					s.code.Submit()
+				}
+				s.failKey = "callcentre.failed.queue"
+				for _, p := range []page{pgIntro, pgNotice, pgIdentity, pgContact, pgCode, pgSheet, pgReview, pgFailed, pgDone} {
+					if p == pgCode && s.code == nil || p == pgSheet && s.code != nil {
+						continue
+					}
+					s.page = p
+					if p == pgReview {
+						s.reviewTried = true
+					}
+					view := s.View()
+					if h := lipgloss.Height(view); h > env.Height {
+						t.Errorf("%s %s high=%v %s: %d lines, body has %d", v.flow, l, high, pageNames[p], h, env.Height)
+					}
+					if w := lipgloss.Width(view); w > env.Width {
+						t.Errorf("%s %s high=%v %s: %d columns, body has %d", v.flow, l, high, pageNames[p], w, env.Width)
+					}
+					if p == pgReview && !strings.Contains(view, "▸ 1.") {
+						t.Errorf("%s %s high=%v: the review menu was cut off", v.flow, l, high)
+					}
+				}
+			}
+		}
+	}
+}

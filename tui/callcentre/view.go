@@ -69,6 +69,7 @@ func (s *Screen) viewIntro() string {
 		b.WriteString("\n")
 		b.WriteString(bullet(st.Body, env.T.T(k), w))
 	}
+	essential := b.String()
 	b.WriteString(s.gap())
 	b.WriteString(st.Field.Render(env.T.T("callcentre.intro.steps_heading")))
 	n := 0
@@ -80,6 +81,11 @@ func (s *Screen) viewIntro() string {
 		b.WriteString("\n")
 		b.WriteString(st.Body.Render("  " + strconv.Itoa(n) + ". " + env.T.T(step.TitleKey)))
 	}
+	if env.Height > 0 && lipgloss.Height(b.String()) > env.Height {
+		// Large text: the list of steps is also in the header ("Paso N
+		// de 4") as the visitor goes; what to bring is not.
+		return essential
+	}
 	return b.String()
 }
 
@@ -88,20 +94,13 @@ func (s *Screen) viewForm(introKey string, f *form.Form) string {
 	return st.Body.Width(s.width()).Render(s.env.T.T(introKey)) + s.gap() + f.View()
 }
 
+// viewPhoto is the camera step's own view: it sizes the preview to the
+// whole body and names the shot itself.
 func (s *Screen) viewPhoto() string {
-	env, st := s.env, s.env.Styles
-	key := "callcentre.photo.front_intro"
-	switch s.shot {
-	case ShotBack:
-		key = "callcentre.photo.back_intro"
-	case ShotSigned:
-		key = "callcentre.photo.signed_intro"
-	}
-	head := st.Body.Width(s.width()).Render(env.T.T(key))
 	if s.photo == nil {
-		return head
+		return ""
 	}
-	return head + "\n" + s.photo.View()
+	return s.photo.View()
 }
 
 // viewSheet shows the model request, filled in, in a scrolling box. The
@@ -176,34 +175,68 @@ func (s *Screen) viewReview() string {
 		photos = append(photos, mark("signed")+" "+env.T.T("callcentre.review.photo_signed"))
 	}
 	lines = append(lines, st.Field.Render(env.T.T("callcentre.review.photos"))+" "+strings.Join(photos, "  "))
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString(lipgloss.NewStyle().MaxWidth(w).Render(l))
-		b.WriteString("\n")
+	for i, l := range lines {
+		lines[i] = lipgloss.NewStyle().MaxWidth(w).Render(l)
 	}
-	b.WriteString("\n")
+
+	var status string
+	var probLines []string
 	if len(probs) == 0 {
-		b.WriteString(st.OK.Width(w).Render(env.T.T("callcentre.review.complete")))
+		status = st.OK.Width(w).Render(env.T.T("callcentre.review.complete"))
 	} else {
 		head := st.Warning
 		if s.reviewTried {
 			head = st.Error
 		}
-		b.WriteString(head.Width(w).Render(env.T.T("callcentre.review.incomplete", "Count", len(probs))))
-		const shown = 3
-		for i, p := range probs {
-			if i == shown {
-				b.WriteString("\n")
-				b.WriteString(st.Error.Width(w).Render("  " + env.T.T("callcentre.review.more", "Count", len(probs)-shown)))
-				break
-			}
-			b.WriteString("\n")
-			b.WriteString(st.Error.Width(w).Render("  • " + env.T.T(p.Key, form.Args(p.Args)...)))
+		status = head.Width(w).Render(env.T.T("callcentre.review.incomplete", "Count", len(probs)))
+		for _, p := range probs {
+			probLines = append(probLines, bullet(st.Error, env.T.T(p.Key, form.Args(p.Args)...), w))
 		}
 	}
-	b.WriteString("\n\n")
-	b.WriteString(s.review.View(env, w))
-	return b.String()
+	menu := s.review.View(env, w)
+	// In the large-text mode everything does not fit in the body. What
+	// the visitor must act on comes first: the menu (compacted), the
+	// status, then the problems, then the summary rows.
+	compose := func(shownProbs, summaryRows int) string {
+		parts := []string{}
+		if summaryRows > 0 {
+			parts = append(parts, strings.Join(lines[:summaryRows], "\n"), "")
+		}
+		parts = append(parts, status)
+		if shownProbs > 0 {
+			parts = append(parts, probLines[:shownProbs]...)
+			if rest := len(probLines) - shownProbs; rest > 0 {
+				parts = append(parts, st.Error.Width(w).Render("    "+env.T.T("callcentre.review.more", "Count", rest)))
+			}
+		}
+		parts = append(parts, "", menu)
+		return strings.Join(parts, "\n")
+	}
+	fits := func(v string) bool { return env.Height <= 0 || lipgloss.Height(v) <= env.Height }
+	shown := min(len(probLines), 3)
+	out := compose(shown, len(lines))
+	if fits(out) {
+		return out
+	}
+	menu = s.review.View(compactEnv(env), w)
+	for rows := len(lines); rows >= 0; rows-- {
+		for n := shown; n >= min(1, len(probLines)); n-- {
+			if out = compose(n, rows); fits(out) {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// compactEnv is env with single spacing, for lists that must fit the body
+// in the large-text mode.
+func compactEnv(env *kit.Env) *kit.Env {
+	e := *env
+	st := *env.Styles
+	st.Gap = 1
+	e.Styles = &st
+	return &e
 }
 
 func (s *Screen) viewFailed() string {
