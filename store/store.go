@@ -102,6 +102,10 @@ type Options struct {
 	KeyFile string
 	// NoCreateKey makes Open fail instead of creating a missing key file.
 	NoCreateKey bool
+
+	// testNoSync skips fsync: only for tests that measure space, never
+	// durability. Unexported so production code cannot set it.
+	testNoSync bool
 }
 
 func (o *Options) fill() {
@@ -204,6 +208,7 @@ func Open(dir string, opt Options) (*DB, error) {
 		pageSize: bdb.Info().PageSize,
 		wake:     map[Kind]chan struct{}{},
 	}
+	bdb.NoSync = opt.testNoSync
 	if err := db.init(); err != nil {
 		_ = bdb.Close()
 		return nil, err
