@@ -47,8 +47,10 @@ func screenEnv() (*kit.Env, *callcentretest.Outbox) {
 }
 
 // drive feeds msg to the screen and then every message its commands
-// produce within a short time; commands that wait on the fake clock are
-// left pending, as a paused program would.
+// produce. A command still running after 20 s (one waiting on the fake
+// clock, which these tests never advance) is abandoned; the bound is
+// generous because the race detector on a loaded machine makes the photo
+// re-encoding slow.
 func drive(s *Screen, msg tea.Msg) {
 	queue := []tea.Msg{msg}
 	for len(queue) > 0 {
@@ -77,7 +79,7 @@ func run(c tea.Cmd) []tea.Msg {
 			return nil
 		}
 		return []tea.Msg{m}
-	case <-time.After(3 * time.Second):
+	case <-time.After(20 * time.Second):
 		return nil
 	}
 }
