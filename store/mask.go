@@ -21,7 +21,11 @@ func MaskPhone(s string) string {
 		return ""
 	}
 	prefix := ""
-	if strings.HasPrefix(strings.TrimSpace(s), "+") && len(d) > 9 {
+	intl := strings.HasPrefix(strings.TrimSpace(s), "+")
+	if !intl && len(d) > 11 && d[0] == '0' && d[1] == '0' {
+		intl, d = true, d[2:] // 0034… is +34…
+	}
+	if intl && len(d) > 9 {
 		cc := len(d) - 9 // Spanish and most European numbers: 9 national digits
 		if cc > 3 {
 			cc = 3
@@ -76,6 +80,14 @@ var (
 // number. Error texts pass through it before they are stored or logged:
 // SMTP servers echo recipients, modems echo numbers.
 func Redact(s string) string {
-	s = reEmail.ReplaceAllStringFunc(s, MaskEmail)
-	return rePhone.ReplaceAllStringFunc(s, MaskPhone)
+	// Repeat until stable: masking one address can expose another
+	// ("a@b.cd@e.es" → "a•••@b•••.cd@e.es").
+	for range 8 {
+		r := rePhone.ReplaceAllStringFunc(reEmail.ReplaceAllStringFunc(s, MaskEmail), MaskPhone)
+		if r == s {
+			break
+		}
+		s = r
+	}
+	return s
 }

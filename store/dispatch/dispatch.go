@@ -303,6 +303,17 @@ func (d *Dispatcher) loop(ctx context.Context, kind store.Kind, ch Channel) {
 		case r := <-results:
 			inflight--
 			d.updateCircuit(kind, &cb, r)
+			// Take every result already waiting, so the next claim
+			// fills all free slots in one transaction.
+			for more := true; more; {
+				select {
+				case r := <-results:
+					inflight--
+					d.updateCircuit(kind, &cb, r)
+				default:
+					more = false
+				}
+			}
 		case <-wake:
 		case <-timer.C:
 		case <-ctx.Done():
