@@ -125,7 +125,9 @@ type screenKeys struct {
 }
 
 // NewClave returns the Cl@ve registration procedure. carry is what the
-// visitor typed in another procedure (may be nil); it is shown filled in.
+// visitor typed in another procedure (may be nil): it is shown filled in,
+// and the copy passed in is wiped once read (the root hands each
+// procedure its own copy).
 func NewClave(env *kit.Env, carry *kit.Visitor) kit.Screen { return newScreen(env, carry, clave) }
 
 // NewCertificate returns the FNMT certificate by videoconference procedure.
@@ -256,9 +258,6 @@ func (s *Screen) newContactForm() *form.Form {
 		form.Field{Name: "language", Label: "callcentre.contact.language_label", Choices: langs},
 	)
 	f.ID = formContact
-	// The language of the call starts as the language the visitor is
-	// using, which is almost always the answer.
-	f.SetValue("language", string(s.env.T.Lang()))
 	return f
 }
 
@@ -520,6 +519,11 @@ func (s *Screen) goTo(p page) tea.Cmd {
 	case pgIdentity:
 		s.identity.Focus("nif")
 	case pgContact:
+		if s.contact.Value("language") == "" {
+			// The language of the call starts as the language the
+			// visitor is using now, which is almost always the answer.
+			s.contact.SetValue("language", string(s.env.T.Lang()))
+		}
 		s.contact.Focus("email")
 	}
 	return nil

@@ -325,3 +325,45 @@ func TestPagesFitEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestFixDataReturnsToReview: "correct my details" goes through the data
+// pages (skipping an already verified mobile) and back to the review with
+// the change applied; the call language follows the visitor's language.
+func TestFixDataReturnsToReview(t *testing.T) {
+	env, _ := screenEnv()
+	cam := newCamera()
+	old := newPhoto
+	newPhoto = cam.factory
+	defer func() { newPhoto = old }()
+	carry := &kit.Visitor{NIF: "12345678Z", Name: "Ana", Surname1: "García", Email: "ana@example.com",
+		Mobile: "+34600123456", MobileVerified: true, Code: "123456789"}
+	env.T.SetLang(i18n.GL)
+	s := newScreen(env, carry, cert)
+	keys(s, "enter", "enter", "enter", "enter", "enter", "enter")
+	if s.page != pgContact {
+		t.Fatalf("page %s, want contact (verified mobile skipped)", pageNames[s.page])
+	}
+	if got := s.contact.Value("language"); got != "gl" {
+		t.Fatalf("call language preselected %q, want gl", got)
+	}
+	keys(s, "enter", "enter", "right", "enter", "enter", "enter", "enter", "enter", "enter")
+	if s.page != pgReview {
+		t.Fatalf("page %s, want review", pageNames[s.page])
+	}
+	keys(s, "down", "enter") // correct my details
+	if s.page != pgIdentity {
+		t.Fatalf("page %s, want identity", pageNames[s.page])
+	}
+	s.identity.SetValue("name", "Ana Belén")
+	keys(s, "enter", "enter", "enter", "enter")
+	if s.page != pgContact {
+		t.Fatalf("page %s, want contact", pageNames[s.page])
+	}
+	keys(s, "enter", "enter", "enter", "enter")
+	if s.page != pgReview || s.req.Name != "Ana Belén" {
+		t.Fatalf("page %s name %q, want the review with the new name", pageNames[s.page], s.req.Name)
+	}
+	if !s.req.Complete(procedure.CheckOptions{CodeLength: 9}) {
+		t.Fatalf("request incomplete: %v", s.req.Check(procedure.CheckOptions{CodeLength: 9}))
+	}
+}
