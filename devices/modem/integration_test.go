@@ -514,3 +514,49 @@ func TestOpenNoisyFromBoot(t *testing.T) {
 		t.Fatalf("%+v %v", msgs, err)
 	}
 }
+
+// TestRetryBackoff: retryable errors are retried with doubling waits
+// (capped at 30 s) on the configured clock; permanent ones are not.
+func TestRetryBackoff(t *testing.T) {
+	tests := []struct {
+		name       string
+		faults     emulator.Faults
+		attempts   int
+		backoff    time.Duration
+		wantWaits  []time.Duration
+		wantErr    func(error) bool
+		wantCMGSes int
+	}{
+		{"two congestions", emulator.Faults{Congestion: 2}, 5, time.Second,
+			[]time.Duration{time.Second, 2 * time.Second}, nil, 3},
+		{"waits are capped", emulator.Faults{Congestion: 10}, 5, 20 * time.Second,
+			[]time.Duration{20 * time.Second, 30 * time.Second, 30 * time.Second, 30 * time.Second}, modem.IsRetryable, 5},
+		{"permanent is not retried", emulator.Faults{Refuse: true}, 5, time.Second,
+			nil, modem.IsPermanent, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := startEmu(t, emulator.Options{})
+			cfg := fastConfig(emu.Path())
+			cfg.MaxAttempts = tt.attempts
+			cfg.Backoff = tt.backoff
+			var waits []time.Duration
+			cfg.Sleep = func(ctx context.Context, d time.Duration) error {
+				waits = append(waits, d) // fake clock: no real waiting
+				return ctx.Err()
+			}
+			m := openModem(t, cfg)
+			emu.SetFaults(tt.faults)
+			_, err := m.SendSMS(context.Background(), "+34611111111", "hola", modem.SendOptions{})
+			if tt.wantErr == nil && err != nil || tt.wantErr != nil && !tt.wantErr(err) {
+				t.Fatalf("err = %v", err)
+			}
+			if fmt.Sprint(waits) != fmt.Sprint(tt.wantWaits) {
+				t.Errorf("waits %v, want %v", waits, tt.wantWaits)
+			}
+			if n := countCmd(emu, "AT+CMGS="); n != tt.wantCMGSes {
+				t.Errorf("%d AT+CMGS, want %d", n, tt.wantCMGSes)
+			}
+		})
+	}
+}
