@@ -141,22 +141,59 @@ type failLimiter struct {
 	now    func() time.Time
 
 	mu    sync.Mutex
-	fails map[string][]time.Time
+	fails map[string][]failure
+}
+
+// failure is one failed attempt; conn identifies the connection so that
+// the attempts of a connection that then authenticates can be forgiven (an
+// SSH agent offers every key it holds before the right one).
+type failure struct {
+	at   time.Time
+	conn string
 }
 
 // maxTrackedIPs bounds the limiter's memory under a scan from many sources.
 const maxTrackedIPs = 4096
 
-func (l *failLimiter) blocked(ip string) bool {
+func (l *failLimiter) blocked(ip string) bool { return l.blockedExcept(ip, "") }
+
+// blockedExcept ignores the failures of connection conn itself: within
+// one connection x/crypto's MaxAuthTries already bounds the attempts, and
+// an agent may offer several keys before the right one.
+func (l *failLimiter) blockedExcept(ip, conn string) bool {
 	if l.max <= 0 {
 		return false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.recentLocked(ip)) >= l.max
+	n := 0
+	for _, f := range l.recentLocked(ip) {
+		if conn == "" || f.conn != conn {
+			n++
+		}
+	}
+	return n >= l.max
 }
 
-func (l *failLimiter) fail(ip string) {
+// forgive drops the failures of a connection that then authenticated.
+func (l *failLimiter) forgive(ip, conn string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fs := l.fails[ip]
+	kept := fs[:0]
+	for _, f := range fs {
+		if f.conn != conn {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == 0 {
+		delete(l.fails, ip)
+		return
+	}
+	l.fails[ip] = kept
+}
+
+func (l *failLimiter) fail(ip, conn string) {
 	if l.max <= 0 {
 		return
 	}
@@ -177,18 +214,18 @@ func (l *failLimiter) fail(ip string) {
 			}
 		}
 	}
-	r := append(l.recentLocked(ip), l.now())
+	r := append(l.recentLocked(ip), failure{at: l.now(), conn: conn})
 	if len(r) > l.max {
 		r = r[len(r)-l.max:]
 	}
 	l.fails[ip] = r
 }
 
-func (l *failLimiter) recentLocked(ip string) []time.Time {
+func (l *failLimiter) recentLocked(ip string) []failure {
 	ts := l.fails[ip]
 	cut := l.now().Add(-l.window)
 	i := 0
-	for i < len(ts) && !ts[i].After(cut) {
+	for i < len(ts) && !ts[i].at.After(cut) {
 		i++
 	}
 	if i == len(ts) {

@@ -314,6 +314,7 @@ type term struct {
 	mu    sync.Mutex
 	buf   bytes.Buffer
 	done  chan struct{}
+	more  chan struct{} // signalled after each chunk of output
 }
 
 func (e *testEnv) openTerm(t testing.TB, c *gossh.Client, w, h int) *term {
@@ -333,7 +334,7 @@ func (e *testEnv) openTerm(t testing.TB, c *gossh.Client, w, h int) *term {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, sess: sess, stdin: stdin, done: make(chan struct{})}
+	tm := &term{t: t, sess: sess, stdin: stdin, done: make(chan struct{}), more: make(chan struct{}, 1)}
 	go func() {
 		defer close(tm.done)
 		p := make([]byte, 32<<10)
@@ -343,6 +344,10 @@ func (e *testEnv) openTerm(t testing.TB, c *gossh.Client, w, h int) *term {
 				tm.mu.Lock()
 				tm.buf.Write(p[:n])
 				tm.mu.Unlock()
+				select {
+				case tm.more <- struct{}{}:
+				default:
+				}
 				if bytes.Contains(p[:n], []byte("\x1b[c")) {
 					_, _ = io.WriteString(stdin, "\x1b]11;rgb:0000/0000/0000\x07\x1b[?62;22c")
 				}
@@ -374,12 +379,22 @@ func (tm *term) reset() {
 
 func (tm *term) waitFor(want string) {
 	tm.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
 		if strings.Contains(tm.screen(), want) {
 			return
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-tm.more:
+			continue
+		case <-tm.done:
+			if strings.Contains(tm.screen(), want) {
+				return
+			}
+		case <-deadline.C:
+		}
+		break
 	}
 	tm.t.Fatalf("screen never showed %q; got:\n%s", want, tm.screen())
 }

@@ -21,10 +21,7 @@ import (
 
 type ctxKey int
 
-const (
-	stateKey ctxKey = iota
-	depsKey
-)
+const stateKey ctxKey = 0
 
 // sessionState is what the middlewares learn about one SSH session and
 // share with its UI: who it is (by key fingerprint) and why it ended.
@@ -151,17 +148,6 @@ func (s *Server) denied(sess ssh.Session, why string) {
 	_ = sess.Exit(1)
 }
 
-// depsMiddleware puts the kiosk dependencies in the session context, so
-// command and UI code take them from the session they serve.
-func (s *Server) depsMiddleware() wish.Middleware {
-	return func(next ssh.Handler) ssh.Handler {
-		return func(sess ssh.Session) {
-			sess.Context().SetValue(depsKey, &s.deps)
-			next(sess)
-		}
-	}
-}
-
 func (s *Server) loggingMiddleware() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
@@ -222,6 +208,10 @@ func (s *Server) teaMiddleware() wish.Middleware {
 		r := bubbletea.MakeRenderer(sess)
 		m := newModel(sess.Context(), s, st, r)
 		opts := append(bubbletea.MakeOptions(sess),
+			// The session's context lives as long as the connection, and a
+			// client may close one session and keep the connection (OpenSSH
+			// ControlMaster): end the program when its input ends.
+			tea.WithInput(&eofReader{r: sess, onEOF: func() { st.quit("") }}),
 			tea.WithAltScreen(),
 			tea.WithFPS(15),
 			// The kiosk's own signals belong to main, not to a technician's view.
@@ -256,6 +246,21 @@ func (s *Server) goodbyeMiddleware() wish.Middleware {
 			next(sess)
 		}
 	}
+}
+
+// eofReader calls onEOF once when the wrapped reader fails or ends.
+type eofReader struct {
+	r     io.Reader
+	once  sync.Once
+	onEOF func()
+}
+
+func (e *eofReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil {
+		e.once.Do(e.onEOF)
+	}
+	return n, err
 }
 
 var charmLogOnce sync.Once

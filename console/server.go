@@ -19,6 +19,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,6 +99,7 @@ type Server struct {
 	lnOnce sync.Once
 
 	mu       sync.Mutex
+	pending  map[string]*connAuth // connections authenticating, by remote address
 	programs map[*sessionState]struct{}
 	active   int // session handlers running
 	closed   bool
@@ -122,7 +124,8 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		deps:     deps,
 		log:      deps.Logger,
 		keys:     &keyring{path: cfg.AuthorizedKeysPath, logger: deps.Logger},
-		fails:    &failLimiter{max: cfg.MaxAuthFailures, window: cfg.AuthFailureWindow, now: cfg.Now, fails: map[string][]time.Time{}},
+		fails:    &failLimiter{max: cfg.MaxAuthFailures, window: cfg.AuthFailureWindow, now: cfg.Now, fails: map[string][]failure{}},
+		pending:  map[string]*connAuth{},
 		rate:     &tokenBucket{rate: float64(cfg.SessionsPerMinute) / 60, burst: 10, now: cfg.Now, buckets: map[string]*bucket{}},
 		programs: map[*sessionState]struct{}{},
 	}
@@ -139,15 +142,17 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		func(srv *ssh.Server) error {
 			srv.ServerConfigCallback = s.serverConfig
 			srv.ConnCallback = s.connCallback
+			srv.ConnectionFailedCallback = s.connectionFailed
 			return nil
 		},
-		// Outermost last: wish wraps in list order.
+		// Outermost last: wish wraps in list order. The pattern's
+		// "dependencies in context" step is not needed: every handler is
+		// a method of Server and reads s.deps, fixed after NewServer.
 		wish.WithMiddleware(
 			s.goodbyeMiddleware(),
 			s.teaMiddleware(),
 			s.execMiddleware(),
 			s.loggingMiddleware(),
-			s.depsMiddleware(),
 			s.authRecheckMiddleware(),
 			s.rateLimitMiddleware(),
 			s.recoverMiddleware(),
@@ -287,45 +292,99 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// serverConfig hardens the x/crypto config wish builds on.
+// connAuth is what is known about a connection while it authenticates:
+// the attempts that failed, reported once if it never gets in (an agent
+// offering several keys before the right one is not an incident).
+type connAuth struct {
+	ip       string
+	attempts []string
+	lastFP   string // fingerprint of the last key refused
+}
+
+// maxPending bounds the connections tracked during authentication.
+const maxPending = 1024
+
+// serverConfig hardens the x/crypto config wish builds on. It is called
+// once per connection.
 func (s *Server) serverConfig(ssh.Context) *gossh.ServerConfig {
 	return &gossh.ServerConfig{
 		MaxAuthTries: 6,
 		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
-			// "none" is every client's first probe, not an attempt.
-			if err == nil || method == "none" {
+			remote := conn.RemoteAddr().String()
+			ip := hostOf(conn.RemoteAddr())
+			if err == nil {
+				s.fails.forgive(ip, remote)
+				s.mu.Lock()
+				delete(s.pending, remote)
+				s.mu.Unlock()
 				return
 			}
-			ip := hostOf(conn.RemoteAddr())
-			s.fails.fail(ip)
-			s.deps.Metrics.SSHLogin(false)
-			s.log.Warn("console: authentication failed", "remote", ip, "user", Sanitize(conn.User()), "method", method)
+			// "none" is every client's first probe, not an attempt.
+			if method == "none" {
+				return
+			}
+			s.fails.fail(ip, remote)
+			attempt := method
+			s.mu.Lock()
+			if ca := s.pending[remote]; ca != nil {
+				if method == "publickey" && ca.lastFP != "" {
+					attempt += " " + ca.lastFP
+					ca.lastFP = ""
+				}
+				ca.attempts = append(ca.attempts, attempt)
+			}
+			s.mu.Unlock()
 		},
 	}
 }
 
 func (s *Server) connCallback(_ ssh.Context, conn net.Conn) net.Conn {
+	ip := hostOf(conn.RemoteAddr())
 	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
+	defer s.mu.Unlock()
+	if s.closed {
 		return nil
 	}
-	if ip := hostOf(conn.RemoteAddr()); s.fails.blocked(ip) {
+	if s.fails.blocked(ip) {
 		s.log.Warn("console: connection refused: too many failed logins", "remote", ip)
 		return nil
 	}
+	if len(s.pending) >= maxPending {
+		// Under a flood, stop tracking rather than grow; the limiter
+		// still counts every failure.
+		clear(s.pending)
+	}
+	s.pending[conn.RemoteAddr().String()] = &connAuth{ip: ip}
 	return conn
 }
 
+// connectionFailed is called when a connection ends before it
+// authenticated: one audit record and one metric per refused connection.
+func (s *Server) connectionFailed(conn net.Conn, err error) {
+	remote := conn.RemoteAddr().String()
+	s.mu.Lock()
+	ca := s.pending[remote]
+	delete(s.pending, remote)
+	s.mu.Unlock()
+	if ca == nil || len(ca.attempts) == 0 {
+		return // a port scan or a client that gave up before trying
+	}
+	s.deps.Metrics.SSHLogin(false)
+	s.audit("ssh.auth_failed", map[string]string{"remote": ca.ip, "attempts": strings.Join(ca.attempts, ", ")})
+	s.log.Warn("console: authentication failed", "remote", ca.ip, "attempts", strings.Join(ca.attempts, ", "), "err", err)
+}
+
 func (s *Server) publicKeyHandler(ctx ssh.Context, key ssh.PublicKey) bool {
-	ip := hostOf(ctx.RemoteAddr())
-	if s.fails.blocked(ip) {
+	if s.fails.blockedExcept(hostOf(ctx.RemoteAddr()), ctx.RemoteAddr().String()) {
 		return false
 	}
 	fp, _, ok := s.keys.lookup(key)
 	if !ok {
-		s.audit("ssh.auth_rejected", map[string]string{"fingerprint": fp, "remote": ip, "user": Sanitize(ctx.User())})
+		s.mu.Lock()
+		if ca := s.pending[ctx.RemoteAddr().String()]; ca != nil {
+			ca.lastFP = fp
+		}
+		s.mu.Unlock()
 	}
 	return ok
 }

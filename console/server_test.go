@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -62,12 +63,19 @@ func TestHostKeyCreatedPrivately(t *testing.T) {
 
 func TestUnknownKeyRefused(t *testing.T) {
 	e := newEnv(t, nil)
-	_, err := e.dial(t, gossh.PublicKeys(newSigner(t)))
+	stranger := newSigner(t)
+	_, err := e.dial(t, gossh.PublicKeys(stranger))
 	if err == nil {
 		t.Fatal("unknown key accepted")
 	}
-	if rej := e.audit.events("ssh.auth_rejected"); len(rej) == 0 {
-		t.Fatal("rejection not audited")
+	// The failure is audited once the connection is gone, with the key.
+	deadline := time.Now().Add(2 * time.Second)
+	for len(e.audit.events("ssh.auth_failed")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	rej := e.audit.events("ssh.auth_failed")
+	if len(rej) != 1 || !strings.Contains(rej[0].fields["attempts"], gossh.FingerprintSHA256(stranger.PublicKey())) {
+		t.Fatalf("auth failure audit = %+v", rej)
 	}
 	if len(e.audit.events("ssh.login")) != 0 {
 		t.Fatal("login audited for a refused key")
@@ -335,7 +343,7 @@ func TestAuthRateLimit(t *testing.T) {
 
 func TestFailLimiterWindow(t *testing.T) {
 	now := time.Unix(0, 0)
-	l := &failLimiter{max: 2, window: 10 * time.Second, now: func() time.Time { return now }, fails: map[string][]time.Time{}}
+	l := &failLimiter{max: 2, window: 10 * time.Second, now: func() time.Time { return now }, fails: map[string][]failure{}}
 	steps := []struct {
 		advance time.Duration
 		fail    bool
@@ -350,7 +358,7 @@ func TestFailLimiterWindow(t *testing.T) {
 	for i, s := range steps {
 		now = now.Add(s.advance)
 		if s.fail {
-			l.fail("1.2.3.4")
+			l.fail("1.2.3.4", fmt.Sprint("c", i))
 		}
 		if got := l.blocked("1.2.3.4"); got != s.blocked {
 			t.Fatalf("step %d: blocked = %v, want %v", i, got, s.blocked)
@@ -361,6 +369,31 @@ func TestFailLimiterWindow(t *testing.T) {
 	}
 	if len(l.fails) > 1 {
 		t.Fatalf("stale entries kept: %v", l.fails)
+	}
+	l.fail("9.9.9.9", "a")
+	l.fail("9.9.9.9", "b")
+	if !l.blocked("9.9.9.9") {
+		t.Fatal("not blocked after 2 failures")
+	}
+	l.forgive("9.9.9.9", "b") // connection b then authenticated
+	if l.blocked("9.9.9.9") {
+		t.Fatal("still blocked after forgiving one connection")
+	}
+}
+
+// An agent offers its keys in turn; the wrong ones before the right one
+// must not lock the technician out.
+func TestAgentWithSeveralKeysNotBlocked(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxAuthFailures = 2 })
+	for i := range 4 {
+		c, err := e.dial(t, gossh.PublicKeys(newSigner(t), newSigner(t), e.signer))
+		if err != nil {
+			t.Fatalf("connection %d refused: %v", i, err)
+		}
+		c.Close()
+	}
+	if n := len(e.audit.events("ssh.auth_failed")); n != 0 {
+		t.Fatalf("%d auth failures audited for successful logins", n)
 	}
 }
 
@@ -408,5 +441,22 @@ func TestMaskPhone(t *testing.T) {
 		if got := maskPhone(in); got != want {
 			t.Errorf("maskPhone(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSessionRateLimit(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.SessionsPerMinute = 1 })
+	refused := 0
+	for range 12 { // burst is 10
+		_, errOut, code := e.run(t, "status")
+		if code != 0 {
+			if !strings.Contains(errOut, "too many sessions") {
+				t.Fatalf("exit %d: %q", code, errOut)
+			}
+			refused++
+		}
+	}
+	if refused != 2 {
+		t.Fatalf("refused %d sessions, want 2", refused)
 	}
 }

@@ -171,3 +171,26 @@ func TestShutdownSaysGoodbye(t *testing.T) {
 		t.Fatal("new connection accepted after Shutdown")
 	}
 }
+
+// A client may close a session and keep the connection (OpenSSH
+// multiplexing); the program must end with the session, not the connection.
+func TestSessionCloseEndsProgram(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.mustDial(t)
+	tm := e.openTerm(t, c, 100, 30)
+	tm.waitFor("1 connected")
+	if err := tm.sess.Close(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for e.srv.Technicians() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := e.srv.Technicians(); n != 0 {
+		t.Fatalf("program still running after its session closed (%d)", n)
+	}
+	// The connection still works for the next session.
+	if _, _, code := e.run(t, "status"); code != 0 {
+		t.Fatal("connection unusable")
+	}
+}
