@@ -48,6 +48,10 @@ func (s *Status) setMaintenance(on bool) {
 	s.mu.Unlock()
 }
 
+// SetError records a technical problem for the technician console (no
+// personal data).
+func (s *Status) SetError(e string) { s.setError(e) }
+
 func (s *Status) setError(e string) {
 	s.mu.Lock()
 	s.lastError, s.lastErrorAt = e, time.Now()

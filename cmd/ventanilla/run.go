@@ -90,6 +90,7 @@ type kiosk struct {
 	started time.Time
 
 	maintenance chan bool
+	servicesUp  chan struct{} // closed when startServices has returned
 	bg          sync.WaitGroup
 }
 
@@ -108,24 +109,56 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 	if parent == nil {
 		parent = context.Background()
 	}
+	if !o.headless {
+		// Parsing the six catalogues takes tens of milliseconds: do it
+		// while the database opens.
+		go func() { _, _ = i18n.Default() }()
+	}
+	tr := os.Getenv("VENTANILLA_TRACE_START") != ""
+	t0 := time.Now()
+	mark := func(what string) {
+		if tr {
+			fmt.Fprintf(os.Stderr, "start: %-12s %v\n", what, time.Since(t0))
+		}
+	}
 	// One signal context for the whole process; the kiosk program runs
 	// without bubbletea's own handler so that only the system stops it.
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
-	k := &kiosk{cfg: cfg, started: time.Now(), status: &tui.Status{}}
-	if err := k.start(ctx, o); err != nil {
+	k := &kiosk{cfg: cfg, started: time.Now(), status: &tui.Status{}, maintenance: make(chan bool, 4), servicesUp: make(chan struct{})}
+	if err := k.openStore(); err != nil {
+		close(k.servicesUp)
 		k.shutdown()
 		return err
 	}
-	k.log.Info("kiosk started", "kiosk", cfg.KioskID, "version", version, "demo", o.demo)
-
+	mark("store")
 	var runErr error
 	if o.headless {
+		err := k.startServices(ctx, o)
+		close(k.servicesUp)
+		if err != nil {
+			k.shutdown()
+			return err
+		}
+		k.log.Info("kiosk started", "kiosk", cfg.KioskID, "version", version, "demo", o.demo, "start_ms", time.Since(k.started).Milliseconds())
 		fmt.Fprintf(stdout, "ventanilla: running headless; console on %s; stop with SIGTERM\n", k.sshAddr())
 		<-ctx.Done()
 	} else {
-		runErr = k.runUI(ctx, stdin, stdout)
+		// The visitor sees the home screen while the devices and the
+		// console come up behind it: nothing on the home screen needs
+		// them, and a procedure that does says honestly when one is
+		// missing.
+		go func() {
+			defer close(k.servicesUp)
+			if err := k.startServices(ctx, o); err != nil {
+				k.log.Error("start-up", "err", err)
+				k.status.SetError(err.Error())
+				return
+			}
+			k.log.Info("kiosk started", "kiosk", cfg.KioskID, "version", version, "demo", o.demo, "start_ms", time.Since(k.started).Milliseconds())
+		}()
+		runErr = k.runUI(ctx, stdin, stdout, mark)
 	}
 	k.log.Info("kiosk stopping")
 	k.shutdown()
@@ -139,7 +172,10 @@ func (k *kiosk) sshAddr() string {
 	return k.ssh.Addr()
 }
 
-func (k *kiosk) start(ctx context.Context, o runOptions) error {
+// openStore prepares the data directory and logging and takes the
+// database lock: the one step that must succeed before anything is shown,
+// so a second kiosk fails at once with a clear message.
+func (k *kiosk) openStore() error {
 	cfg := k.cfg
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return failuref("cannot create the data directory %s: %v", cfg.DataDir, err)
@@ -168,11 +204,21 @@ func (k *kiosk) start(ctx context.Context, o runOptions) error {
 	} else if n > 0 {
 		k.log.Info("outbox: leases recovered after an unclean stop", "jobs", n)
 	}
-
 	k.sess = &sessions{}
 	k.met = metrics.New(metrics.Options{Version: version, KioskID: cfg.KioskID, Logger: k.log,
 		QueueStats: queueView{db}.Stats})
 	k.sess.m = k.met
+	// The modem supervisor exists from the start so that screens can ask
+	// it whether the modem is up; it has no modem until startServices.
+	k.modem = &modemSupervisor{log: k.log, met: k.met, err: errors.New("starting")}
+	return nil
+}
+
+// startServices brings up metrics, the modem (or its emulator), mail (or
+// the catcher), the dispatcher and the SSH console.
+func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
+	cfg, db := k.cfg, k.db
+
 	if cfg.Metrics.Listen != "" {
 		h, err := k.met.Serve(cfg.Metrics.Listen)
 		if err != nil {
@@ -197,7 +243,7 @@ func (k *kiosk) start(ctx context.Context, o runOptions) error {
 		k.emu = emu
 		mcfg.Port = emu.Path()
 	}
-	k.modem = &modemSupervisor{cfg: mcfg, log: k.log, met: k.met}
+	k.modem.cfg = mcfg
 	if mcfg.Port != "" {
 		k.bg.Add(1)
 		go func() { defer k.bg.Done(); k.modem.run(ctx) }()
@@ -251,7 +297,6 @@ func (k *kiosk) start(ctx context.Context, o runOptions) error {
 		}
 	}()
 
-	k.maintenance = make(chan bool, 4)
 	if cfg.SSH.Listen != "" {
 		srv, err := console.NewServer(console.Config{
 			Addr:               cfg.SSH.Listen,
@@ -281,7 +326,7 @@ func (k *kiosk) start(ctx context.Context, o runOptions) error {
 	return nil
 }
 
-func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer, mark func(string)) error {
 	r := lipgloss.NewRenderer(stdout)
 	// Said once, explicitly: querying the terminal for its background can
 	// stall start-up for seconds on the Linux console.
@@ -289,10 +334,15 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer) er
 	if os.Getenv("TERM") == "linux" {
 		r.SetColorProfile(termenv.ANSI)
 	}
+	// Components with built-in styles (bubbles' help, textinput) render
+	// with the default renderer; make it this one so they never query the
+	// terminal either.
+	lipgloss.SetDefaultRenderer(r)
 	cat, err := i18n.Default()
 	if err != nil {
 		return failuref("translations: %v", err)
 	}
+	mark("catalogue")
 	env := &kit.Env{
 		T:        i18n.NewTranslator(cat, i18n.ES),
 		Styles:   kit.NewStyles(r, false),
@@ -311,11 +361,14 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer) er
 		tea.WithInput(stdin),
 		tea.WithOutput(stdout),
 		tea.WithAltScreen(),
-		tea.WithFPS(15),
+		// 30 frames a second: the first frame reaches the screen sooner and the
+		// camera preview stays fluid; an unchanged frame is never redrawn.
+		tea.WithFPS(30),
 		tea.WithoutSignalHandler(),
 		tea.WithFilter(tui.Filter(&allowQuit.Bool)),
 	)
 	k.program = p
+	mark("program")
 	go func() {
 		for on := range k.maintenance {
 			p.Send(tui.MaintenanceMsg{On: on})
@@ -343,6 +396,12 @@ func (k *kiosk) settings() kit.Settings {
 // returned; then the SSH console, the dispatcher and modem (via the
 // context), the helpers, and the database last.
 func (k *kiosk) shutdown() {
+	if k.servicesUp != nil {
+		select {
+		case <-k.servicesUp:
+		case <-time.After(15 * time.Second):
+		}
+	}
 	if k.ssh != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		if err := k.ssh.Shutdown(ctx); err != nil {

@@ -64,12 +64,19 @@ func Parse(s string) (Lang, error) {
 //go:embed catalog/*.toml
 var catalogFS embed.FS
 
-// Catalog is the parsed set of message files.
+// Catalog is the parsed set of message files. Each language has its own
+// go-i18n bundle, so the Spanish catalogue (the one the home screen needs)
+// is ready at once and the other five are parsed in the background without
+// sharing a bundle between goroutines.
 type Catalog struct {
-	bundle *goi18n.Bundle
-	// keys per language, for the completeness check and for tools.
-	keys map[Lang]map[string]string
-	locs map[Lang]*goi18n.Localizer
+	langs map[Lang]*langCatalog
+}
+
+type langCatalog struct {
+	ready chan struct{} // closed once loc and keys are set
+	err   error
+	keys  map[string]string
+	loc   *goi18n.Localizer
 }
 
 var (
@@ -78,9 +85,11 @@ var (
 	defaultErr  error
 )
 
-// Default returns the embedded catalogue, parsed once.
+// Default returns the embedded catalogue. The Spanish part is parsed before
+// it returns; the other languages finish in the background and the first
+// lookup in one of them waits for it.
 func Default() (*Catalog, error) {
-	defaultOnce.Do(func() { defaultCat, defaultErr = Load(catalogFS) })
+	defaultOnce.Do(func() { defaultCat, defaultErr = load(catalogFS, true) })
 	return defaultCat, defaultErr
 }
 
@@ -91,67 +100,125 @@ func MustDefault() *Catalog {
 	if err != nil {
 		panic(err)
 	}
+	if err := c.Wait(); err != nil {
+		panic(err)
+	}
 	return c
 }
 
-// Load parses every catalog/*.toml file in fsys.
+// Load parses every catalog/*.toml file in fsys, all languages, before it
+// returns.
 func Load(fsys fs.FS) (*Catalog, error) {
-	b := goi18n.NewBundle(language.Spanish)
-	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	c := &Catalog{bundle: b, keys: map[Lang]map[string]string{}, locs: map[Lang]*goi18n.Localizer{}}
+	c, err := load(fsys, false)
+	if err != nil {
+		return nil, err
+	}
+	return c, c.Wait()
+}
+
+func load(fsys fs.FS, background bool) (*Catalog, error) {
 	files, err := fs.Glob(fsys, "catalog/*.toml")
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(files)
+	byLang := map[Lang][]string{}
 	for _, f := range files {
-		buf, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: read %s: %w", f, err)
+		// name.<lang>.toml
+		parts := strings.Split(path.Base(f), ".")
+		if len(parts) < 3 {
+			return nil, fmt.Errorf("i18n: %s: name it <domain>.<lang>.toml", f)
 		}
-		mf, err := b.ParseMessageFileBytes(buf, path.Base(f))
-		if err != nil {
-			return nil, fmt.Errorf("i18n: parse %s: %w", f, err)
-		}
-		lang, err := Parse(mf.Tag.String())
+		l, err := Parse(parts[len(parts)-2])
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}
-		if c.keys[lang] == nil {
-			c.keys[lang] = map[string]string{}
-		}
-		for _, m := range mf.Messages {
-			if _, dup := c.keys[lang][m.ID]; dup {
-				return nil, fmt.Errorf("i18n: %s: key %q defined twice for %s", f, m.ID, lang)
-			}
-			c.keys[lang][m.ID] = m.Other
+		byLang[l] = append(byLang[l], f)
+	}
+	c := &Catalog{langs: map[Lang]*langCatalog{}}
+	for _, l := range All {
+		c.langs[l] = &langCatalog{ready: make(chan struct{})}
+	}
+	c.langs[Source].parse(fsys, Source, byLang[Source])
+	if c.langs[Source].err != nil {
+		return nil, c.langs[Source].err
+	}
+	rest := func() {
+		for _, l := range All[1:] {
+			c.langs[l].parse(fsys, l, byLang[l])
 		}
 	}
-	for _, l := range All {
-		// The fallback to Spanish only matters if a key slipped past the
-		// completeness test; a visitor then reads Spanish, not a key name.
-		c.locs[l] = goi18n.NewLocalizer(b, string(l), string(ES))
+	if background {
+		go rest()
+	} else {
+		rest()
 	}
 	return c, nil
 }
 
+func (lc *langCatalog) parse(fsys fs.FS, l Lang, files []string) {
+	defer close(lc.ready)
+	b := goi18n.NewBundle(language.Make(string(l)))
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	lc.keys = map[string]string{}
+	for _, f := range files {
+		buf, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			lc.err = fmt.Errorf("i18n: read %s: %w", f, err)
+			return
+		}
+		mf, err := b.ParseMessageFileBytes(buf, path.Base(f))
+		if err != nil {
+			lc.err = fmt.Errorf("i18n: parse %s: %w", f, err)
+			return
+		}
+		for _, m := range mf.Messages {
+			if _, dup := lc.keys[m.ID]; dup {
+				lc.err = fmt.Errorf("i18n: %s: key %q defined twice for %s", f, m.ID, l)
+				return
+			}
+			lc.keys[m.ID] = m.Other
+		}
+	}
+	lc.loc = goi18n.NewLocalizer(b, string(l))
+}
+
+// Wait blocks until every language is parsed and reports the first error.
+func (c *Catalog) Wait() error {
+	for _, l := range All {
+		lc := c.langs[l]
+		<-lc.ready
+		if lc.err != nil {
+			return lc.err
+		}
+	}
+	return nil
+}
+
+func (c *Catalog) lang(l Lang) *langCatalog {
+	lc := c.langs[l]
+	if lc == nil {
+		lc = c.langs[Source]
+	}
+	<-lc.ready
+	return lc
+}
+
 // Keys returns the message texts of one language by key.
-func (c *Catalog) Keys(l Lang) map[string]string { return c.keys[l] }
+func (c *Catalog) Keys(l Lang) map[string]string { return c.lang(l).keys }
 
 // Has reports whether the source catalogue defines key.
 func (c *Catalog) Has(key string) bool {
-	_, ok := c.keys[Source][key]
+	_, ok := c.lang(Source).keys[key]
 	return ok
 }
 
 // Text looks key up in language l. args are name/value pairs for the
-// message's template ("N", 2, "Total", 4). A missing key renders as ⟦key⟧ so
-// that it is visible on screen and in golden files instead of silently blank.
+// message's template ("N", 2, "Total", 4). A key missing in l falls back to
+// Spanish, so a visitor reads Spanish rather than a key name; a key missing
+// everywhere renders as ⟦key⟧ so that it is visible on screen and in golden
+// files instead of silently blank.
 func (c *Catalog) Text(l Lang, key string, args ...any) string {
-	loc := c.locs[l]
-	if loc == nil {
-		loc = c.locs[ES]
-	}
 	var data map[string]any
 	if len(args) > 0 {
 		data = make(map[string]any, len(args)/2)
@@ -164,13 +231,18 @@ func (c *Catalog) Text(l Lang, key string, args ...any) string {
 	if n, ok := data["Count"]; ok {
 		cfg.PluralCount = n
 	}
-	// On a missing key go-i18n returns the Spanish text together with a
-	// MessageNotFoundErr; the text is what the visitor should see.
-	s, _ := loc.Localize(cfg)
-	if s == "" {
-		return "⟦" + key + "⟧"
+	for _, lc := range []*langCatalog{c.lang(l), c.lang(Source)} {
+		if lc.loc == nil {
+			continue
+		}
+		if _, ok := lc.keys[key]; !ok {
+			continue
+		}
+		if s, err := lc.loc.Localize(cfg); err == nil && s != "" {
+			return s
+		}
 	}
-	return s
+	return "⟦" + key + "⟧"
 }
 
 // Translator gives text in one current language. The kiosk shares one

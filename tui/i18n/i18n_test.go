@@ -154,3 +154,12 @@ func TestKeysUsedInCodeExist(t *testing.T) {
 		t.Fatal("found no T(\"key\") calls: the scan is broken")
 	}
 }
+
+// BenchmarkLoadCatalog is the start-up cost of parsing every catalogue.
+func BenchmarkLoadCatalog(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := Load(catalogFS); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
