@@ -22,6 +22,8 @@
 package callcentre
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -85,8 +87,9 @@ type Screen struct {
 	v    variant
 	flow procedure.Flow
 	req  *procedure.Request
-	// reqErr is set when no request could be started (no randomness for
-	// the reference): the visitor is told to ask staff.
+	// reqErr is set when no request can be made at this kiosk (no
+	// call-centre address configured, no randomness for the reference):
+	// the visitor is told at once and sent to staff.
 	reqErr error
 
 	page  page
@@ -140,6 +143,11 @@ func newScreen(env *kit.Env, carry *kit.Visitor, v variant) *Screen {
 	s.req, s.reqErr = procedure.NewRequest(v.id, env.Clock.Now())
 	if s.req == nil {
 		s.req = &procedure.Request{Variant: v.id}
+	}
+	if strings.TrimSpace(env.Settings.CallCentre.Email) == "" {
+		// Better to say so before the visitor types anything than after
+		// the last photo.
+		s.reqErr = procedure.ErrNoCallCentreAddress
 	}
 	s.order = append([]page{pgIntro, pgNotice, pgIdentity, pgMobile, pgContact, pgFront, pgBack}, v.third...)
 	s.order = append(s.order, pgReview)
@@ -326,6 +334,9 @@ func (s *Screen) StepName() string { return s.v.flow + "/" + pageNames[s.page] }
 
 // Keys implements kit.Screen.
 func (s *Screen) Keys() help.KeyMap {
+	if s.reqErr != nil {
+		return kit.KeyList{} // only the root's Esc/F10 lead anywhere
+	}
 	switch s.page {
 	case pgIntro:
 		return kit.KeyList{s.keys.Continue}

@@ -1,6 +1,7 @@
 package callcentre
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"os"
@@ -365,5 +366,25 @@ func TestFixDataReturnsToReview(t *testing.T) {
 	}
 	if !s.req.Complete(procedure.CheckOptions{CodeLength: 9}) {
 		t.Fatalf("request incomplete: %v", s.req.Check(procedure.CheckOptions{CodeLength: 9}))
+	}
+}
+
+// TestNoCallCentreAddress: a kiosk without the call centre's address says
+// so on the first page instead of after the last photo, and reports it to
+// the technician.
+func TestNoCallCentreAddress(t *testing.T) {
+	env, _ := screenEnv()
+	env.Settings.CallCentre.Email = ""
+	s := newScreen(env, nil, clave)
+	msg := run(s.Init())
+	if len(msg) != 1 {
+		t.Fatal("no technician error reported")
+	}
+	if e, ok := msg[0].(kit.ErrorMsg); !ok || !errors.Is(e.Err, procedure.ErrNoCallCentreAddress) {
+		t.Fatalf("got %#v", msg[0])
+	}
+	keys(s, "enter", "enter")
+	if s.page != pgIntro || !strings.Contains(s.View(), "no se puede hacer ahora") {
+		t.Fatalf("page %s:\n%s", pageNames[s.page], s.View())
 	}
 }

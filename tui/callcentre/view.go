@@ -15,7 +15,12 @@ import (
 // shows at once; the body fits env.Width x env.Height.
 func (s *Screen) View() string {
 	if s.reqErr != nil {
-		return s.env.Styles.Error.Width(s.width()).Render(s.env.T.T("callcentre.failed.not_configured"))
+		st := s.env.Styles
+		v := st.Error.Width(s.width()).Render(s.env.T.T("callcentre.unavailable"))
+		if desk := s.env.Settings.HelpDesk; desk != "" {
+			v += s.gap() + st.Body.Width(s.width()).Render(s.env.T.T("callcentre.photo.staff_desk", "Desk", desk))
+		}
+		return v
 	}
 	switch s.page {
 	case pgIntro:
