@@ -16,25 +16,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Personal data at rest.
-//
-// Every payload (phone number, SMS text, e-mail recipient and body,
-// attachments such as DNI images and signed requests) is sealed with
-// AES-256-GCM under the kiosk key, a file of 32 random bytes (mode 0600)
-// created on first run as DATA/kiosk.key. Each ciphertext starts with a
-// format byte and the 4-byte id of the key that sealed it, then the 12-byte
-// nonce; the job id is the additional data, so a payload cannot be moved to
-// another job. The database records the current key id in meta, so a wrong
-// or missing key file is reported at Open, not as garbage later.
-//
-// Rotation (`ventanilla queue rotate-key`, DB.RotateKey): a new key is
-// written to DATA/kiosk.key.next (fsynced), every payload is re-sealed with
-// it in one transaction that also records the new key id, and then
-// kiosk.key.next is renamed over kiosk.key. A crash before the commit leaves
-// the old key in force (the .next file is discarded at the next Open); a
-// crash after it is finished at the next Open by doing the rename. Back up
-// the key file after rotating: without it the payloads are unreadable (by
-// design), though job metadata stays readable.
+// Encryption of personal data at rest and key rotation: see the package
+// documentation (doc.go).
 
 // KeyFileName is the kiosk key inside the data directory.
 const KeyFileName = "kiosk.key"

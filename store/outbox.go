@@ -537,8 +537,8 @@ func (db *DB) failTx(tx *bolt.Tx, id []byte, j *Job, now time.Time, msg string, 
 	return putJob(tx, id, j)
 }
 
-// killTx dead-letters j. Its payload stays until the age purge so that a
-// technician can retry once the cause is fixed; its metadata stays until
+// killTx dead-letters j. Its payload stays for DeadPayloadMaxAge so that
+// a technician can retry once the cause is fixed; its metadata stays until
 // DeadRetention.
 func (db *DB) killTx(tx *bolt.Tx, id []byte, j *Job, now time.Time, msg string) error {
 	if err := setDue(tx, id, j, time.Time{}); err != nil {
@@ -556,8 +556,13 @@ func (db *DB) killTx(tx *bolt.Tx, id []byte, j *Job, now time.Time, msg string) 
 	f := jobFields(j)
 	f["attempts"] = fmt.Sprint(j.Attempts)
 	f["error"] = j.LastError
-	if err := auditTx(tx, now, "job.dead", f); err != nil {
+	if err := auditTx(tx, now, EventJobDead, f); err != nil {
 		return err
+	}
+	if db.opt.DeadPayloadMaxAge < 0 {
+		if err := purgePayloadTx(tx, id, j, now, "dead"); err != nil {
+			return err
+		}
 	}
 	return putJob(tx, id, j)
 }

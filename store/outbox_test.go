@@ -282,3 +282,69 @@ func TestErrorTextRedacted(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestRetentionPurge(t *testing.T) {
+	clk := newClock()
+	db := openTest(t, t.TempDir(), clk, func(o *Options) {
+		o.PayloadMaxAge = 10 * time.Hour
+		o.DeadPayloadMaxAge = time.Hour
+		o.DoneRetention = 2 * time.Hour
+		o.DeadRetention = 48 * time.Hour
+		o.AuditRetention = 24 * time.Hour
+	})
+	never, _ := db.Enqueue(smsJob("+34600000001", "never sent"))
+	clk.Advance(time.Minute)
+	dead, _ := db.Enqueue(smsJob("+34600000002", "dies"))
+	done, _ := db.Enqueue(smsJob("+34600000003", "sent"))
+	c, _ := db.Claim(KindSMS, 3)
+	for _, j := range c {
+		switch j.ID {
+		case dead.ID:
+			db.Fail(j.ID, j.Attempt, errors.New("550"), true)
+		case done.ID:
+			db.Done(j.ID)
+		case never.ID:
+			db.Fail(j.ID, j.Attempt, errors.New("451"), false)
+		}
+	}
+	check := func(step string, id string, st State, payload bool) {
+		t.Helper()
+		j, err := db.Get(id)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if j.State != st || j.HasPayload != payload {
+			t.Fatalf("%s: job %s is %s payload=%v, want %s payload=%v", step, id, j.State, j.HasPayload, st, payload)
+		}
+	}
+	clk.Advance(30 * time.Minute)
+	db.Purge()
+	check("30m", dead.ID, StateDead, true)
+	check("30m", done.ID, StateDone, false)
+	clk.Advance(time.Hour)
+	db.Purge()
+	check("1h30", dead.ID, StateDead, false) // dead letter keeps metadata only
+	check("1h30", never.ID, StateRetry, true)
+	clk.Advance(time.Hour)
+	r, _ := db.Purge()
+	if _, err := db.Get(done.ID); !errors.Is(err, ErrNotFound) || r.DoneDeleted != 1 {
+		t.Fatalf("done job not deleted after DoneRetention: %v %+v", err, r)
+	}
+	if _, err := db.Retry(dead.ID, "t"); !errors.Is(err, ErrPayloadGone) {
+		t.Fatalf("retry of a purged dead letter: %v", err)
+	}
+	clk.Advance(8 * time.Hour) // past PayloadMaxAge: undelivered data goes too
+	r, _ = db.Purge()
+	check("10h", never.ID, StateDead, false)
+	if r.Killed != 1 {
+		t.Fatalf("report %+v", r)
+	}
+	clk.Advance(48 * time.Hour)
+	r, _ = db.Purge()
+	if r.DeadDeleted != 2 || r.AuditTrim == 0 {
+		t.Fatalf("report %+v", r)
+	}
+	if s, _ := db.Stats(); s.Total != 0 || s.Payloads != 0 {
+		t.Fatalf("left %+v", s)
+	}
+}

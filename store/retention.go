@@ -13,22 +13,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// How the file stays bounded.
-//
-// bbolt never shrinks its file, but it reuses freed pages. So the store
-// keeps the amount of live data bounded and lets the file plateau:
-//   - a delivered job loses its payload (the big part: images) in the same
-//     transaction that marks it done;
-//   - Purge (run by the dispatcher every few minutes) deletes payloads older
-//     than PayloadMaxAge whatever their state, delivered jobs' metadata after
-//     DoneRetention, dead letters after DeadRetention and audit entries
-//     after AuditRetention;
-//   - what bursts leave behind as free pages is given back by compaction
-//     (copy the live data into a new file, fsync, rename over the old one):
-//     automatically at Open when free pages are over CompactFreeRatio of
-//     the file, or on demand with `ventanilla queue compact`.
-// TestSteadyStreamBounded checks the plateau.
-
 // PurgeReport says what one Purge removed.
 type PurgeReport struct {
 	Payloads    int // personal data purged for age
@@ -93,6 +77,32 @@ func (db *DB) Purge() (PurgeReport, error) {
 			if err := putJob(tx, id, j); err != nil {
 				return err
 			}
+		}
+
+		// 1b. Dead letters' personal data after DeadPayloadMaxAge (the
+		// dead index is small: no full scan).
+		var deadIDs [][]byte
+		if err := tx.Bucket(bDead).ForEach(func(k, _ []byte) error {
+			deadIDs = append(deadIDs, bytes.Clone(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, id := range deadIDs {
+			j, err := getJob(tx, id)
+			if err != nil {
+				return err
+			}
+			if !j.HasPayload || now.Sub(j.Updated) < db.opt.DeadPayloadMaxAge {
+				continue
+			}
+			if err := purgePayloadTx(tx, id, j, now, "dead"); err != nil {
+				return err
+			}
+			if err := putJob(tx, id, j); err != nil {
+				return err
+			}
+			r.Payloads++
 		}
 
 		// 2. Old delivered and dead jobs' metadata. Live jobs older than

@@ -1,21 +1,3 @@
-// Package store keeps the kiosk's durable state in one bbolt file: the
-// outbox of jobs still owed to someone (SMS, e-mail), the encrypted personal
-// data those jobs carry, and the audit log.
-//
-// Layout of DATA/ventanilla.db (one bucket each):
-//
-//	jobs     id (16-byte ULID)                → job metadata (JSON, no personal data)
-//	due      kind ‖ due time (BE ns) ‖ id     → nil   (what to send next, per kind)
-//	lease    id                               → nil   (jobs in flight, for crash recovery)
-//	dead     id                               → nil   (dead letters, for `queue dead`)
-//	idem     sha256(idempotency key)          → id
-//	payload  id                               → AES-GCM ciphertext of the personal data
-//	audit    time (BE ns) ‖ sequence          → audit entry (JSON, no personal data)
-//	meta     "schema", "key_id"
-//
-// Only one process may hold the file (bbolt takes an exclusive flock); a
-// second one gets ErrLocked within a second instead of hanging, so CLI
-// commands tell the technician to use the SSH console of the running kiosk.
 package store
 
 import (
@@ -84,6 +66,10 @@ type Options struct {
 	// job is never delivered (default 72 h). Delivered jobs lose their
 	// payload at once.
 	PayloadMaxAge time.Duration
+	// DeadPayloadMaxAge is how long a dead letter keeps its personal data
+	// so a technician can retry it after fixing the cause (default 24 h,
+	// never beyond PayloadMaxAge). Negative: purge at death.
+	DeadPayloadMaxAge time.Duration
 	// DoneRetention keeps delivered jobs' metadata for the technician
 	// (default 24 h); DeadRetention keeps dead letters (default 30 days);
 	// AuditRetention keeps the audit log (default 90 days).
@@ -124,6 +110,9 @@ func (o *Options) fill() {
 	def(&o.BackoffBase, 30*time.Second)
 	def(&o.BackoffMax, time.Hour)
 	def(&o.PayloadMaxAge, 72*time.Hour)
+	if o.DeadPayloadMaxAge == 0 {
+		o.DeadPayloadMaxAge = 24 * time.Hour
+	}
 	def(&o.DoneRetention, 24*time.Hour)
 	def(&o.DeadRetention, 30*24*time.Hour)
 	def(&o.AuditRetention, 90*24*time.Hour)

@@ -9,12 +9,9 @@ import (
 	"io"
 	"maps"
 	"mime"
-	netmail "net/mail"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,6 +35,7 @@ within a second: use the SSH console instead.`,
 		Args: noArgs,
 	}
 	c.PersistentFlags().StringVar(&dataDir, "data", "./var", "data directory (holds ventanilla.db and kiosk.key)")
+	c.PersistentFlags().StringVar(&keyFile, "key", "", "kiosk key file (default DATA/kiosk.key), e.g. on removable media")
 	c.AddCommand(
 		newQueueAddCmd(&dataDir),
 		newQueueListCmd(&dataDir),
@@ -52,34 +50,23 @@ within a second: use the SSH console instead.`,
 	return c
 }
 
+// keyFile is the queue command's --key flag (one command per process).
+var keyFile string
+
 // openStore opens the database; a kiosk holding it is "the operation said
 // no" (exit 1) with the store's message telling the technician what to do.
 func openStore(dir string) (*store.DB, error) {
-	db, err := store.Open(dir, store.Options{})
+	db, err := store.Open(dir, store.Options{KeyFile: keyFile})
 	if err != nil {
 		return nil, failure(err)
 	}
 	return db, nil
 }
 
-var rePhone = regexp.MustCompile(`^\+?[0-9][0-9 ]{5,19}$`)
-
 type addFlags struct {
 	kind, to, text, subject, from, purpose, idem string
 	attach                                       []string
 	stdin                                        bool
-}
-
-// jobLine is one --stdin JSON line.
-type jobLine struct {
-	Kind    string   `json:"kind"`
-	To      string   `json:"to"`
-	Text    string   `json:"text"`
-	Subject string   `json:"subject"`
-	From    string   `json:"from"`
-	Purpose string   `json:"purpose"`
-	Key     string   `json:"idempotency_key"`
-	Attach  []string `json:"attach"`
 }
 
 func newQueueAddCmd(dataDir *string) *cobra.Command {
@@ -93,17 +80,11 @@ the job is committed to disk, so a printed id survives a crash or power cut.
   queue add --kind sms --to +34600000000 --text "Su código: 123456"
   queue add --kind email --to juana@example.es --subject Cita --text "Hola" --attach dni.jpg
 
---stdin reads one job per line and prints each id as it commits. A line is
-either tab-separated or a JSON object:
+--stdin reads one job per line and prints each id as it commits. The first
+bad line stops the command with exit status 2; the jobs before it are stored
+(their ids were printed).
 
-  TO<TAB>TEXT          a job of --kind (default sms); TEXT runs to the end of
-                       the line, "\n" in it becomes a line break
-  {"kind":"email","to":"a@b.es","subject":"…","text":"…","attach":["f.pdf"],
-   "purpose":"…","idempotency_key":"…"}
-
-Empty lines and lines starting with # are skipped. The first bad line stops
-the command with exit status 2; the jobs before it are stored (their ids were
-printed).`,
+` + store.JobLineHelp,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if f.stdin {
@@ -125,7 +106,7 @@ printed).`,
 				defer db.Close()
 				return addFromStdin(db, c.InOrStdin(), c.OutOrStdout(), f.kind)
 			}
-			n, err := buildJob(jobLine{Kind: f.kind, To: f.to, Text: f.text, Subject: f.subject, From: f.from,
+			n, err := buildJob(store.JobLine{Kind: store.Kind(f.kind), To: f.to, Text: f.text, Subject: f.subject, From: f.from,
 				Purpose: f.purpose, Key: f.idem, Attach: f.attach})
 			if err != nil {
 				return usageError(err)
@@ -162,26 +143,12 @@ func addFromStdin(db *store.DB, in io.Reader, out io.Writer, kind string) error 
 	line := 0
 	for sc.Scan() {
 		line++
-		s := strings.TrimRight(sc.Text(), "\r")
-		if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
+		jl, err := store.ParseJobLine(sc.Text(), store.Kind(kind))
+		if errors.Is(err, store.ErrSkipLine) {
 			continue
 		}
-		var jl jobLine
-		if strings.HasPrefix(strings.TrimSpace(s), "{") {
-			dec := json.NewDecoder(strings.NewReader(s))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&jl); err != nil {
-				return usageErrorf("stdin line %d: bad JSON: %v", line, err)
-			}
-			if jl.Kind == "" {
-				jl.Kind = kind
-			}
-		} else {
-			to, text, ok := strings.Cut(s, "\t")
-			if !ok {
-				return usageErrorf("stdin line %d: want TO<TAB>TEXT or a JSON object", line)
-			}
-			jl = jobLine{Kind: kind, To: strings.TrimSpace(to), Text: strings.ReplaceAll(text, `\n`, "\n")}
+		if err != nil {
+			return usageErrorf("stdin line %d: %v", line, err)
 		}
 		n, err := buildJob(jl)
 		if err != nil {
@@ -201,49 +168,25 @@ func addFromStdin(db *store.DB, in io.Reader, out io.Writer, kind string) error 
 	return nil
 }
 
-// buildJob validates one job's input (errors here are usage errors).
-func buildJob(l jobLine) (store.NewJob, error) {
-	n := store.NewJob{Kind: store.Kind(l.Kind), Purpose: l.Purpose, IdempotencyKey: l.Key}
-	switch n.Kind {
-	case store.KindSMS:
-		if !rePhone.MatchString(l.To) {
-			return n, fmt.Errorf("--to %q is not a phone number (digits, optional leading +, e.g. +34600000000)", l.To)
-		}
-		if l.Text == "" {
-			return n, errors.New("the SMS text is empty")
-		}
-		if len(l.Attach) > 0 || l.Subject != "" {
-			return n, errors.New("an SMS has no subject or attachments")
-		}
-		n.Payload = store.Payload{To: strings.ReplaceAll(l.To, " ", ""), Text: l.Text}
-	case store.KindEmail:
-		if _, err := netmail.ParseAddress(l.To); err != nil {
-			return n, fmt.Errorf("--to %q is not an e-mail address: %v", l.To, err)
-		}
-		if l.From != "" {
-			if _, err := netmail.ParseAddress(l.From); err != nil {
-				return n, fmt.Errorf("--from %q is not an e-mail address: %v", l.From, err)
-			}
-		}
-		if l.Text == "" {
-			return n, errors.New("the e-mail body (--text) is empty")
-		}
-		n.Payload = store.Payload{To: l.To, From: l.From, Subject: l.Subject, Body: l.Text}
-		for _, path := range l.Attach {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return n, fmt.Errorf("attachment: %v", err)
-			}
-			ct := mime.TypeByExtension(filepath.Ext(path))
-			if ct == "" {
-				ct = "application/octet-stream"
-			}
-			n.Payload.Attachments = append(n.Payload.Attachments, store.Attachment{Name: filepath.Base(path), ContentType: ct, Data: data})
-		}
-	default:
-		return n, fmt.Errorf("kind must be sms or email, got %q", l.Kind)
+// buildJob validates one job's input and reads its attachments (errors
+// here are usage errors).
+func buildJob(l store.JobLine) (store.NewJob, error) {
+	if err := l.Validate(); err != nil {
+		return store.NewJob{}, err
 	}
-	return n, nil
+	var atts []store.Attachment
+	for _, path := range l.Attach {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return store.NewJob{}, fmt.Errorf("attachment: %v", err)
+		}
+		ct := mime.TypeByExtension(filepath.Ext(path))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		atts = append(atts, store.Attachment{Name: filepath.Base(path), ContentType: ct, Data: data})
+	}
+	return l.NewJob(atts), nil
 }
 
 func newQueueListCmd(dataDir *string) *cobra.Command {
