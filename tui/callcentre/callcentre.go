@@ -302,7 +302,10 @@ func (s *Screen) step() procedure.StepID {
 		return procedure.StepCallSigned
 	case pgCode:
 		return procedure.StepCallCode
-	case pgReview:
+	case pgReview, pgSending, pgFailed:
+		// Until the outbox has the request, nothing is "sent": a failure
+		// is shown under the review's title, not under "Solicitud
+		// enviada".
 		return procedure.StepCallReview
 	}
 	return procedure.StepCallFinish

@@ -293,6 +293,9 @@ func TestCertificateEndToEndWithCarry(t *testing.T) {
 	carry := &kit.Visitor{NIF: "12345678z", Name: "Ana María", Surname1: "García", Surname2: "López",
 		Email: "ana@example.com", Mobile: "+34600123456", MobileVerified: true, Code: "123 456 789"}
 	h := newHarness(t, kit.FlowCertCall, carry)
+	// The modem is down: the confirmation SMS is queued all the same and
+	// the visitor is told it may be late.
+	h.env.Modem.(*callcentretest.Modem).SetReady(false)
 	h.wait("Tenga a mano")
 	h.enter()
 	h.wait("Protección de datos")
@@ -318,7 +321,7 @@ func TestCertificateEndToEndWithCarry(t *testing.T) {
 	h.enter() // confirmation (carried)
 	h.wait("Todo está completo")
 	h.enter()
-	h.wait("Anótela")
+	h.wait("Anótela", "puede tardar")
 	h.waitUntil("the confirmation SMS", func() bool { return len(h.out.SMS()) == 1 })
 	emails := h.out.Emails()
 	if len(emails) != 1 {

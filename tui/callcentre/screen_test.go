@@ -185,15 +185,19 @@ func TestProgressAndTitles(t *testing.T) {
 	for _, v := range []variant{clave, cert} {
 		s := newScreen(env, nil, v)
 		want := map[page]int{pgIntro: 0, pgNotice: 0, pgIdentity: 1, pgMobile: 1, pgContact: 1, pgFront: 2,
-			pgBack: 2, pgSheet: 3, pgSigned: 3, pgCode: 3, pgReview: 4, pgDone: 0}
-		for _, p := range s.order {
+			pgBack: 2, pgSheet: 3, pgSigned: 3, pgCode: 3, pgReview: 4, pgSending: 4, pgFailed: 4, pgDone: 0}
+		for _, p := range append(s.order, pgSending, pgFailed, pgDone) {
 			s.page = p
 			n, total := s.Progress()
 			if n != want[p] || (n > 0 && total != 4) {
 				t.Errorf("%s %s: step %d of %d, want %d of 4", v.flow, pageNames[p], n, total, want[p])
 			}
-			if title := s.Title(); strings.Contains(title, "⟦") {
+			title := s.Title()
+			if strings.Contains(title, "⟦") {
 				t.Errorf("%s %s: untranslated title %s", v.flow, pageNames[p], title)
+			}
+			if (p == pgFailed || p == pgSending) && title == env.T.T("callcentre.finish.title") {
+				t.Errorf("%s %s: titled %q before anything was queued", v.flow, pageNames[p], title)
 			}
 		}
 		for _, st := range procedure.CallCentreFlow(v.id).Steps {
