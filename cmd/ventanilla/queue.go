@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,9 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ventanilla-kiosk/ventanilla/devices/mail"
 	"github.com/ventanilla-kiosk/ventanilla/store"
-	"github.com/ventanilla-kiosk/ventanilla/store/dispatch"
 )
 
 // newQueueCmd is the technician's view of the outbox when the kiosk is not
@@ -417,19 +414,3 @@ func newQueueAuditCmd(dataDir *string) *cobra.Command {
 	c.Flags().IntVar(&limit, "limit", 50, "the newest N entries (0: all)")
 	return c
 }
-
-// mailForDispatch adapts the SMTP sender to the dispatcher, for run.go:
-//
-//	d, _ := dispatch.New(dispatch.Config{Store: db, Mail: mailForDispatch(sender),
-//		MailChannel: dispatch.Channel{Classify: mail.IsPermanent}, …})
-func mailForDispatch(s *mail.Sender) dispatch.MailSender {
-	return dispatch.MailFunc(func(ctx context.Context, e dispatch.Email) error {
-		m := mail.Message{From: e.From, To: e.To, Subject: e.Subject, Body: e.Body, MessageID: e.MessageID}
-		for _, a := range e.Attachments {
-			m.Attachments = append(m.Attachments, mail.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
-		}
-		return s.Send(ctx, m)
-	})
-}
-
-var _ = mailForDispatch // wired by run.go
