@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ventanilla-kiosk/ventanilla/tui/home"
 	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
@@ -467,7 +468,9 @@ func (m *Model) footer() string {
 	m.help.Styles.ShortKey = m.env.Styles.Field
 	m.help.Styles.ShortDesc = m.env.Styles.Footer
 	m.help.Styles.ShortSeparator = m.env.Styles.Footer
-	return "\n" + m.help.View(kit.Localize(km, m.env.T))
+	// bubbles/help leaves the line long when even its "…" does not fit;
+	// a help bar wider than the screen would wrap and push the frame up.
+	return "\n" + ansi.Truncate(m.help.View(kit.Localize(km, m.env.T)), m.width, "…")
 }
 
 // fitLines cuts or pads s to exactly h lines so the help bar stays at the

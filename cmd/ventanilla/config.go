@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ventanilla-kiosk/ventanilla/procedure"
 	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
 )
 
@@ -33,8 +34,30 @@ type Config struct {
 	SSH          sshConf    `toml:"ssh"`
 	Metrics      metricConf `toml:"metrics"`
 	Retention    retention  `toml:"retention"`
+	FNMTLinks    fnmtLinks  `toml:"fnmt_links"`
 
-	langs []i18n.Lang
+	langs    []i18n.Lang
+	calendar *procedure.Calendar
+}
+
+// fnmtLinks override FNMT's pages when FNMT moves them, without a new build.
+type fnmtLinks struct {
+	Info         string            `toml:"info"`
+	RequestForm  string            `toml:"request_form"`
+	VideoID      string            `toml:"video_id"`
+	Download     string            `toml:"download"`
+	Configurator map[string]string `toml:"configurator"`
+}
+
+func (f fnmtLinks) links() procedure.FNMTLinks {
+	o := procedure.FNMTLinks{Info: f.Info, RequestForm: f.RequestForm, VideoID: f.VideoID, Download: f.Download}
+	if len(f.Configurator) > 0 {
+		o.Configurator = map[procedure.DeviceOS]string{}
+		for k, v := range f.Configurator {
+			o.Configurator[procedure.DeviceOS(k)] = v
+		}
+	}
+	return procedure.DefaultFNMTLinks().Merge(o)
 }
 
 type callCentre struct {
@@ -237,8 +260,44 @@ func (c *Config) validate(file string) error {
 			return bad(field, "%q is not host:port (for example 127.0.0.1:2222)", addr)
 		}
 	}
+	for field, u := range map[string]string{"fnmt_links.info": c.FNMTLinks.Info, "fnmt_links.request_form": c.FNMTLinks.RequestForm,
+		"fnmt_links.video_id": c.FNMTLinks.VideoID, "fnmt_links.download": c.FNMTLinks.Download} {
+		if u != "" && !strings.HasPrefix(u, "https://") {
+			return bad(field, "%q must be an https:// address", u)
+		}
+	}
+	for dev, u := range c.FNMTLinks.Configurator {
+		if !validDevice(dev) {
+			return bad("fnmt_links.configurator."+dev, "unknown device (use %s)", strings.Join(deviceNames(), ", "))
+		}
+		if u != "" && !strings.HasPrefix(u, "https://") {
+			return bad("fnmt_links.configurator."+dev, "%q must be an https:// address (or \"\" to hide that device)", u)
+		}
+	}
+	cal, err := procedure.LoadCalendar(c.HolidaysFile)
+	if err != nil {
+		return bad("holidays_file", "%v", err)
+	}
+	c.calendar = cal
 	if c.Retention.MaxAge.Duration < time.Hour {
 		return bad("retention.max_age", "%v is too short: undelivered requests need time to leave when the network is down (use at least 1h)", c.Retention.MaxAge.Duration)
 	}
 	return nil
+}
+
+func deviceNames() []string {
+	var out []string
+	for _, d := range procedure.DeviceOSes() {
+		out = append(out, string(d))
+	}
+	return out
+}
+
+func validDevice(s string) bool {
+	for _, d := range procedure.DeviceOSes() {
+		if string(d) == s {
+			return true
+		}
+	}
+	return false
 }

@@ -9,7 +9,19 @@ import (
 )
 
 func TestExampleConfigLoads(t *testing.T) {
-	c, err := loadConfig("../../ventanilla.example.toml", defaultConfig())
+	// The example points at /etc/ventanilla; use the holiday file shipped
+	// next to it instead.
+	raw, err := os.ReadFile("../../ventanilla.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs("../../deploy/holidays.example.txt")
+	body := strings.Replace(string(raw), "/etc/ventanilla/holidays.txt", abs, 1)
+	f := filepath.Join(t.TempDir(), "ventanilla.toml")
+	if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(f, defaultConfig())
 	if err != nil {
 		t.Fatalf("the documented example must load: %v", err)
 	}
@@ -36,6 +48,9 @@ func TestBadConfigNamesFileFieldAndProblem(t *testing.T) {
 		{"baud", "[modem]\nbaud = 1234", "modem.baud", "serial speed"},
 		{"listen", "[ssh]\nlisten = \"2222\"", "ssh.listen", "host:port"},
 		{"retention", "[retention]\nmax_age = \"10m\"", "retention.max_age", "too short"},
+		{"holidays", "holidays_file = \"/nonexistent/h.txt\"", "holidays_file", "no such file"},
+		{"fnmt link", "[fnmt_links]\nrequest_form = \"http://x\"", "fnmt_links.request_form", "https"},
+		{"fnmt device", "[fnmt_links.configurator]\nbeos = \"https://x\"", "fnmt_links.configurator.beos", "unknown device"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

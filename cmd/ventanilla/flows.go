@@ -4,15 +4,23 @@ import (
 	"sync/atomic"
 
 	"github.com/ventanilla-kiosk/ventanilla/console"
+	"github.com/ventanilla-kiosk/ventanilla/procedure"
 	"github.com/ventanilla-kiosk/ventanilla/tui"
+	"github.com/ventanilla-kiosk/ventanilla/tui/callcentre"
+	"github.com/ventanilla-kiosk/ventanilla/tui/fnmt"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
 )
 
 type atomicBool struct{ atomic.Bool }
 
-// flows are the procedures on the home screen.
-func flows() map[string]tui.FlowFactory {
-	return map[string]tui.FlowFactory{}
+// flows are the procedures on the home screen, with the office's
+// calendar and FNMT links.
+func flows(cal *procedure.Calendar, links procedure.FNMTLinks) map[string]tui.FlowFactory {
+	return map[string]tui.FlowFactory{
+		kit.FlowFNMT:     fnmt.Factory(fnmt.Options{Links: links, Calendar: cal}),
+		kit.FlowClave:    callcentre.NewClave,
+		kit.FlowCertCall: callcentre.NewCertificate,
+	}
 }
 
 // wireEnv connects the devices that screens use directly (the camera).

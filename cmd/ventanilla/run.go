@@ -354,7 +354,7 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer, ma
 		Observer: k.sess,
 	}
 	k.wireEnv(env)
-	model := tui.New(tui.Options{Env: env, Flows: flows(), Status: k.status})
+	model := tui.New(tui.Options{Env: env, Flows: flows(k.cfg.calendar, k.cfg.FNMTLinks.links()), Status: k.status})
 	var allowQuit atomicBool
 	p := tea.NewProgram(model,
 		tea.WithContext(ctx),
