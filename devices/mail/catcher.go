@@ -2,6 +2,8 @@ package mail
 
 import (
 	"bytes"
+	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	smtp "github.com/emersion/go-smtp"
 )
 
@@ -56,6 +59,7 @@ func (f Fault) String() string {
 type Catcher struct {
 	dir  string
 	addr string
+	opt  CatcherOptions
 
 	mu      sync.Mutex
 	fault   Fault
@@ -69,13 +73,28 @@ type Catcher struct {
 	count atomic.Int64
 }
 
+// CatcherOptions make the catcher behave like a real relay, for tests of
+// STARTTLS and SMTP AUTH.
+type CatcherOptions struct {
+	// TLS enables STARTTLS with this configuration.
+	TLS *tls.Config
+	// Username and Password, when set, require AUTH PLAIN (only offered
+	// after STARTTLS when TLS is set) before MAIL FROM.
+	Username, Password string
+}
+
 // StartCatcher listens on addr (e.g. "127.0.0.1:0" or "127.0.0.1:2525")
 // and stores messages under dir (created 0700).
 func StartCatcher(addr, dir string) (*Catcher, error) {
+	return StartCatcherWith(addr, dir, CatcherOptions{})
+}
+
+// StartCatcherWith is StartCatcher with STARTTLS and/or AUTH.
+func StartCatcherWith(addr, dir string, o CatcherOptions) (*Catcher, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("mail catcher: %w", err)
 	}
-	c := &Catcher{dir: dir}
+	c := &Catcher{dir: dir, opt: o}
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("mail catcher: listen %s: %w", addr, err)
@@ -96,6 +115,10 @@ func (c *Catcher) serve(lis net.Listener) {
 	srv.ReadTimeout = time.Minute
 	srv.WriteTimeout = time.Minute
 	srv.ErrorLog = nopLogger{}
+	srv.TLSConfig = c.opt.TLS
+	// Without TLS configured, AUTH over plain text is the only way to test
+	// it; the catcher only listens on loopback anyway.
+	srv.AllowInsecureAuth = c.opt.TLS == nil
 	c.srv = srv
 	c.lis = &stallListener{Listener: lis, c: c}
 	c.wg.Add(1)
@@ -209,15 +232,42 @@ func (l *stallListener) Accept() (net.Conn, error) {
 }
 
 type session struct {
-	c    *Catcher
-	from string
-	to   []string
+	c      *Catcher
+	from   string
+	to     []string
+	authed bool
+}
+
+// AuthMechanisms offers PLAIN when the catcher requires credentials.
+func (s *session) AuthMechanisms() []string {
+	if s.c.opt.Username == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+// Auth checks PLAIN credentials against the catcher's.
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	if mech != sasl.Plain || s.c.opt.Username == "" {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if subtle.ConstantTimeCompare([]byte(user), []byte(s.c.opt.Username)) != 1 ||
+			subtle.ConstantTimeCompare([]byte(pass), []byte(s.c.opt.Password)) != 1 {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication failed"}
+		}
+		s.authed = true
+		return nil
+	}), nil
 }
 
 func (s *session) Reset()        { s.from, s.to = "", nil }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.c.opt.Username != "" && !s.authed {
+		return smtp.ErrAuthRequired
+	}
 	if s.c.currentFault() == FaultTemp {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure (catcher fault), try again later"}
 	}
