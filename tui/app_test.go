@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -386,5 +387,35 @@ func TestMaintenance(t *testing.T) {
 	_ = finalView(t, tm)
 	if m.status.Snapshot().Maintenance {
 		t.Fatal("maintenance should be off")
+	}
+}
+
+// TestREADMEShowsHomeScreen keeps the screen capture in the README equal to
+// the golden home screen.
+func TestREADMEShowsHomeScreen(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile("testdata/TestHomeScreen.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trim := func(s string) string {
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(l, " ")
+		}
+		return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+	}
+	s := string(readme)
+	i := strings.Index(s, "<!-- home-screen -->\n```text\n")
+	j := strings.Index(s, "```\n<!-- /home-screen -->")
+	if i < 0 || j < i {
+		t.Fatal("README lacks the home-screen block")
+	}
+	got := trim(s[i+len("<!-- home-screen -->\n```text\n") : j])
+	if want := trim(string(golden)); got != want {
+		t.Fatalf("README home screen is stale; paste testdata/TestHomeScreen.golden:\n%s", want)
 	}
 }
