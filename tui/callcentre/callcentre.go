@@ -124,7 +124,7 @@ type Screen struct {
 }
 
 type screenKeys struct {
-	Continue, Scroll, Photo, Send, Finish, Retry key.Binding
+	Continue, Photo, Send, Finish, Retry key.Binding
 }
 
 // NewClave returns the Cl@ve registration procedure. carry is what the
@@ -153,7 +153,6 @@ func newScreen(env *kit.Env, carry *kit.Visitor, v variant) *Screen {
 	s.order = append(s.order, pgReview)
 	s.keys = screenKeys{
 		Continue: kit.Bind("callcentre.keys.continue", "Enter", "enter"),
-		Scroll:   kit.Bind("callcentre.keys.scroll", "↑/↓", "up", "down", "pgup", "pgdown"),
 		Photo:    kit.Bind("callcentre.keys.take_photo", "Enter", "enter"),
 		Send:     kit.Bind("callcentre.keys.choose", "Enter", "enter"),
 		Finish:   kit.Bind("callcentre.keys.finish", "Enter", "enter"),
@@ -361,9 +360,11 @@ func (s *Screen) Keys() help.KeyMap {
 			return s.photo.Keys()
 		}
 	case pgSheet:
-		return kit.KeyList{s.keys.Scroll, s.keys.Photo}
+		// ↑/↓ are named on the page, next to the line count: the help
+		// bar has room for one key beside the shell's own.
+		return kit.KeyList{s.keys.Photo}
 	case pgReview:
-		return kit.KeyList{kit.KeyUp, kit.KeyDown, s.keys.Send}
+		return kit.KeyList{s.keys.Send}
 	case pgFailed:
 		return kit.KeyList{s.keys.Retry}
 	case pgDone:

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"github.com/ventanilla-kiosk/ventanilla/procedure"
+	"github.com/ventanilla-kiosk/ventanilla/tui"
 	"github.com/ventanilla-kiosk/ventanilla/tui/callcentre/callcentretest"
 	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
@@ -104,13 +105,19 @@ func keys(s *Screen, ks ...string) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
+	goldenLines(t, name, got, 19)
+}
+
+// goldenLines is golden for a view of at most maxLines lines.
+func goldenLines(t *testing.T, name, got string, maxLines int) {
+	t.Helper()
 	for i, l := range strings.Split(got, "\n") {
 		if w := lipgloss.Width(l); w > 80 {
 			t.Errorf("%s: line %d is %d cells wide, over 80: %q", name, i+1, w, l)
 		}
 	}
-	if n := strings.Count(got, "\n") + 1; n > 19 {
-		t.Errorf("%s: %d lines, over the 19-line body", name, n)
+	if n := strings.Count(got, "\n") + 1; n > maxLines {
+		t.Errorf("%s: %d lines, over %d", name, n, maxLines)
 	}
 	path := filepath.Join("testdata", name+".golden")
 	if updating() {
@@ -390,5 +397,62 @@ func TestNoCallCentreAddress(t *testing.T) {
 	keys(s, "enter", "enter")
 	if s.page != pgIntro || !strings.Contains(s.View(), "no se puede hacer ahora") {
 		t.Fatalf("page %s:\n%s", pageNames[s.page], s.View())
+	}
+}
+
+// TestFrameGolden renders a whole 80x24 frame through the root (header
+// with "Paso 1 de 4", title, body, help bar), to see the screen as the
+// visitor does.
+func TestFrameGolden(t *testing.T) {
+	env, _ := screenEnv()
+	root := tui.New(tui.Options{Env: env, Flows: map[string]tui.FlowFactory{kit.FlowClave: NewClave}})
+	var m tea.Model = root
+	step := func(msg tea.Msg) {
+		queue := []tea.Msg{msg}
+		for len(queue) > 0 {
+			cur := queue[0]
+			queue = queue[1:]
+			if b, ok := cur.(tea.BatchMsg); ok {
+				for _, c := range b {
+					queue = append(queue, runFor(c, 200*time.Millisecond)...)
+				}
+				continue
+			}
+			var cmd tea.Cmd
+			m, cmd = m.Update(cur)
+			queue = append(queue, runFor(cmd, 200*time.Millisecond)...)
+		}
+	}
+	step(tea.WindowSizeMsg{Width: 80, Height: 24})
+	step(kit.OpenMsg{Flow: kit.FlowClave})
+	step(tea.KeyMsg{Type: tea.KeyEnter})
+	step(tea.KeyMsg{Type: tea.KeyEnter})
+	for _, r := range "12345678A" {
+		step(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	step(tea.KeyMsg{Type: tea.KeyEnter})
+	view := m.View()
+	goldenLines(t, "frame_identity", view, 24)
+	if !strings.Contains(view, "Paso 1 de 4") || !strings.Contains(view, "F10") {
+		t.Fatalf("header step or the cancel key missing:\n%s", view)
+	}
+}
+
+// runFor is run with a short bound, for commands that wait on the fake
+// clock (the root's idle timer).
+func runFor(c tea.Cmd, d time.Duration) []tea.Msg {
+	if c == nil {
+		return nil
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- c() }()
+	select {
+	case m := <-ch:
+		if m == nil {
+			return nil
+		}
+		return []tea.Msg{m}
+	case <-time.After(d):
+		return nil
 	}
 }

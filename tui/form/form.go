@@ -193,13 +193,22 @@ func (f *Form) Init() tea.Cmd { return nil }
 // SetWidth sets the width the form lays itself out in.
 func (f *Form) SetWidth(w int) { f.width = w }
 
-// Keys lists the form's bindings for the help bar.
+// Keys lists the form's bindings for the help bar: only the one the
+// visitor needs now, because on an 80-column console the shell's own keys
+// (language, text size, back, cancel) take most of the bar. Moving between
+// boxes with Tab and the arrows still works; the ▸ marker shows where the
+// typing goes.
 func (f *Form) Keys() help.KeyMap {
-	keys := kit.KeyList{f.keys.Next, f.keys.Prev}
 	if b := f.current(); b != nil && f.isChoice(b) {
-		keys = append(keys, f.keys.Change)
+		return kit.KeyList{f.keys.Change}
 	}
-	return append(keys, f.keys.Submit)
+	return kit.KeyList{f.keys.Submit}
+}
+
+// AllKeys lists every binding of the form, for a screen with room to show
+// them (or a help page).
+func (f *Form) AllKeys() help.KeyMap {
+	return kit.KeyList{f.keys.Next, f.keys.Prev, f.keys.Change, f.keys.Submit}
 }
 
 // SetValue puts a value in the named box (carried-over data). It is
