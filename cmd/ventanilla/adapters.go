@@ -82,6 +82,15 @@ func (s *modemSupervisor) run(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+			if errors.Is(err, modem.ErrPINRejected) {
+				// Another try would bring the SIM closer to its PUK lock:
+				// this is for a technician, and SMS stay queued meanwhile.
+				s.log.Error("modem: the SIM rejected the configured PIN; fix modem.pin and restart (SMS stay queued)", "err", err)
+				return
+			}
+			if modem.NeedsTechnician(err) {
+				backoff = time.Minute
+			}
 			s.log.Warn("modem: open failed; SMS stay queued", "port", s.cfg.Port, "err", err, "retry_in", backoff)
 			select {
 			case <-ctx.Done():
