@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,7 @@ import (
 // delivered as MJPEG frames (the same decoding path as a camera), PNG files
 // as decoded images.
 type Files struct {
+	mu       sync.Mutex // Next and Close may come from different steps
 	dir      string
 	files    []string
 	i        int
@@ -28,7 +30,6 @@ type Files struct {
 	last     time.Time
 	sleep    func(ctx context.Context, d time.Duration) error
 	now      func() time.Time
-	data     []byte
 	closed   bool
 }
 
@@ -59,6 +60,8 @@ func (f *Files) Name() string { return fmt.Sprintf("image folder %s (%d files)",
 // Next returns the next image, cycling. A file that cannot be read or
 // decoded is a bad frame (wrapping ErrBadFrame) naming the file.
 func (f *Files) Next(ctx context.Context) (Frame, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.closed {
 		return Frame{}, ErrClosed
 	}
@@ -83,7 +86,6 @@ func (f *Files) Next(ctx context.Context) (Frame, error) {
 		if err != nil {
 			return Frame{}, fmt.Errorf("camera: %s: %v: %w", name, err, ErrBadFrame)
 		}
-		f.data = data
 		fr.Format, fr.Width, fr.Height, fr.Data = FormatMJPEG, cfg.Width, cfg.Height, data
 		return fr, nil
 	}
@@ -101,7 +103,12 @@ func (f *Files) Next(ctx context.Context) (Frame, error) {
 }
 
 // Close ends the source.
-func (f *Files) Close() error { f.closed = true; return nil }
+func (f *Files) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	return nil
+}
 
 // DecodeFile reads a still image (JPEG or PNG, by content) for `camera
 // check`. Errors say what is wrong with the file.

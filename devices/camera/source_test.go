@@ -22,11 +22,11 @@ func TestSimPipeline(t *testing.T) {
 		"dark": quality.TooDark, "glare": quality.Glare, "steady": "",
 	}
 	for _, f := range []Format{FormatYUYV, FormatMJPEG} {
-		s := NewSim(SimConfig{Width: 640, Height: 360, Format: f, PerStep: 2})
+		s := NewSim(SimConfig{Width: 640, Height: 360, Format: f, PerStep: 1})
 		var c Converter
 		a := quality.NewAnalyzer(quality.IDCard)
 		seen := map[string]bool{}
-		for i := 0; i < 14; i++ {
+		for i := 0; i < 7; i++ {
 			step := s.Step()
 			fr, err := s.Next(context.Background())
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -87,6 +88,10 @@ type V4L2Config struct {
 
 // V4L2 is a camera source on a V4L2 device.
 type V4L2 struct {
+	// mu serialises Next and Close: the source is shared by the capture
+	// steps, and a step that ends may still have a read in flight when
+	// the next step starts reading.
+	mu       sync.Mutex
 	cfg      V4L2Config
 	dev      Device
 	fourcc   uint32
@@ -223,6 +228,8 @@ func (v *V4L2) fail(op string, err error) error {
 // back-off); after MaxReopen failed attempts the error wraps
 // ErrUnavailable.
 func (v *V4L2) Next(ctx context.Context) (Frame, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.closed {
 		return Frame{}, ErrClosed
 	}
@@ -289,6 +296,8 @@ func (v *V4L2) Next(ctx context.Context) (Frame, error) {
 
 // Close stops streaming and releases the device.
 func (v *V4L2) Close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.closed {
 		return nil
 	}

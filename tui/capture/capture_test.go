@@ -1,0 +1,381 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/jpeg"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera"
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera/quality"
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera/sim"
+	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
+)
+
+func es() Translator { return i18n.NewTranslator(i18n.MustDefault(), i18n.ES) }
+
+// fakeClock advances 70 ms (one frame at ~15 fps) every time it is read.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(70 * time.Millisecond)
+	return c.now
+}
+
+// root embeds the component the way a visitor screen does.
+type root struct {
+	m           Model
+	captured    *CapturedMsg
+	unavailable error
+}
+
+func (r root) Init() tea.Cmd { return r.m.Init() }
+
+func (r root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case CapturedMsg:
+		r.captured = &msg
+		return r, tea.Quit
+	case UnavailableMsg:
+		r.unavailable = msg.Err
+		return r, nil
+	case tea.WindowSizeMsg:
+		r.m.SetSize(msg.Width, msg.Height)
+		return r, nil
+	}
+	var cmd tea.Cmd
+	r.m, cmd = r.m.Update(msg)
+	return r, cmd
+}
+
+func (r root) View() string { return r.m.View() }
+
+func simSource(per int) *camera.Sim {
+	return camera.NewSim(camera.SimConfig{Width: 320, Height: 180, PerStep: per})
+}
+
+// TestTeatestAutoCapture drives the component with the scripted visitor:
+// the advice for each bad phase shows on screen, the photo is taken by
+// itself once the card is held steady, and Enter hands it to the parent.
+func TestTeatestAutoCapture(t *testing.T) {
+	clk := &fakeClock{now: time.Unix(0, 0)}
+	m := New(Config{T: es(), Source: simSource(8), Mode: IDFront, Clock: clk.Now, Profile: termenv.Ascii})
+	tm := teatest.NewTestModel(t, root{m: m}, teatest.WithInitialTermSize(70, 30))
+	out := tm.Output()
+	var seen bytes.Buffer
+	waitFor := func(text string) {
+		t.Helper()
+		teatest.WaitFor(t, out, func(b []byte) bool {
+			seen.Write(b)
+			return bytes.Contains(seen.Bytes(), []byte(text))
+		}, teatest.WithDuration(45*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	}
+	waitFor("Acerque el DNI a la cámara.")
+	waitFor("Evite reflejos: incline un poco el DNI.")
+	waitFor("La foto ha salido bien.")
+	if !strings.Contains(seen.String(), "Pulse Enter para aceptarla o R para repetirla.") {
+		t.Error("review keys not shown")
+	}
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(root)
+	c := fm.captured
+	if c == nil {
+		t.Fatal("no CapturedMsg after Enter")
+	}
+	if c.Mode != IDFront || c.Manual || !c.Result.OK || c.Side != quality.SideOK {
+		t.Fatalf("captured %+v", *c)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(c.JPEG))
+	if err != nil || img.Bounds().Dx() != 320 {
+		t.Fatalf("captured JPEG: %v", err)
+	}
+}
+
+// deadSource is a camera that is gone.
+type deadSource struct{}
+
+func (deadSource) Next(context.Context) (camera.Frame, error) {
+	return camera.Frame{}, &camera.StreamError{Device: "/dev/video0", Op: "reopen", Err: camera.ErrUnavailable}
+}
+func (deadSource) Name() string { return "dead" }
+func (deadSource) Close() error { return nil }
+
+func TestTeatestUnavailable(t *testing.T) {
+	m := New(Config{T: es(), Source: deadSource{}, Mode: IDFront, Profile: termenv.Ascii})
+	tm := teatest.NewTestModel(t, root{m: m}, teatest.WithInitialTermSize(70, 20))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("La cámara no está disponible"))
+	}, teatest.WithDuration(5*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	fm := tm.FinalModel(t).(root)
+	if !errors.Is(fm.unavailable, camera.ErrUnavailable) || fm.captured != nil {
+		t.Fatalf("unavailable %v captured %v", fm.unavailable, fm.captured)
+	}
+	if !fm.m.Unavailable() {
+		t.Fatal("component does not report unavailable")
+	}
+}
+
+// run feeds the component its own commands synchronously until pred holds.
+func run(t *testing.T, m Model, cmd tea.Cmd, steps int, pred func(Model, tea.Msg) bool) (Model, tea.Msg) {
+	t.Helper()
+	for i := 0; i < steps && cmd != nil; i++ {
+		msg := cmd()
+		m, cmd = m.Update(msg)
+		if pred(m, msg) {
+			return m, msg
+		}
+	}
+	t.Fatalf("condition not reached in %d steps", steps)
+	return m, nil
+}
+
+func TestManualCaptureRetakeAndWipe(t *testing.T) {
+	clk := &fakeClock{now: time.Unix(0, 0)}
+	src := camera.NewSim(camera.SimConfig{Width: 320, Height: 180, Script: sim.Script{{Name: "blur", Frames: 1, Scene: func() sim.Scene { s := sim.Good(sim.CardFront); s.Blur = 10; return s }()}}})
+	m := New(Config{T: es(), Source: src, Mode: IDFront, Clock: clk.Now, Profile: termenv.ANSI256})
+	m.SetSize(60, 20)
+	cmd := m.Init()
+	// Three blurred frames: no auto shot, the advice says blurry.
+	for i := 0; i < 3; i++ {
+		var msg tea.Msg = cmd()
+		m, cmd = m.Update(msg)
+	}
+	if !strings.Contains(m.View(), "borrosa") {
+		t.Fatalf("view lacks the blur advice:\n%s", m.View())
+	}
+	// Manual capture takes the (blurred) frame anyway.
+	m, cmd = m.Update(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+	if cmd == nil {
+		t.Fatal("capture key did nothing")
+	}
+	m, _ = m.Update(cmd())
+	if !m.Reviewing() {
+		t.Fatal("not reviewing after manual capture")
+	}
+	v := m.View()
+	if !strings.Contains(v, "La foto tiene algún problema") || !strings.Contains(v, "borrosa") {
+		t.Fatalf("review does not list the problem:\n%s", v)
+	}
+	shot := m.shot
+	if len(shot) == 0 {
+		t.Fatal("no JPEG held for review")
+	}
+	// Retake zeroes the photo and starts looking again.
+	m, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'r'}})
+	if m.Reviewing() || cmd == nil {
+		t.Fatal("retake did not restart the preview")
+	}
+	for _, b := range shot {
+		if b != 0 {
+			t.Fatal("retake left the old photo's bytes in memory")
+		}
+	}
+	// A frame requested before the retake is stale and ignored.
+	m, _ = m.Update(frameMsg{gen: m.gen - 1, seq: 99, res: quality.Result{OK: true}})
+	if m.Result().OK {
+		t.Fatal("stale frame was used")
+	}
+	// Manual capture again, accept: CapturedMsg with Manual set.
+	m, _ = m.Update(cmd())
+	m, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'c'}})
+	m, _ = m.Update(cmd())
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	c, ok := cmd().(CapturedMsg)
+	if !ok || !c.Manual || c.Result.OK || len(c.JPEG) == 0 {
+		t.Fatalf("accept sent %#v", c)
+	}
+	// Wipe zeroes the kept frames.
+	m.Wipe()
+	for _, s := range m.eng.ring {
+		for _, b := range s.frame.Data[:cap(s.frame.Data)] {
+			if b != 0 {
+				t.Fatal("Wipe left frame bytes")
+			}
+		}
+	}
+}
+
+// TestBackSameAsFront: photographing the front twice is flagged on review.
+func TestBackSideChecks(t *testing.T) {
+	capture := func(mode Mode, kind sim.Kind, front *quality.Signature) Model {
+		clk := &fakeClock{now: time.Unix(0, 0)}
+		src := camera.NewSim(camera.SimConfig{Width: 640, Height: 360, Script: sim.Steady(kind)})
+		m := New(Config{T: es(), Source: src, Mode: mode, Clock: clk.Now, Profile: termenv.Ascii, Front: front})
+		m, _ = run(t, m, m.Init(), 40, func(m Model, _ tea.Msg) bool { return m.Reviewing() })
+		return m
+	}
+	front := capture(IDFront, sim.CardFront, nil)
+	if front.shotSide != quality.SideOK {
+		t.Fatalf("front side verdict %v", front.shotSide)
+	}
+	sig := front.shotRes.Sig
+	again := capture(IDBack, sim.CardFront, &sig)
+	if again.shotSide != quality.SideSameAsFront || !strings.Contains(again.View(), "Parece la misma cara") {
+		t.Fatalf("front twice: side %v\n%s", again.shotSide, again.View())
+	}
+	back := capture(IDBack, sim.CardBack, &sig)
+	if back.shotSide != quality.SideOK {
+		t.Fatalf("real back flagged: %v", back.shotSide)
+	}
+	wrong := capture(IDFront, sim.CardBack, nil)
+	if wrong.shotSide != quality.SideIsBack || !strings.Contains(wrong.View(), "cara de atrás") {
+		t.Fatalf("back shown as front: %v", wrong.shotSide)
+	}
+}
+
+func TestKeyMapFollowsState(t *testing.T) {
+	m := New(Config{T: es(), Source: simSource(1), Profile: termenv.Ascii})
+	k := m.KeyMap()
+	if !k.Capture.Enabled() || k.Accept.Enabled() || k.Retake.Enabled() {
+		t.Fatal("live keys wrong")
+	}
+	if k.Capture.Help().Desc != "capture.keys.capture" || !i18n.MustDefault().Has(k.Capture.Help().Desc) {
+		t.Fatal("capture key help is not a catalogue key")
+	}
+	m.st = stReview
+	k = m.KeyMap()
+	if k.Capture.Enabled() || !k.Accept.Enabled() || !k.Retake.Enabled() {
+		t.Fatal("review keys wrong")
+	}
+	for _, b := range k.ShortHelp() {
+		if !i18n.MustDefault().Has(b.Help().Desc) {
+			t.Errorf("help %q not in catalogue", b.Help().Desc)
+		}
+	}
+}
+
+func TestNoSourceIsUnavailable(t *testing.T) {
+	m := New(Config{T: es()})
+	msg := m.Init()()
+	if u, ok := msg.(UnavailableMsg); !ok || !errors.Is(u.Err, camera.ErrUnavailable) {
+		t.Fatalf("Init without source sent %#v", msg)
+	}
+}
+
+var (
+	f720Once sync.Once
+	f720     *image.YCbCr
+)
+
+// frame720 is one 720p camera frame (rendered once: it is slow under the
+// race detector).
+func frame720(t testing.TB) *image.YCbCr {
+	f720Once.Do(func() {
+		m := image.NewRGBA(image.Rect(0, 0, 1280, 720))
+		sim.Render(m, sim.Good(sim.CardFront))
+		var c camera.Converter
+		f720, _ = c.YUYV(camera.EncodeYUYV(nil, m), 1280, 720)
+	})
+	if f720 == nil {
+		t.Fatal("no 720p frame")
+	}
+	return f720
+}
+
+func printable(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		var b strings.Builder
+		esc := false
+		for _, r := range line {
+			switch {
+			case r == '\x1b':
+				esc = true
+			case esc && r == 'm':
+				esc = false
+			case !esc:
+				b.WriteRune(r)
+			}
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+func TestRenderProfiles(t *testing.T) {
+	img := frame720(t)
+	g := guideFor(IDFront, 16.0/9)
+	for _, p := range []termenv.Profile{termenv.TrueColor, termenv.ANSI256, termenv.ANSI, termenv.Ascii} {
+		r := Renderer{Profile: p}
+		out := string(r.Render(img, 80, 40, &g))
+		lines := printable(out)
+		// 80 columns of 16:9 → 45 pixel rows → 23 cell rows.
+		if len(lines) != 23 {
+			t.Errorf("profile %v: %d lines", p, len(lines))
+		}
+		for i, l := range lines {
+			if n := len([]rune(l)); n != 80 {
+				t.Errorf("profile %v line %d: %d cells", p, i, n)
+				break
+			}
+		}
+		switch p {
+		case termenv.TrueColor:
+			if !strings.Contains(out, "\x1b[38;2;") || !strings.Contains(out, "▀") {
+				t.Error("true colour output lacks 24-bit half blocks")
+			}
+		case termenv.ANSI256:
+			if strings.Contains(out, "38;2;") || !strings.Contains(out, "\x1b[38;5;2") {
+				t.Error("256-colour output is not the grey ramp")
+			}
+		case termenv.Ascii:
+			if strings.Contains(out, "\x1b") || !strings.Contains(out, "+") {
+				t.Error("ASCII output has escapes or no guide")
+			}
+		}
+	}
+	// A tall area limits by rows: 16:9 into 80×10 → 20 pixel rows, 35 wide.
+	r := Renderer{Profile: termenv.Ascii}
+	lines := printable(string(r.Render(img, 80, 10, nil)))
+	if len(lines) != 10 || len(strings.TrimSpace(lines[0])) != 35 {
+		t.Errorf("row-limited render: %d lines, first %q", len(lines), lines[0])
+	}
+}
+
+func TestRenderJPEG(t *testing.T) {
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, frame720(t), nil)
+	s, err := RenderJPEG(buf.Bytes(), 40, 10, termenv.TrueColor)
+	if err != nil || !strings.Contains(s, "▀") {
+		t.Fatalf("RenderJPEG: %v", err)
+	}
+	if _, err := RenderJPEG([]byte("junk"), 40, 10, termenv.TrueColor); err == nil {
+		t.Fatal("junk rendered")
+	}
+}
+
+func TestRenderAllocations(t *testing.T) {
+	img := frame720(t)
+	g := guideFor(IDFront, 16.0/9)
+	r := Renderer{Profile: termenv.TrueColor}
+	r.Render(img, 80, 40, &g)
+	if n := testing.AllocsPerRun(20, func() { r.Render(img, 80, 40, &g) }); n != 0 {
+		t.Fatalf("preview render allocates %.0f times per frame", n)
+	}
+}
+
+func BenchmarkPreview720pTo80x40(b *testing.B) {
+	img := frame720(b)
+	g := guideFor(IDFront, 16.0/9)
+	r := Renderer{Profile: termenv.TrueColor}
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Render(img, 80, 40, &g)
+	}
+}

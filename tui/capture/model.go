@@ -1,0 +1,516 @@
+// Package capture is the camera component the visitor screens embed: a
+// live half-block preview with the guide frame and advice, auto-capture
+// when the picture is good and steady, a manual capture key, and a review
+// step (Enter accepts, R retakes). It reports upward with CapturedMsg and
+// UnavailableMsg; it never writes an image anywhere — the parent hands the
+// accepted JPEG to the store, which encrypts it.
+//
+// Frames are read, converted, judged and drawn in a tea.Cmd goroutine, one
+// at a time: when the UI is slow the component simply asks for the next
+// frame later (the camera source keeps only the newest), so frames are
+// dropped rather than queued and Update never blocks.
+package capture
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/jpeg"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/muesli/termenv"
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera"
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera/quality"
+)
+
+// Translator gives visitor text in the current language.
+type Translator interface {
+	T(key string, args ...any) string
+}
+
+// Mode is what the step photographs.
+type Mode int
+
+// Capture modes.
+const (
+	IDFront Mode = iota
+	IDBack
+	Face
+	Document
+)
+
+// String names the mode for logs.
+func (m Mode) String() string {
+	return [...]string{"id_front", "id_back", "face", "document"}[m]
+}
+
+func (m Mode) analysis() quality.Mode {
+	switch m {
+	case Face:
+		return quality.Face
+	case Document:
+		return quality.Document
+	}
+	return quality.IDCard
+}
+
+func (m Mode) subject() camera.Subject {
+	switch m {
+	case IDBack:
+		return camera.SubjectCardBack
+	case Face:
+		return camera.SubjectFace
+	case Document:
+		return camera.SubjectSheet
+	}
+	return camera.SubjectCardFront
+}
+
+// Config configures the component.
+type Config struct {
+	T      Translator
+	Source camera.Source
+	Mode   Mode
+	// Clock drives auto-capture timing (fake in tests); default time.Now.
+	Clock func() time.Time
+	// Rehearsal: a check, not an upload (the FNMT face rehearsal); the
+	// component says nothing is kept.
+	Rehearsal bool
+	// Profile is the output's colour profile (lipgloss renderer's
+	// ColorProfile()): true colour draws the preview in colour, 256 and 16
+	// colours in grey, Ascii with characters.
+	Profile termenv.Profile
+	// Front is the front capture's signature, for IDBack: a back that looks
+	// like the front is flagged.
+	Front *quality.Signature
+	// Auto tunes auto-capture (zero: defaults).
+	Auto quality.AutoConfig
+}
+
+// CapturedMsg is sent when the visitor accepts a photo. JPEG belongs to the
+// receiver (hand it to the store; zero it when done).
+type CapturedMsg struct {
+	Mode   Mode
+	JPEG   []byte
+	Result quality.Result
+	Side   quality.Side
+	// Manual: the visitor pressed the capture key (the frame may have
+	// problems; Result says which).
+	Manual bool
+}
+
+// UnavailableMsg is sent when the camera is missing or gone for good. The
+// screen must say so honestly; nothing was captured.
+type UnavailableMsg struct{ Err error }
+
+type state int
+
+const (
+	stLive state = iota
+	stShooting
+	stReview
+	stDone
+	stUnavailable
+)
+
+// frameMsg carries one judged frame from the reader goroutine.
+type frameMsg struct {
+	gen     int
+	seq     uint64
+	res     quality.Result
+	preview string
+	err     error
+}
+
+// shotMsg carries the encoded capture.
+type shotMsg struct {
+	gen    int
+	jpeg   []byte
+	res    quality.Result
+	still  string
+	manual bool
+	err    error
+}
+
+// slot is one recent frame the component keeps (a copy) so the sharpest
+// can be encoded once auto-capture decides.
+type slot struct {
+	frame camera.Frame
+	res   quality.Result
+}
+
+// engine is the mutable part, shared by copies of Model: bubbletea passes
+// Model by value, but the buffers (frames, analyzer, renderer) must not be
+// copied per message.
+type engine struct {
+	mu       sync.Mutex // held by the reader goroutine while it works
+	conv     camera.Converter
+	analyzer *quality.Analyzer
+	render   Renderer
+	ring     []slot
+	ctx      context.Context
+	cancel   context.CancelFunc
+	cols     int
+	rows     int
+}
+
+// Model is the capture component.
+type Model struct {
+	cfg      Config
+	eng      *engine
+	auto     *quality.Auto
+	gen      int
+	st       state
+	w, h     int
+	preview  string
+	res      quality.Result
+	hint     quality.Problem
+	help     quality.Problem
+	progress float64
+	started  bool
+	errs     int
+	reconn   bool
+	err      error
+
+	shot       []byte
+	shotRes    quality.Result
+	shotSide   quality.Side
+	shotManual bool
+	still      string
+	keys       KeyMap
+}
+
+// New returns the component. Call Init to start the preview.
+func New(cfg Config) Model {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &engine{analyzer: quality.NewAnalyzer(cfg.Mode.analysis()), ctx: ctx, cancel: cancel, cols: 60, rows: 20}
+	e.render.Profile = cfg.Profile
+	e.ring = make([]slot, 8)
+	m := Model{cfg: cfg, eng: e, w: 60, h: 24, keys: newKeyMap(cfg.T)}
+	m.auto = quality.NewAuto(cfg.Auto, cfg.Clock())
+	return m
+}
+
+// Init starts reading frames (and tells a simulated camera what to film).
+func (m Model) Init() tea.Cmd {
+	if m.cfg.Source == nil {
+		return func() tea.Msg {
+			return UnavailableMsg{Err: fmt.Errorf("capture: no camera: %w", camera.ErrUnavailable)}
+		}
+	}
+	if s, ok := m.cfg.Source.(camera.Stager); ok {
+		s.Stage(m.cfg.Mode.subject())
+	}
+	return m.read()
+}
+
+// SetSize sets the space the component may use.
+func (m *Model) SetSize(w, h int) {
+	m.w, m.h = max(w, 10), max(h, 6)
+	m.eng.mu.Lock()
+	m.eng.cols, m.eng.rows = m.w, max(m.h-4, 3)
+	m.eng.mu.Unlock()
+}
+
+// read is the one frame request in flight.
+func (m Model) read() tea.Cmd {
+	e, gen, src, mode := m.eng, m.gen, m.cfg.Source, m.cfg.Mode
+	return func() tea.Msg {
+		fr, err := src.Next(e.ctx)
+		if err != nil {
+			return frameMsg{gen: gen, err: err}
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		img, err := e.conv.Convert(fr)
+		if err != nil {
+			return frameMsg{gen: gen, err: err}
+		}
+		res := e.analyzer.Analyze(img)
+		g := guideFor(mode, float64(img.Bounds().Dx())/float64(img.Bounds().Dy()))
+		g.OK = res.OK
+		preview := string(e.render.Render(img, e.cols, e.rows, &g))
+		s := &e.ring[fr.Seq%uint64(len(e.ring))]
+		camera.CopyFrame(&s.frame, fr)
+		s.res = res
+		return frameMsg{gen: gen, seq: fr.Seq, res: res, preview: preview}
+	}
+}
+
+// encode turns the kept frame seq into a JPEG: an MJPEG frame as the
+// camera sent it (with Huffman tables, so any viewer opens it), other
+// frames encoded at quality 92 (text stays crisp).
+func (m Model) encode(seq uint64, manual bool) tea.Cmd {
+	e, gen := m.eng, m.gen
+	return func() tea.Msg {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		s := &e.ring[seq%uint64(len(e.ring))]
+		if s.frame.Seq != seq {
+			return shotMsg{gen: gen, err: fmt.Errorf("capture: frame %d no longer held", seq)}
+		}
+		var out []byte
+		img, err := e.conv.Convert(s.frame)
+		if err != nil {
+			return shotMsg{gen: gen, err: err}
+		}
+		if s.frame.Format == camera.FormatMJPEG {
+			fixed, err := e.conv.WithHuffman(s.frame.Data)
+			if err != nil {
+				return shotMsg{gen: gen, err: err}
+			}
+			out = append([]byte(nil), fixed...)
+		} else {
+			var buf bytes.Buffer
+			if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 92}); err != nil {
+				return shotMsg{gen: gen, err: err}
+			}
+			out = buf.Bytes()
+		}
+		var r Renderer
+		r.Profile = e.render.Profile
+		still := string(r.Render(img, e.cols, e.rows, nil))
+		return shotMsg{gen: gen, jpeg: out, res: s.res, still: still, manual: manual}
+	}
+}
+
+// Update handles frames, shots and keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case frameMsg:
+		if msg.gen != m.gen || m.st == stDone || m.st == stUnavailable {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m.frameError(msg.err)
+		}
+		m.started, m.errs, m.reconn = true, 0, false
+		m.preview, m.res = msg.preview, msg.res
+		if m.st != stLive {
+			return m, nil // shooting: the frame loop stops until review ends
+		}
+		d := m.auto.Feed(m.cfg.Clock(), msg.seq, msg.res)
+		m.hint, m.progress = d.Hint, d.Progress
+		if d.Help {
+			m.help = d.HelpProblem
+		} else if msg.res.OK {
+			m.help = ""
+		}
+		if d.Shoot {
+			m.st = stShooting
+			return m, m.encode(d.Seq, false)
+		}
+		return m, m.read()
+	case shotMsg:
+		if msg.gen != m.gen || m.st != stShooting {
+			return m, nil
+		}
+		if msg.err != nil {
+			// The kept frame was lost (should not happen): go on looking.
+			m.st = stLive
+			m.auto.Reset(m.cfg.Clock())
+			return m, m.read()
+		}
+		m.st = stReview
+		m.shot, m.shotRes, m.still, m.shotManual = msg.jpeg, msg.res, msg.still, msg.manual
+		m.shotSide = quality.CheckSide(m.cfg.Mode == IDBack, msg.res, m.cfg.Front)
+		if m.cfg.Mode == Face || m.cfg.Mode == Document {
+			m.shotSide = quality.SideOK
+		}
+		return m, nil
+	case tea.KeyMsg:
+		switch {
+		case m.st == stLive && key.Matches(msg, m.keys.Capture):
+			if seq, ok := m.auto.Manual(); ok {
+				m.st = stShooting
+				return m, m.encode(seq, true)
+			}
+		case m.st == stReview && key.Matches(msg, m.keys.Accept):
+			m.st = stDone
+			out := CapturedMsg{Mode: m.cfg.Mode, JPEG: m.shot, Result: m.shotRes, Side: m.shotSide, Manual: m.shotManual}
+			m.shot = nil // ownership passes to the parent
+			m.eng.cancel()
+			m.wipeRing()
+			return m, func() tea.Msg { return out }
+		case m.st == stReview && key.Matches(msg, m.keys.Retake):
+			zero(m.shot)
+			m.shot, m.still = nil, ""
+			m.gen++
+			m.st = stLive
+			m.hint, m.help, m.progress = "", "", 0
+			m.auto.Reset(m.cfg.Clock())
+			return m, m.read()
+		}
+	}
+	return m, nil
+}
+
+// frameError decides what a failed read means for the visitor.
+func (m Model) frameError(err error) (Model, tea.Cmd) {
+	var se *camera.StreamError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, camera.ErrClosed):
+		return m, nil // closed by the parent
+	case errors.Is(err, camera.ErrUnavailable):
+		m.st, m.err = stUnavailable, err
+		m.eng.cancel()
+		return m, func() tea.Msg { return UnavailableMsg{Err: err} }
+	case errors.As(err, &se) && se.Recovering:
+		m.reconn = true
+		return m, m.read()
+	case errors.Is(err, camera.ErrBadFrame):
+		m.errs++
+	default:
+		m.errs += 5
+	}
+	// A run of failures without a single good frame is a dead camera even
+	// if no error said so.
+	if m.errs >= 50 {
+		m.st, m.err = stUnavailable, err
+		m.eng.cancel()
+		return m, func() tea.Msg { return UnavailableMsg{Err: err} }
+	}
+	return m, m.read()
+}
+
+// Close stops the preview: the frame in flight is dropped and no more are
+// requested. The source is not closed (it belongs to the kiosk).
+func (m *Model) Close() {
+	m.gen++
+	if m.st != stUnavailable {
+		m.st = stDone
+	}
+	m.eng.cancel()
+}
+
+// Wipe zeroes every image byte the component holds: the photo under
+// review and the recent frames.
+func (m *Model) Wipe() {
+	zero(m.shot)
+	m.shot, m.still, m.preview = nil, "", ""
+	m.wipeRing()
+}
+
+func (m *Model) wipeRing() {
+	m.eng.mu.Lock()
+	defer m.eng.mu.Unlock()
+	for i := range m.eng.ring {
+		zero(m.eng.ring[i].frame.Data)
+		m.eng.ring[i] = slot{frame: camera.Frame{Data: m.eng.ring[i].frame.Data[:0]}}
+	}
+}
+
+func zero(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+// Result is the verdict on the latest frame (for parents and tests).
+func (m Model) Result() quality.Result { return m.res }
+
+// Reviewing reports whether a photo is waiting for Enter/R.
+func (m Model) Reviewing() bool { return m.st == stReview }
+
+// Unavailable reports whether the camera could not be used.
+func (m Model) Unavailable() bool { return m.st == stUnavailable }
+
+// KeyMap returns the keys that apply now (disabled ones are hidden by
+// bubbles/help). Help descriptions are catalogue keys, translated by the
+// kiosk's help bar (kit.Localize).
+func (m Model) KeyMap() KeyMap {
+	k := m.keys
+	k.Capture.SetEnabled(m.st == stLive)
+	k.Accept.SetEnabled(m.st == stReview)
+	k.Retake.SetEnabled(m.st == stReview)
+	return k
+}
+
+// View draws the component.
+func (m Model) View() string {
+	t := m.cfg.T
+	var b strings.Builder
+	switch m.st {
+	case stUnavailable:
+		b.WriteString(t.T("capture.unavailable"))
+		return b.String()
+	case stReview, stDone:
+		b.WriteString(m.still)
+		b.WriteString("\n")
+		m.reviewText(&b)
+		return b.String()
+	}
+	if !m.started {
+		if m.reconn {
+			b.WriteString(t.T("capture.reconnecting"))
+		} else {
+			b.WriteString(t.T("capture.starting"))
+		}
+		return b.String()
+	}
+	b.WriteString(m.preview)
+	b.WriteString("\n")
+	switch {
+	case m.reconn:
+		b.WriteString(t.T("capture.reconnecting"))
+	case m.st == stShooting:
+		b.WriteString(t.T("capture.taking"))
+	case m.res.OK:
+		b.WriteString(t.T("capture.hold_still"))
+	case m.hint != "":
+		b.WriteString(adviceText(t, m.cfg.Mode, m.hint))
+	default:
+		b.WriteString(placeText(t, m.cfg.Mode))
+	}
+	if m.help != "" && m.st == stLive && !m.res.OK {
+		b.WriteString("\n")
+		b.WriteString(t.T("capture.help_title"))
+		b.WriteString(" ")
+		b.WriteString(helpText(t, m.cfg.Mode, m.help))
+		b.WriteString("\n")
+		b.WriteString(t.T("capture.manual_hint", "Key", m.keys.Capture.Help().Key))
+	}
+	if m.cfg.Rehearsal {
+		b.WriteString("\n")
+		b.WriteString(t.T("capture.rehearsal"))
+	}
+	return b.String()
+}
+
+func (m Model) reviewText(b *strings.Builder) {
+	t := m.cfg.T
+	switch m.shotSide {
+	case quality.SideIsBack:
+		b.WriteString(t.T("capture.side.is_back"))
+		b.WriteString("\n")
+	case quality.SideIsFront:
+		b.WriteString(t.T("capture.side.is_front"))
+		b.WriteString("\n")
+	case quality.SideSameAsFront:
+		b.WriteString(t.T("capture.side.same"))
+		b.WriteString("\n")
+	}
+	if m.shotRes.OK {
+		b.WriteString(t.T("capture.review_good"))
+	} else {
+		b.WriteString(t.T("capture.review_problems"))
+		for _, p := range m.shotRes.Problems.List() {
+			b.WriteString("\n • ")
+			b.WriteString(adviceText(t, m.cfg.Mode, p))
+		}
+	}
+	b.WriteString("\n")
+	b.WriteString(t.T("capture.review_keys", "Accept", m.keys.Accept.Help().Key, "Retake", m.keys.Retake.Help().Key))
+	if m.cfg.Rehearsal {
+		b.WriteString("\n")
+		b.WriteString(t.T("capture.rehearsal"))
+	}
+}
