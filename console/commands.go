@@ -328,9 +328,10 @@ func writeRawJSON(w io.Writer, raw json.RawMessage) error {
 	return err
 }
 
-// phoneRe accepts what a technician types for a test SMS: an optional +
-// and 9 to 15 digits, spaces allowed.
-var phoneRe = regexp.MustCompile(`^\+?[0-9]{9,15}$`)
+// phoneRe accepts what a technician types for a test SMS: an
+// international number (+ and 8 to 15 digits; spaces and dashes are
+// removed first), as the modem and the `sms send` CLI want it.
+var phoneRe = regexp.MustCompile(`^\+[0-9]{8,15}$`)
 
 func normalizePhone(s string) (string, bool) {
 	s = strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s))

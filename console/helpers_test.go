@@ -229,6 +229,8 @@ func newEnv(t testing.TB, mod func(*Config)) *testEnv {
 		AuthorizedKeysPath: filepath.Join(dir, "authorized_keys"),
 		Version:            "v1.2.3",
 		KioskID:            "mad-012",
+		// Tests open many sessions; TestSessionRateLimit turns it back on.
+		SessionsPerMinute: -1,
 	}
 	if mod != nil {
 		mod(&cfg)
