@@ -143,6 +143,7 @@ func (a *Analyzer) Analyze(img image.Image) Result {
 		target, minFill, maxFill = SheetAspect, sheetMinFill, sheetMaxFill
 	}
 	t := otsu(a.coarse)
+	m := &r.Metrics
 	var found blob
 	ok := false
 	closeArea := 0
@@ -157,9 +158,9 @@ func (a *Analyzer) Analyze(img image.Image) Result {
 		}
 	}
 	frameArea := float64(a.cw * a.ch)
-	m := &r.Metrics
 	if !ok {
 		if closeArea > 0 {
+			m.TouchesEdge = true
 			r.Problems = r.Problems.Add(TooClose)
 		} else {
 			r.Problems = r.Problems.Add(NoCard)

@@ -141,7 +141,8 @@ type Metrics struct {
 	// CX, CY: the object's centre, fractions of the frame.
 	CX float64 `json:"cx"`
 	CY float64 `json:"cy"`
-	// TouchesEdge: the object runs off the frame.
+	// TouchesEdge: a straight-edged object with print runs off the frame
+	// (the card is too close or off to one side).
 	TouchesEdge bool `json:"touches_edge"`
 	// LaplacianVar: variance of the Laplacian inside the object, on the
 	// ~640-wide grey image (the classic focus measure).
