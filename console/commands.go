@@ -78,9 +78,9 @@ func needSub(cmd *cobra.Command, args []string) error {
 
 func (s *Server) commandTree(st *sessionState) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "ssh kiosk",
+		Use:           "kiosk",
 		Short:         "ventanilla technician console",
-		Long:          "Without a command (and with a terminal) ssh opens the interactive console.\nJSON output is one object per line.",
+		Long:          "Run as: ssh -p 2222 tech@KIOSK COMMAND [flags]\nWithout a command (and with a terminal) ssh opens the interactive console.\nJSON output is one object per line; exit status 0 ok, 1 the operation failed, 2 usage.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,

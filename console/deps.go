@@ -56,7 +56,7 @@ type JobView struct {
 	State     string          `json:"state"`
 	Attempts  int             `json:"attempts"`
 	To        string          `json:"to,omitempty"`
-	Created   time.Time       `json:"created"`
+	Created   time.Time       `json:"created,omitzero"`
 	Due       time.Time       `json:"due,omitzero"`
 	LastError string          `json:"last_error,omitempty"`
 	Raw       json.RawMessage `json:"-"`

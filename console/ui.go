@@ -549,17 +549,18 @@ func (m *model) sendTest(raw string) tea.Cmd {
 	}
 }
 
-// header, tab bar and footer take this many lines.
+// header, tab bar and the blank line under it take this many lines, plus
+// one spare so the last line never scrolls the screen.
 const chromeLines = 4
 
-func (m model) bodyHeight() int { return max(3, m.h-chromeLines-lipgloss.Height(m.footer())+1) }
+func (m model) bodyHeight() int { return max(3, m.h-chromeLines-lipgloss.Height(m.footer())) }
 
 func (m model) View() string {
 	var b strings.Builder
 	b.WriteString(m.header())
 	b.WriteByte('\n')
 	b.WriteString(m.tabBar())
-	b.WriteByte('\n')
+	b.WriteString("\n\n")
 	var body string
 	switch m.tab {
 	case tabStatus:
