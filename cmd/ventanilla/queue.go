@@ -324,6 +324,9 @@ func newQueuePurgeCmd(dataDir *string) *cobra.Command {
 			if err != nil {
 				return failure(err)
 			}
+			if err := db.Audit("technician.purge", map[string]string{"actor": "cli"}); err != nil {
+				return failure(err)
+			}
 			fmt.Fprintf(c.OutOrStdout(), "purged %d payloads (%d of them undelivered, now dead), deleted %d delivered and %d dead jobs, %d audit entries\n",
 				r.Payloads, r.Killed, r.DoneDeleted, r.DeadDeleted, r.AuditTrim)
 			return nil
@@ -342,7 +345,12 @@ func newQueueCompactCmd(dataDir *string) *cobra.Command {
 				return failure(err)
 			}
 			fmt.Fprintf(c.OutOrStdout(), "compacted %s: %d → %d bytes\n", filepath.Join(*dataDir, store.FileName), before, after)
-			return nil
+			db, err := openStore(*dataDir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return failure(db.Audit("technician.compact", map[string]string{"actor": "cli", "before": fmt.Sprint(before), "after": fmt.Sprint(after)}))
 		},
 	}
 }
