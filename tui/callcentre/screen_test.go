@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -454,5 +455,35 @@ func runFor(c tea.Cmd, d time.Duration) []tea.Msg {
 		return []tea.Msg{m}
 	case <-time.After(d):
 		return nil
+	}
+}
+
+// TestOwnKeysRenderWithAnyNumber renders every text of this package's
+// catalogues in every language with the numbers 0, 1 and 2: an argument
+// named Count turns on go-i18n's plural forms, and a text without the
+// "one" form then renders as ⟦key⟧ for a single item.
+func TestOwnKeysRenderWithAnyNumber(t *testing.T) {
+	cat := i18n.MustDefault()
+	checked := 0
+	for key, es := range cat.Keys(i18n.ES) {
+		if !strings.HasPrefix(key, "callcentre.") && !strings.HasPrefix(key, "form.") && !strings.HasPrefix(key, "sms.") {
+			continue
+		}
+		names := regexp.MustCompile(`\{\{\.(\w+)\}\}`).FindAllStringSubmatch(es, -1)
+		for _, n := range []int{0, 1, 2} {
+			var args []any
+			for _, m := range names {
+				args = append(args, m[1], n)
+			}
+			for _, l := range i18n.All {
+				if got := cat.Text(l, key, args...); strings.Contains(got, "⟦") {
+					t.Errorf("%s %s with %d: %s", l, key, n, got)
+				}
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no keys checked")
 	}
 }

@@ -193,7 +193,7 @@ func (s *Screen) viewReview() string {
 		if s.reviewTried {
 			head = st.Error
 		}
-		status = head.Width(w).Render(env.T.T("callcentre.review.incomplete", "Count", len(probs)))
+		status = head.Width(w).Render(env.T.T("callcentre.review.incomplete", "N", len(probs)))
 		for _, p := range probs {
 			probLines = append(probLines, bullet(st.Error, env.T.T(p.Key, form.Args(p.Args)...), w))
 		}
@@ -211,7 +211,7 @@ func (s *Screen) viewReview() string {
 		if shownProbs > 0 {
 			parts = append(parts, probLines[:shownProbs]...)
 			if rest := len(probLines) - shownProbs; rest > 0 {
-				parts = append(parts, st.Error.Width(w).Render("    "+env.T.T("callcentre.review.more", "Count", rest)))
+				parts = append(parts, st.Error.Width(w).Render("    "+env.T.T("callcentre.review.more", "N", rest)))
 			}
 		}
 		parts = append(parts, "", menu)
