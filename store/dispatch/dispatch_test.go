@@ -388,3 +388,28 @@ func BenchmarkDispatchOverhead(b *testing.B) {
 	cancel()
 	<-done
 }
+
+// While a channel is down the dispatcher probes it with one job per
+// back-off period instead of hammering it with every due job.
+func TestDownChannelIsProbedNotHammered(t *testing.T) {
+	db := openStore(t, nil) // store back-off 10–100 ms per job
+	sms := &fakeSMS{fail: errors.New("+CMS ERROR: 331 no network service")}
+	obs := newObserver()
+	run(t, Config{Store: db, SMS: sms, SMSChannel: Channel{Concurrency: 3},
+		ChannelBackoff: 100 * time.Millisecond, ChannelBackoffMax: 100 * time.Millisecond, Observer: obs})
+	for i := 0; i < 10; i++ {
+		if _, err := db.Enqueue(store.NewJob{Kind: store.KindSMS, Payload: store.Payload{To: "+34600000001", Text: "x"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(550 * time.Millisecond)
+	sms.mu.Lock()
+	calls := sms.calls
+	sms.fail = nil
+	sms.mu.Unlock()
+	// First batch (≤ 3) plus about one probe per 100 ms.
+	if calls < 3 || calls > 12 {
+		t.Fatalf("%d send attempts in 550 ms against a down channel", calls)
+	}
+	waitFor(t, "recovery", 5*time.Second, func() bool { return count(t, db, store.KindSMS, store.StateDone) == 10 })
+}
