@@ -148,6 +148,11 @@ func (a *Analyzer) Analyze(img image.Image) Result {
 	ok := false
 	closeArea := 0
 	for _, dark := range []bool{false, true} {
+		if dark && ok {
+			// A light card on a darker background is the usual case; try
+			// the other polarity (dark card, light desk) only if needed.
+			break
+		}
 		bl, good, big := a.segment(t, dark, target)
 		if good && (!ok || bl.area > found.area) {
 			found, ok = bl, true
@@ -181,8 +186,8 @@ func (a *Analyzer) Analyze(img image.Image) Result {
 	m.CY = (found.my + 0.5) / float64(a.ch)
 	// Mean and clipping over the object's own pixels.
 	var s, sat int
-	for _, i := range a.best {
-		v := a.coarse[i]
+	for _, p := range a.best {
+		v := a.coarse[int(p>>16)*a.cw+int(p&0xffff)]
 		s += int(v)
 		if v >= satLevel {
 			sat++
@@ -380,40 +385,51 @@ func (a *Analyzer) segment(t uint8, dark bool, target float64) (best blob, ok bo
 	cw, ch := a.cw, a.ch
 	g := a.coarse
 	lab := a.lab
-	fg := func(i int32) bool { return (g[i] > t) != dark }
-	for i := range lab {
-		lab[i] = 0
+	// Queue entries pack coordinates (y<<16 | x): no division per pixel.
+	// Labels: 0 unvisited object-side, -1 background, -2 unvisited
+	// background-side, > 0 component.
+	for i, v := range g {
+		if (v > t) != dark {
+			lab[i] = 0
+		} else {
+			lab[i] = -2
+		}
 	}
 	// Flood the background (label -1) from every border pixel.
 	q := a.queue[:0]
-	push := func(i int32) {
-		if lab[i] == 0 && !fg(i) {
+	push := func(x, y int) {
+		if i := y*cw + x; lab[i] == -2 {
 			lab[i] = -1
-			q = append(q, i)
+			q = append(q, int32(y<<16|x))
 		}
 	}
 	for x := 0; x < cw; x++ {
-		push(int32(x))
-		push(int32((ch-1)*cw + x))
+		push(x, 0)
+		push(x, ch-1)
 	}
 	for y := 0; y < ch; y++ {
-		push(int32(y * cw))
-		push(int32(y*cw + cw - 1))
+		push(0, y)
+		push(cw-1, y)
 	}
 	for h := 0; h < len(q); h++ {
-		i := q[h]
-		x, y := int(i)%cw, int(i)/cw
+		x, y := int(q[h]&0xffff), int(q[h]>>16)
 		if x > 0 {
-			push(i - 1)
+			push(x-1, y)
 		}
 		if x < cw-1 {
-			push(i + 1)
+			push(x+1, y)
 		}
 		if y > 0 {
-			push(i - int32(cw))
+			push(x, y-1)
 		}
 		if y < ch-1 {
-			push(i + int32(cw))
+			push(x, y+1)
+		}
+	}
+	// Holes the flood could not reach belong to the object.
+	for i, l := range lab {
+		if l == -2 {
+			lab[i] = 0
 		}
 	}
 	minArea := int(minBlob * float64(cw*ch))
@@ -427,47 +443,44 @@ func (a *Analyzer) segment(t uint8, dark bool, target float64) (best blob, ok bo
 		label++
 		first := len(q)
 		lab[start] = label
-		q = append(q, int32(start))
-		var sx, sy, sxx, syy, sxy float64
+		q = append(q, int32((start/cw)<<16|start%cw))
+		var sx, sy, sxx, syy, sxy int64
 		sides := 0
 		x0, y0, x1, y1 := cw, ch, 0, 0
+		visit := func(x, y int) {
+			if i := y*cw + x; lab[i] == 0 {
+				lab[i] = label
+				q = append(q, int32(y<<16|x))
+			}
+		}
 		for h := first; h < len(q); h++ {
-			i := q[h]
-			x, y := int(i)%cw, int(i)/cw
-			fx, fy := float64(x), float64(y)
-			sx += fx
-			sy += fy
-			sxx += fx * fx
-			syy += fy * fy
-			sxy += fx * fy
+			x, y := int(q[h]&0xffff), int(q[h]>>16)
+			ix, iy := int64(x), int64(y)
+			sx += ix
+			sy += iy
+			sxx += ix * ix
+			syy += iy * iy
+			sxy += ix * iy
 			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
-			if x == 0 {
+			if x > 0 {
+				visit(x-1, y)
+			} else {
 				sides |= 1
 			}
-			if y == 0 {
-				sides |= 2
-			}
-			if x == cw-1 {
+			if x < cw-1 {
+				visit(x+1, y)
+			} else {
 				sides |= 4
 			}
-			if y == ch-1 {
+			if y > 0 {
+				visit(x, y-1)
+			} else {
+				sides |= 2
+			}
+			if y < ch-1 {
+				visit(x, y+1)
+			} else {
 				sides |= 8
-			}
-			if x > 0 && lab[i-1] == 0 {
-				lab[i-1] = label
-				q = append(q, i-1)
-			}
-			if x < cw-1 && lab[i+1] == 0 {
-				lab[i+1] = label
-				q = append(q, i+1)
-			}
-			if y > 0 && lab[i-int32(cw)] == 0 {
-				lab[i-int32(cw)] = label
-				q = append(q, i-int32(cw))
-			}
-			if y < ch-1 && lab[i+int32(cw)] == 0 {
-				lab[i+int32(cw)] = label
-				q = append(q, i+int32(cw))
 			}
 		}
 		pixels := q[first:]
@@ -478,17 +491,27 @@ func (a *Analyzer) segment(t uint8, dark bool, target float64) (best blob, ok bo
 			continue
 		}
 		n := float64(area)
-		mx, my := sx/n, sy/n
-		cxx, cyy, cxy := sxx/n-mx*mx, syy/n-my*my, sxy/n-mx*my
+		mx, my := float64(sx)/n, float64(sy)/n
+		cxx, cyy, cxy := float64(sxx)/n-mx*mx, float64(syy)/n-my*my, float64(sxy)/n-mx*my
 		theta := 0.5 * math.Atan2(2*cxy, cxx-cyy)
 		cos, sin := math.Cos(theta), math.Sin(theta)
 		umin, umax, vmin, vmax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-		for _, i := range pixels {
-			dx, dy := float64(int(i)%cw)-mx, float64(int(i)/cw)-my
+		for _, p := range pixels {
+			dx, dy := float64(p&0xffff)-mx, float64(p>>16)-my
 			u := dx*cos + dy*sin
 			v := -dx*sin + dy*cos
-			umin, umax = math.Min(umin, u), math.Max(umax, u)
-			vmin, vmax = math.Min(vmin, v), math.Max(vmax, v)
+			if u < umin {
+				umin = u
+			}
+			if u > umax {
+				umax = u
+			}
+			if v < vmin {
+				vmin = v
+			}
+			if v > vmax {
+				vmax = v
+			}
 		}
 		l, s := umax-umin+1, vmax-vmin+1
 		if s > l {
