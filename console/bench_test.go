@@ -78,3 +78,16 @@ func BenchmarkMemoryPerTechnician(b *testing.B) {
 	b.ReportMetric(heapPer, "heap-B/technician")
 	b.ReportMetric(gorPer, "goroutines/technician")
 }
+
+// BenchmarkSSHHandshake is the part of BenchmarkConnectToFirstScreen spent
+// in TCP, key exchange and public-key authentication.
+func BenchmarkSSHHandshake(b *testing.B) {
+	e := newEnv(b, noLimits)
+	for b.Loop() {
+		c, err := e.dial(b)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.Close()
+	}
+}
