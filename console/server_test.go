@@ -287,6 +287,11 @@ func TestExecActions(t *testing.T) {
 	if a := e.audit.events("ssh.modem_test"); len(a) != 1 || strings.Contains(a[0].fields["to"], "600000") {
 		t.Fatalf("test SMS audit shows the number: %+v", a)
 	}
+	for _, a := range e.audit.events("ssh.command") {
+		if strings.Contains(a.fields["command"], "000 012") || strings.Contains(a.fields["command"], "000012") {
+			t.Fatalf("command audit shows the number: %q", a.fields["command"])
+		}
+	}
 	e.logs.Handler()
 	e.srv.log.Warn("something odd", "code", 42)
 	out, _, code = e.run(t, "logs --level warn -n 5")
@@ -459,5 +464,28 @@ func TestSessionRateLimit(t *testing.T) {
 	}
 	if refused != 2 {
 		t.Fatalf("refused %d sessions, want 2", refused)
+	}
+}
+
+type panicKiosk struct{ fakeKiosk }
+
+func (*panicKiosk) Status() KioskStatus { panic("boom") }
+
+func TestPanicInCommandIsContained(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.deps.Kiosk = &panicKiosk{}
+	_, errOut, code := e.run(t, "status")
+	if code != 1 || !strings.Contains(errOut, "internal error") {
+		t.Fatalf("exit %d stderr %q", code, errOut)
+	}
+	if _, _, code := e.run(t, "queue stats"); code != 0 {
+		t.Fatal("server unusable after a panic")
+	}
+	var found bool
+	for _, r := range e.logs.Tail(0, slog.LevelError) {
+		found = found || strings.Contains(r.Message, "panic")
+	}
+	if !found {
+		t.Fatal("panic not logged")
 	}
 }
