@@ -240,7 +240,7 @@ func (db *DB) Enqueue(n NewJob) (Job, error) {
 		return Job{}, err
 	}
 	id := uid[:]
-	plain, err := json.Marshal(&n.Payload)
+	plain, err := encodePayload(&n.Payload)
 	if err != nil {
 		return Job{}, fmt.Errorf("store: enqueue: encode payload: %w", err)
 	}
@@ -369,7 +369,7 @@ func (db *DB) Claim(kind Kind, max int) ([]Claimed, error) {
 			plain, err := db.kr().open(id, sealed)
 			var p Payload
 			if err == nil {
-				err = json.Unmarshal(plain, &p)
+				p, err = decodePayload(plain)
 			}
 			j.Attempts++
 			j.Updated = now
