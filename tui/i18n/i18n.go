@@ -227,10 +227,10 @@ func (c *Catalog) Text(l Lang, key string, args ...any) string {
 			data[name] = args[i+1]
 		}
 	}
+	// No PluralCount: the catalogues have one form per message (numbers
+	// are placeholders in the sentence), and go-i18n would look for a
+	// "one"/"few" form and fail on "Count" = 1.
 	cfg := &goi18n.LocalizeConfig{MessageID: key, TemplateData: data}
-	if n, ok := data["Count"]; ok {
-		cfg.PluralCount = n
-	}
 	for _, lc := range []*langCatalog{c.lang(l), c.lang(Source)} {
 		if lc.loc == nil {
 			continue

@@ -163,3 +163,16 @@ func BenchmarkLoadCatalog(b *testing.B) {
 		}
 	}
 }
+
+// TestCountOfOne guards against go-i18n's plural lookup: a "Count" of 1
+// must render the sentence, not ⟦key⟧.
+func TestCountOfOne(t *testing.T) {
+	c := MustDefault()
+	for _, l := range All {
+		for _, n := range []int{0, 1, 2, 29} {
+			if got := c.Text(l, "shell.idle_body", "Count", n); strings.Contains(got, "⟦") || !strings.Contains(got, strconv.Itoa(n)) {
+				t.Errorf("%s Count=%d: %q", l, n, got)
+			}
+		}
+	}
+}
