@@ -156,6 +156,10 @@ func FuzzMJPEG(f *testing.F) {
 			t.Fatalf("error not typed: %v", err)
 		}
 		_, _ = StripHuffman(data)
+		// As a camera stream of known size: other sizes are refused.
+		if img, err := c.Convert(Frame{Format: FormatMJPEG, Width: 64, Height: 48, Data: data}); err == nil && img.Bounds().Dx() != 64 {
+			t.Fatalf("stream frame of size %v accepted", img.Bounds())
+		}
 	})
 }
 
