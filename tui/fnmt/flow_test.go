@@ -115,7 +115,7 @@ func (d *driver) run(cmd tea.Cmd) {
 	}
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- cmd() }()
-	d.collect(ch, 30*time.Millisecond)
+	d.collect(ch, 150*time.Millisecond) // generous: the suite runs packages in parallel on two cores
 }
 
 func (d *driver) collect(ch chan tea.Msg, wait time.Duration) {
