@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -159,7 +158,7 @@ func BenchmarkRecover10k(b *testing.B) {
 	dir := b.TempDir()
 	db := openTest(b, dir, nil, nil)
 	const n = 10000
-	plain, _ := json.Marshal(benchPayload)
+	plain, _ := encodePayload(&benchPayload)
 	// Fill in batches (one commit per 1000) to keep set-up short; the
 	// records are exactly what Enqueue writes.
 	now := time.Now()
