@@ -80,6 +80,13 @@ func TestUnknownKeyRefused(t *testing.T) {
 	if len(e.audit.events("ssh.login")) != 0 {
 		t.Fatal("login audited for a refused key")
 	}
+	var buf strings.Builder
+	if err := e.met.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `ventanilla_ssh_logins_total{result="rejected"} 1`) {
+		t.Fatal("refused connection not counted in ventanilla_ssh_logins_total")
+	}
 }
 
 func TestPasswordAndKeyboardInteractiveRefused(t *testing.T) {

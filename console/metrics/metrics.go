@@ -121,7 +121,7 @@ func New(opts Options) *Metrics {
 	}, []string{"flow", "step"})
 	m.sshLogins = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: Namespace, Subsystem: "ssh", Name: "logins_total",
-		Help: "Technician SSH authentications by result (accepted, rejected).",
+		Help: "Technician SSH logins: accepted counts sessions started, rejected counts connections refused after trying to authenticate.",
 	}, []string{"result"})
 	m.sshSessions = prometheus.NewGauge(prometheus.GaugeOpts{
 		Namespace: Namespace, Subsystem: "ssh", Name: "sessions",
