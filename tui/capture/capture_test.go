@@ -379,3 +379,53 @@ func BenchmarkPreview720pTo80x40(b *testing.B) {
 		r.Render(img, 80, 40, &g)
 	}
 }
+
+// parentCaptured and parentUnavailable stand for a parent screen's own
+// message types (tui/steps has CameraCapturedMsg and CameraUnavailableMsg).
+type parentCaptured struct {
+	jpeg   []byte
+	issues []string
+}
+type parentUnavailable struct{ err error }
+
+// TestComponentHooksAndMemory: the pointer-style component maps results
+// into the parent's types, and the front's signature reaches the back step
+// through Memory, so photographing the front twice is flagged.
+func TestComponentHooksAndMemory(t *testing.T) {
+	mem := &Memory{}
+	step := func(mode Mode, kind sim.Kind) (*Component, tea.Msg) {
+		clk := &fakeClock{now: time.Unix(0, 0)}
+		src := camera.NewSim(camera.SimConfig{Width: 640, Height: 360, Script: sim.Steady(kind)})
+		c := NewComponent(Config{T: es(), Source: src, Mode: mode, Clock: clk.Now, Profile: termenv.Ascii}, mem)
+		c.OnCaptured = func(m CapturedMsg) tea.Msg { return parentCaptured{m.JPEG, m.Issues()} }
+		c.OnUnavailable = func(err error) tea.Msg { return parentUnavailable{err} }
+		c.SetSize(60, 20)
+		cmd := c.Init()
+		for i := 0; i < 40 && cmd != nil && !c.Model().Reviewing(); i++ {
+			cmd = c.Update(cmd())
+		}
+		if !c.Model().Reviewing() {
+			t.Fatalf("%v: no photo to review", mode)
+		}
+		return c, c.Update(tea.KeyMsg{Type: tea.KeyEnter})()
+	}
+	_, msg := step(IDFront, sim.CardFront)
+	pc, ok := msg.(parentCaptured)
+	if !ok || len(pc.jpeg) == 0 || len(pc.issues) != 0 {
+		t.Fatalf("front: parent got %#v", msg)
+	}
+	back, _ := step(IDBack, sim.CardFront)
+	if back.Model().shotSide != quality.SideSameAsFront {
+		t.Fatalf("front photographed twice not flagged: %v", back.Model().shotSide)
+	}
+	mem.Wipe()
+	again, _ := step(IDBack, sim.CardBack)
+	if again.Model().shotSide != quality.SideOK {
+		t.Fatalf("back after wipe: %v", again.Model().shotSide)
+	}
+	dead := NewComponent(Config{T: es(), Source: deadSource{}}, nil)
+	dead.OnUnavailable = func(err error) tea.Msg { return parentUnavailable{err} }
+	if u, ok := dead.Update(dead.Init()())().(parentUnavailable); !ok || !errors.Is(u.err, camera.ErrUnavailable) {
+		t.Fatal("unavailable not mapped to the parent's message")
+	}
+}

@@ -92,6 +92,12 @@ type Config struct {
 	Auto quality.AutoConfig
 }
 
+// keysOnly shows catalogue keys: a visible defect instead of a crash when
+// a parent forgets the translator.
+type keysOnly struct{}
+
+func (keysOnly) T(key string, _ ...any) string { return "⟦" + key + "⟧" }
+
 // CapturedMsg is sent when the visitor accepts a photo. JPEG belongs to the
 // receiver (hand it to the store; zero it when done).
 type CapturedMsg struct {
@@ -189,6 +195,9 @@ type Model struct {
 func New(cfg Config) Model {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
+	}
+	if cfg.T == nil {
+		cfg.T = keysOnly{}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &engine{analyzer: quality.NewAnalyzer(cfg.Mode.analysis()), ctx: ctx, cancel: cancel, cols: 60, rows: 20}
