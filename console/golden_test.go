@@ -2,6 +2,7 @@ package console
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -125,4 +126,36 @@ func containsAll(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+func TestLogsScreenFilterAndScroll(t *testing.T) {
+	m := goldenModel(t)
+	lg := m.srv.log
+	for i := range 40 {
+		lg.Info(fmt.Sprintf("info line %02d", i))
+	}
+	lg.Warn("the modem is slow")
+	lg.Error("smtp refused \x1b[2J the message")
+	m = step(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
+	m = step(t, m, tickMsg{gen: m.gen})
+	v := m.View()
+	if !containsAll(v, "info line 39", "the modem is slow", "smtp refused [2J the message") || strings.Contains(v, "info line 00") {
+		t.Fatalf("tail wrong:\n%s", v)
+	}
+	if strings.ContainsRune(v, 0x1b) {
+		t.Fatal("escape reached the logs view")
+	}
+	// Scroll back: older lines appear, the newest leave the screen.
+	for range 25 {
+		m = step(t, m, tea.KeyMsg{Type: tea.KeyUp})
+	}
+	v = m.View()
+	if !containsAll(v, "scrolled back 25", "info line 00") || strings.Contains(v, "the modem is slow") {
+		t.Fatalf("scroll wrong:\n%s", v)
+	}
+	m = step(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("l")}) // info -> warn
+	v = m.View()
+	if !containsAll(v, "≥ warn", "the modem is slow", "smtp refused") || strings.Contains(v, "info line") {
+		t.Fatalf("level filter wrong:\n%s", v)
+	}
 }

@@ -113,3 +113,27 @@ func BenchmarkHandle(b *testing.B) {
 		lg.Info("job delivered", "id", "01J", "kind", "sms", "latency", time.Since(now))
 	}
 }
+
+func TestConcurrentAddTail(t *testing.T) {
+	b := New(Options{MaxRecords: 50, MaxBytes: 4000})
+	lg := slog.New(b.Handler())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 2000 {
+			lg.Info("x", "i", i)
+		}
+	}()
+	for range 200 {
+		for _, r := range b.Tail(10, 0) {
+			if r.Message != "x" {
+				t.Errorf("torn record %+v", r)
+			}
+		}
+	}
+	<-done
+	n, bytes := b.Len()
+	if n > 50 || bytes > 4000 {
+		t.Fatalf("bounds broken: %d records, %d bytes", n, bytes)
+	}
+}
