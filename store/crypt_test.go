@@ -271,3 +271,16 @@ func TestSecondOpenIsLockedWithinASecond(t *testing.T) {
 }
 
 type bboltTx = bolt.Tx
+
+func TestMustExist(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "typo")
+	if _, err := Open(dir, Options{MustExist: true}); !errors.Is(err, ErrNoDatabase) {
+		t.Fatalf("Open(MustExist) on nothing: %v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("Open(MustExist) created the data dir")
+	}
+	if _, _, err := Compact(dir); !errors.Is(err, ErrNoDatabase) {
+		t.Fatalf("Compact on nothing: %v", err)
+	}
+}

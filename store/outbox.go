@@ -789,8 +789,8 @@ type Stats struct {
 	FileBytes, FreeBytes int64
 }
 
-// Stats counts the queue.
-func (db *DB) Stats() (Stats, error) {
+// EmptyStats is Stats of an empty queue (every kind and state at zero).
+func EmptyStats() Stats {
 	s := Stats{Counts: map[Kind]map[State]int{}}
 	for _, k := range Kinds {
 		s.Counts[k] = map[State]int{}
@@ -798,6 +798,12 @@ func (db *DB) Stats() (Stats, error) {
 			s.Counts[k][st] = 0
 		}
 	}
+	return s
+}
+
+// Stats counts the queue.
+func (db *DB) Stats() (Stats, error) {
+	s := EmptyStats()
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		s.FileBytes = tx.Size()
 		s.Payloads = tx.Bucket(bPayload).Stats().KeyN

@@ -205,6 +205,9 @@ func Compact(dir string) (before, after int64, err error) {
 }
 
 func compactFile(path string) (before, after int64, err error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return 0, 0, fmt.Errorf("store: compact %s: %w", path, ErrNoDatabase)
+	}
 	src, err := openBolt(path)
 	if err != nil {
 		return 0, 0, err

@@ -23,6 +23,9 @@ const FileName = "ventanilla.db"
 // database. The message is what the technician should read.
 var ErrLocked = errors.New("the kiosk is running (database locked): use the SSH console")
 
+// ErrNoDatabase means Options.MustExist was set and there is no database.
+var ErrNoDatabase = errors.New("no database here (is --data right?)")
+
 // ErrNotFound is returned for an unknown job id.
 var ErrNotFound = errors.New("no such job")
 
@@ -88,6 +91,10 @@ type Options struct {
 	KeyFile string
 	// NoCreateKey makes Open fail instead of creating a missing key file.
 	NoCreateKey bool
+	// MustExist makes Open fail with ErrNoDatabase instead of creating a
+	// new, empty database (for commands that only read or change jobs:
+	// a mistyped --data should not leave an empty kiosk behind).
+	MustExist bool
 
 	// testNoSync skips fsync: only for tests that measure space, never
 	// durability. Unexported so production code cannot set it.
@@ -164,10 +171,15 @@ type DB struct {
 // again (see Recover).
 func Open(dir string, opt Options) (*DB, error) {
 	opt.fill()
+	path := filepath.Join(dir, FileName)
+	if opt.MustExist {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("store: %s: %w", path, ErrNoDatabase)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data dir: %w", err)
 	}
-	path := filepath.Join(dir, FileName)
 	bdb, err := openBolt(path)
 	if err != nil {
 		return nil, err

@@ -53,7 +53,17 @@ var keyFile string
 // openStore opens the database; a kiosk holding it is "the operation said
 // no" (exit 1) with the store's message telling the technician what to do.
 func openStore(dir string) (*store.DB, error) {
-	db, err := store.Open(dir, store.Options{KeyFile: keyFile})
+	return openStoreWith(dir, store.Options{KeyFile: keyFile, MustExist: true})
+}
+
+// openStoreCreate is openStore for `queue add`, which may start a new
+// database.
+func openStoreCreate(dir string) (*store.DB, error) {
+	return openStoreWith(dir, store.Options{KeyFile: keyFile})
+}
+
+func openStoreWith(dir string, o store.Options) (*store.DB, error) {
+	db, err := store.Open(dir, o)
 	if err != nil {
 		return nil, failure(err)
 	}
@@ -96,7 +106,7 @@ bad line stops the command with exit status 2; the jobs before it are stored
 			}
 			if f.stdin {
 				// Validate nothing up front: lines are checked as they come.
-				db, err := openStore(*dataDir)
+				db, err := openStoreCreate(*dataDir)
 				if err != nil {
 					return err
 				}
@@ -108,7 +118,7 @@ bad line stops the command with exit status 2; the jobs before it are stored
 			if err != nil {
 				return usageError(err)
 			}
-			db, err := openStore(*dataDir)
+			db, err := openStoreCreate(*dataDir)
 			if err != nil {
 				return err
 			}
@@ -208,7 +218,7 @@ func newQueueListCmd(dataDir *string) *cobra.Command {
 				}
 				f.States = append(f.States, store.State(s))
 			}
-			return listJobs(*dataDir, f, asJSON, c.OutOrStdout())
+			return listJobs(c, *dataDir, f, asJSON)
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
@@ -227,8 +237,22 @@ func validState(s string) bool {
 	return false
 }
 
-func listJobs(dir string, f store.ListFilter, asJSON bool, out io.Writer) error {
+// noDatabase tells whether err is "there is no database yet"; read-only
+// commands then show an empty queue (and say so on stderr) rather than fail.
+func noDatabase(c *cobra.Command, dir string, err error) bool {
+	if !errors.Is(err, store.ErrNoDatabase) {
+		return false
+	}
+	fmt.Fprintf(c.ErrOrStderr(), "ventanilla: no database in %s yet: the queue is empty (is --data right?)\n", dir)
+	return true
+}
+
+func listJobs(c *cobra.Command, dir string, f store.ListFilter, asJSON bool) error {
+	out := c.OutOrStdout()
 	db, err := openStore(dir)
+	if noDatabase(c, dir, err) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -250,7 +274,7 @@ func newQueueDeadCmd(dataDir *string) *cobra.Command {
 		Short: "List dead letters (jobs that gave up); 'queue retry ID' sends one again",
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return listJobs(*dataDir, store.ListFilter{States: []store.State{store.StateDead}}, asJSON, c.OutOrStdout())
+			return listJobs(c, *dataDir, store.ListFilter{States: []store.State{store.StateDead}}, asJSON)
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
@@ -265,13 +289,16 @@ func newQueueStatsCmd(dataDir *string) *cobra.Command {
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := openStore(*dataDir)
-			if err != nil {
+			s := store.EmptyStats()
+			switch {
+			case noDatabase(c, *dataDir, err):
+			case err != nil:
 				return err
-			}
-			defer db.Close()
-			s, err := db.Stats()
-			if err != nil {
-				return failure(err)
+			default:
+				defer db.Close()
+				if s, err = db.Stats(); err != nil {
+					return failure(err)
+				}
 			}
 			if asJSON {
 				return json.NewEncoder(c.OutOrStdout()).Encode(store.ViewOfStats(s))
@@ -392,6 +419,9 @@ func newQueueAuditCmd(dataDir *string) *cobra.Command {
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := openStore(*dataDir)
+			if noDatabase(c, *dataDir, err) {
+				return nil
+			}
 			if err != nil {
 				return err
 			}
