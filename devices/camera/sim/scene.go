@@ -91,23 +91,32 @@ func Render(dst *image.RGBA, s Scene) {
 			boxBlur(dst, r)
 		}
 	}
-	// Light and noise last: the sensor sees the blurred scene.
+	// Light and noise last: the sensor sees the blurred scene. Fixed point:
+	// light in 1/256ths, uniform noise with standard deviation Noise.
 	rng := hash(s.Seed + 1)
-	amp := s.Noise * math.Sqrt(3) * 2 // uniform noise with that σ
+	amp := int32(s.Noise * math.Sqrt(3) * 2 * 256) // full width of the uniform noise, 1/256ths
+	gain := int32(light*256 + 0.5)
 	for y := 0; y < H; y++ {
 		row := dst.Pix[y*dst.Stride : y*dst.Stride+4*W]
 		for x := 0; x < 4*W; x += 4 {
-			n := 0.0
+			var n int32
 			if amp > 0 {
 				rng ^= rng << 13
 				rng ^= rng >> 7
 				rng ^= rng << 17
-				n = (float64(rng&0xffff)/65535 - 0.5) * amp
+				n = int32((int64(rng&0xffff)*int64(amp))>>16) - amp/2
 			}
+			p := row[x : x+4 : x+4]
 			for c := 0; c < 3; c++ {
-				row[x+c] = clamp8(float64(row[x+c])*light + n)
+				v := (int32(p[c])*gain + n + 128) >> 8
+				if v < 0 {
+					v = 0
+				} else if v > 255 {
+					v = 255
+				}
+				p[c] = uint8(v)
 			}
-			row[x+3] = 255
+			p[3] = 255
 		}
 	}
 }
@@ -183,12 +192,24 @@ func warp(dst, tex *image.RGBA, s Scene) {
 				continue
 			}
 			// Coverage for anti-aliased edges: how far inside the texture.
-			cov := math.Min(math.Min(u+1, tw-u), math.Min(v+1, th-v)) * scale
-			if cov > 1 {
-				cov = 1
+			// Coverage for anti-aliased edges: distance inside the texture
+			// in destination pixels, capped at 1.
+			cov := u + 1
+			if d := tw - u; d < cov {
+				cov = d
 			}
+			if d := v + 1; d < cov {
+				cov = d
+			}
+			if d := th - v; d < cov {
+				cov = d
+			}
+			cov *= scale
 			if cov <= 0 {
 				continue
+			}
+			if cov > 1 {
+				cov = 1
 			}
 			r, g, b := bilinear(tex, u, v)
 			p := row[4*x : 4*x+3 : 4*x+3]
