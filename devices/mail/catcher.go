@@ -37,6 +37,7 @@ const (
 	FaultStall
 )
 
+// String names the fault (for test names and logs).
 func (f Fault) String() string {
 	switch f {
 	case FaultNone:
@@ -130,7 +131,9 @@ func (c *Catcher) serve(lis net.Listener) {
 
 type nopLogger struct{}
 
+// Printf drops go-smtp's connection chatter (it would echo addresses).
 func (nopLogger) Printf(string, ...any) {}
+// Println drops go-smtp's connection chatter.
 func (nopLogger) Println(...any)        {}
 
 // Addr is host:port the catcher listens on (stable across FaultRefuse).
@@ -214,6 +217,7 @@ type stallListener struct {
 	c *Catcher
 }
 
+// Accept hands connections to the server except while stalling.
 func (l *stallListener) Accept() (net.Conn, error) {
 	for {
 		conn, err := l.Listener.Accept()
@@ -261,9 +265,12 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 	}), nil
 }
 
+// Reset forgets the envelope (RSET); authentication stays.
 func (s *session) Reset()        { s.from, s.to = "", nil }
+// Logout ends the session.
 func (s *session) Logout() error { return nil }
 
+// Mail accepts the sender unless a fault or missing AUTH says no.
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.c.opt.Username != "" && !s.authed {
 		return smtp.ErrAuthRequired
@@ -275,6 +282,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
+// Rcpt accepts a recipient unless FaultPerm is on.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if s.c.currentFault() == FaultPerm {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable (catcher fault)"}
@@ -283,6 +291,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+// Data stores the message as an .eml file (atomically).
 func (s *session) Data(r io.Reader) error {
 	var buf bytes.Buffer
 	if _, err := io.Copy(&buf, r); err != nil {

@@ -110,6 +110,7 @@ type SendError struct {
 	Err  error
 }
 
+// Error says whether the failure is permanent and gives the SMTP code.
 func (e *SendError) Error() string {
 	kind := "temporary"
 	if e.Permanent {
@@ -121,6 +122,7 @@ func (e *SendError) Error() string {
 	return fmt.Sprintf("mail: %s failure: %v", kind, e.Err)
 }
 
+// Unwrap gives the underlying go-mail or network error.
 func (e *SendError) Unwrap() error { return e.Err }
 
 // IsPermanent reports whether err is a send error no retry can fix.

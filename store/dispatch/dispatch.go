@@ -95,7 +95,9 @@ type ChannelObserver interface {
 
 type permanentError struct{ err error }
 
+// Error is the wrapped error's text.
 func (e *permanentError) Error() string { return e.err.Error() }
+// Unwrap gives the wrapped error to errors.Is/As.
 func (e *permanentError) Unwrap() error { return e.err }
 
 // Permanent marks err as one no retry can fix (5xx, invalid number): the
