@@ -133,8 +133,9 @@ type nopLogger struct{}
 
 // Printf drops go-smtp's connection chatter (it would echo addresses).
 func (nopLogger) Printf(string, ...any) {}
+
 // Println drops go-smtp's connection chatter.
-func (nopLogger) Println(...any)        {}
+func (nopLogger) Println(...any) {}
 
 // Addr is host:port the catcher listens on (stable across FaultRefuse).
 func (c *Catcher) Addr() string { return c.addr }
@@ -266,7 +267,8 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 }
 
 // Reset forgets the envelope (RSET); authentication stays.
-func (s *session) Reset()        { s.from, s.to = "", nil }
+func (s *session) Reset() { s.from, s.to = "", nil }
+
 // Logout ends the session.
 func (s *session) Logout() error { return nil }
 

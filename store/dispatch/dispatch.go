@@ -97,6 +97,7 @@ type permanentError struct{ err error }
 
 // Error is the wrapped error's text.
 func (e *permanentError) Error() string { return e.err.Error() }
+
 // Unwrap gives the wrapped error to errors.Is/As.
 func (e *permanentError) Unwrap() error { return e.err }
 
