@@ -102,6 +102,10 @@ func TestTeatestAutoCapture(t *testing.T) {
 	if err != nil || img.Bounds().Dx() != 320 {
 		t.Fatalf("captured JPEG: %v", err)
 	}
+	// The final view (the accepted still and the review text) is golden:
+	// the simulated visitor and the fake clock make it deterministic.
+	// Regenerate with: go test ./tui/capture -run TeatestAutoCapture -update
+	teatest.RequireEqualOutput(t, []byte(fm.m.View()))
 }
 
 // deadSource is a camera that is gone.
