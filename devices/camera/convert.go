@@ -29,7 +29,7 @@ func (c *Converter) Convert(f Frame) (image.Image, error) {
 	case FormatYUYV:
 		return c.YUYV(f.Data, f.Width, f.Height)
 	case FormatMJPEG:
-		return c.mjpeg(f.Data, f.Width, f.Height)
+		return c.mjpeg(f.Data, f.Width, f.Height, MaxDimension)
 	case FormatImage:
 		if f.Img == nil {
 			return nil, fmt.Errorf("camera: image frame without image: %w", ErrBadFrame)
@@ -79,12 +79,12 @@ func (c *Converter) YUYV(data []byte, w, h int) (*image.YCbCr, error) {
 // tables (the "MJPG" convention of AVI1: decoders must assume the standard
 // tables of JPEG Annex K.3); image/jpeg refuses such data, so the standard
 // DHT segment is inserted before the scan when the frame has none.
-func (c *Converter) MJPEG(data []byte) (image.Image, error) { return c.mjpeg(data, 0, 0) }
+func (c *Converter) MJPEG(data []byte) (image.Image, error) { return c.mjpeg(data, 0, 0, MaxDimension) }
 
 // mjpeg decodes and, when the stream's size is known (w, h > 0), refuses a
 // frame whose header claims another size: a corrupt header must not make
 // the kiosk decode a 4096×4096 picture at 15 fps.
-func (c *Converter) mjpeg(data []byte, w, h int) (image.Image, error) {
+func (c *Converter) mjpeg(data []byte, w, h, maxDim int) (image.Image, error) {
 	fixed, err := c.WithHuffman(data)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func (c *Converter) mjpeg(data []byte, w, h int) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("camera: MJPEG header: %v: %w", err, ErrBadFrame)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxDimension || cfg.Height > MaxDimension {
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxDim || cfg.Height > maxDim {
 		return nil, fmt.Errorf("camera: MJPEG size %dx%d: %w", cfg.Width, cfg.Height, ErrBadFrame)
 	}
 	if w > 0 && h > 0 && (cfg.Width != w || cfg.Height != h) {

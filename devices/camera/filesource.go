@@ -120,18 +120,22 @@ func DecodeFile(name string) (image.Image, error) {
 	return DecodeImage(data)
 }
 
+// MaxStillDimension bounds still images (`camera check`): a 24-megapixel
+// photo (6000×4000) is fine, a corrupt header claiming 65535² is not.
+const MaxStillDimension = 8192
+
 // DecodeImage decodes JPEG (with Huffman tables inserted if missing) or
 // PNG bytes, refusing absurd sizes before allocating.
 func DecodeImage(data []byte) (image.Image, error) {
 	if bytes.HasPrefix(data, []byte{0xFF, 0xD8}) {
 		var c Converter
-		return c.MJPEG(data)
+		return c.mjpeg(data, 0, 0, MaxStillDimension)
 	}
 	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("not a JPEG or PNG image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxDimension || cfg.Height > MaxDimension {
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxStillDimension || cfg.Height > MaxStillDimension {
 		return nil, fmt.Errorf("image size %dx%d out of range", cfg.Width, cfg.Height)
 	}
 	img, err := png.Decode(bytes.NewReader(data))

@@ -1,7 +1,9 @@
 package camera
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/png"
@@ -137,5 +139,34 @@ func TestOpenSpecs(t *testing.T) {
 	}
 	if _, err := Open("/dev/video-none"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("missing device: %v", err)
+	}
+}
+
+func TestDecodeImage(t *testing.T) {
+	img := scene(200, 120)
+	full := encodeJPEG(t, img)
+	bare, _ := StripHuffman(full)
+	var pbuf bytes.Buffer
+	png.Encode(&pbuf, img)
+	for name, data := range map[string][]byte{"jpeg": full, "jpeg without DHT": bare, "png": pbuf.Bytes()} {
+		m, err := DecodeImage(data)
+		if err != nil || m.Bounds().Dx() != 200 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A PNG header claiming 100000×100000 is refused before decoding.
+	huge := append([]byte(nil), pbuf.Bytes()...)
+	binary.BigEndian.PutUint32(huge[16:], 100000)
+	binary.BigEndian.PutUint32(huge[20:], 100000)
+	if _, err := DecodeImage(huge); err == nil {
+		t.Error("huge PNG header accepted")
+	}
+	for _, junk := range [][]byte{nil, []byte("GIF89a"), full[:40]} {
+		if _, err := DecodeImage(junk); err == nil {
+			t.Errorf("junk %q accepted", junk)
+		}
+	}
+	if _, err := DecodeFile(filepath.Join(t.TempDir(), "none.png")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
 	}
 }
