@@ -95,7 +95,8 @@ type metricConf struct {
 }
 
 type retention struct {
-	MaxAge duration `toml:"max_age"`
+	MaxAge      duration `toml:"max_age"`
+	DeadPayload duration `toml:"dead_payload"`
 }
 
 // duration reads "90s" / "72h" from TOML.
@@ -279,6 +280,9 @@ func (c *Config) validate(file string) error {
 		return bad("holidays_file", "%v", err)
 	}
 	c.calendar = cal
+	if c.Retention.DeadPayload.Duration < 0 || c.Retention.DeadPayload.Duration > c.Retention.MaxAge.Duration {
+		return bad("retention.dead_payload", "%v must be between 0s and max_age (%v)", c.Retention.DeadPayload.Duration, c.Retention.MaxAge.Duration)
+	}
 	if c.Retention.MaxAge.Duration < time.Hour {
 		return bad("retention.max_age", "%v is too short: undelivered requests need time to leave when the network is down (use at least 1h)", c.Retention.MaxAge.Duration)
 	}

@@ -191,7 +191,12 @@ func (k *kiosk) openStore() error {
 	k.log = slog.New(teeHandler{slog.NewTextHandler(lf, &slog.HandlerOptions{Level: slog.LevelInfo}), k.logs.Handler()})
 	slog.SetDefault(k.log)
 
-	db, err := store.Open(cfg.DataDir, store.Options{PayloadMaxAge: cfg.Retention.MaxAge.Duration, MessageIDDomain: cfg.KioskID + ".ventanilla.invalid"})
+	dead := cfg.Retention.DeadPayload.Duration
+	if dead == 0 {
+		dead = -1 // the store's "purge at death"
+	}
+	db, err := store.Open(cfg.DataDir, store.Options{PayloadMaxAge: cfg.Retention.MaxAge.Duration, DeadPayloadMaxAge: dead,
+		MessageIDDomain: cfg.KioskID + ".ventanilla.invalid"})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			return failuref("%s holds %s: %v", "another ventanilla", cfg.DataDir, err)
