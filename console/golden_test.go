@@ -150,8 +150,14 @@ func TestLogsScreenFilterAndScroll(t *testing.T) {
 		m = step(t, m, tea.KeyMsg{Type: tea.KeyUp})
 	}
 	v = m.View()
-	if !containsAll(v, "scrolled back 25", "info line 00") || strings.Contains(v, "the modem is slow") {
+	if !containsAll(v, "scrolled back 25", "info line 05") || strings.Contains(v, "the modem is slow") || strings.Contains(v, "info line 39") {
 		t.Fatalf("scroll wrong:\n%s", v)
+	}
+	for range 10 {
+		m = step(t, m, tea.KeyMsg{Type: tea.KeyUp})
+	}
+	if v = m.View(); !strings.Contains(v, "info line 00") {
+		t.Fatalf("oldest line not reachable:\n%s", v)
 	}
 	m = step(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("l")}) // info -> warn
 	v = m.View()
