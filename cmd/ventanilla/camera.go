@@ -252,7 +252,7 @@ frame: is there an ID card (or a sheet, or a face: --mode), is it too far or
 too close, blurry, too dark or bright, with glare, tilted.
 
 Problem codes: no_card, too_far, too_close, blurry, too_dark, too_bright,
-glare, tilted (and no_face in face mode). --json prints one object per file
+glare, tilted (and no_face, off_centre in face mode). --json prints one object per file
 per line: {"file":"…","ok":true|false,"problems":[…],"metrics":{…}}; a file
 that cannot be read also gets a line, with "error".
 

@@ -433,3 +433,31 @@ func TestComponentHooksAndMemory(t *testing.T) {
 		t.Fatal("unavailable not mapped to the parent's message")
 	}
 }
+
+// TestFaceRehearsal: in Face mode the simulated camera films a face (Init
+// stages it), the advice is about the face, and the photo is taken once
+// the visitor sits still; the rehearsal note is shown.
+func TestFaceRehearsal(t *testing.T) {
+	clk := &fakeClock{now: time.Unix(0, 0)}
+	src := camera.NewSim(camera.SimConfig{Width: 320, Height: 180, PerStep: 2})
+	m := New(Config{T: es(), Source: src, Mode: Face, Clock: clk.Now, Profile: termenv.Ascii, Rehearsal: true})
+	m.SetSize(60, 20)
+	cmd := m.Init()
+	var views []string
+	for i := 0; i < 60 && cmd != nil && !m.Reviewing(); i++ {
+		m, cmd = m.Update(cmd())
+		views = append(views, m.View())
+	}
+	if !m.Reviewing() {
+		t.Fatal("no face photo taken")
+	}
+	all := strings.Join(views, "\n")
+	for _, want := range []string{"Acérquese un poco a la cámara.", "Aléjese un poco de la cámara.", "Es un ensayo"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("face advice %q never shown", want)
+		}
+	}
+	if !m.shotRes.OK || m.shotSide != quality.SideOK {
+		t.Fatalf("face shot %v", m.shotRes.Problems.List())
+	}
+}

@@ -42,6 +42,12 @@ func adviceText(t Translator, m Mode, p quality.Problem) string {
 			return t.T("capture.advice.face_blurry")
 		case quality.NoFace:
 			return t.T("capture.advice.no_face")
+		case quality.TooFar:
+			return t.T("capture.advice.face_too_far")
+		case quality.TooClose:
+			return t.T("capture.advice.face_too_close")
+		case quality.OffCentre:
+			return t.T("capture.advice.face_off_centre")
 		}
 	}
 	switch p {

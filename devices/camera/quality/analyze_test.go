@@ -73,7 +73,12 @@ func TestVerdicts(t *testing.T) {
 		{"face dark", Face, mod(sim.Face, func(s *sim.Scene) { s.Light = 0.3 }), TooDark},
 		{"face blurry", Face, mod(sim.Face, func(s *sim.Scene) { s.Blur = 9 }), Blurry},
 		{"face overexposed", Face, mod(sim.Face, func(s *sim.Scene) { s.Light = 1.7 }), TooBright},
-		{"nobody", Face, sim.Good(sim.Empty), NoFace},
+		{"nobody", Face, sim.Scene{Kind: sim.Face, Light: 1}, NoFace},
+		{"empty desk is not a face", Face, sim.Good(sim.Empty), NoFace},
+		{"face far", Face, mod(sim.Face, func(s *sim.Scene) { s.Fill = 0.22 }), TooFar},
+		{"face close", Face, mod(sim.Face, func(s *sim.Scene) { s.Fill = 1.1 }), TooClose},
+		{"face off centre", Face, mod(sim.Face, func(s *sim.Scene) { s.CX = 0.25 }), OffCentre},
+		{"face slightly off centre", Face, mod(sim.Face, func(s *sim.Scene) { s.CX, s.CY = 0.42, 0.45 }), ""},
 	}
 	noises := []float64{1, 5}
 	for ci, c := range cases {

@@ -67,13 +67,14 @@ const (
 	Glare     Problem = "glare"
 	Blurry    Problem = "blurry"
 	Tilted    Problem = "tilted"
-	// NoFace is used in Face mode only: nothing but a flat background in the
-	// middle of the frame.
-	NoFace Problem = "no_face"
+	// NoFace and OffCentre are used in Face mode only: no face in the
+	// frame, or a face away from the middle.
+	NoFace    Problem = "no_face"
+	OffCentre Problem = "off_centre"
 )
 
 // allProblems lists the codes in priority order (index = bit in Problems).
-var allProblems = [...]Problem{NoCard, NoFace, TooFar, TooClose, TooDark, TooBright, Glare, Blurry, Tilted}
+var allProblems = [...]Problem{NoCard, NoFace, TooFar, TooClose, OffCentre, TooDark, TooBright, Glare, Blurry, Tilted}
 
 // Problems is a set of problem codes. It is a bit set rather than a slice so
 // that a Result is a plain value and analysing a frame allocates nothing.
@@ -128,9 +129,11 @@ type Metrics struct {
 	Height int `json:"height"`
 	// Found: a shape of the expected aspect was found (card or sheet).
 	Found bool `json:"found"`
-	// Fill: the object's area over the frame's area.
+	// Fill: the object's area over the frame's area (face mode: the skin
+	// blob's).
 	Fill float64 `json:"fill"`
-	// Aspect: long side over short side of the fitted rectangle.
+	// Aspect: long side over short side of the fitted rectangle (face
+	// mode: the face's height over the frame's).
 	Aspect float64 `json:"aspect"`
 	// Rectangularity: the object's area over its fitted rectangle's area
 	// (1 for a rectangle, 0.79 for an ellipse).

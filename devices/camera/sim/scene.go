@@ -239,6 +239,9 @@ func bilinear(m *image.RGBA, u, v float64) (float64, float64, float64) {
 
 // drawFace paints head and shoulders centred at CX, CY.
 func drawFace(dst *image.RGBA, s Scene) {
+	if s.Fill <= 0 {
+		return // nobody: the wall alone
+	}
 	W, H := float64(dst.Rect.Dx()), float64(dst.Rect.Dy())
 	ry := s.Fill * H / 2
 	rx := ry * 0.75
