@@ -251,8 +251,21 @@ func (v *V4L2) Next(ctx context.Context) (Frame, error) {
 	if err := ctx.Err(); err != nil {
 		return Frame{}, err
 	}
-	if err := v.dev.Wait(v.cfg.Timeout); err != nil {
-		return Frame{}, v.fail("wait", err)
+	// Wait in slices of at most a second so a cancelled context (the
+	// screen went away, the kiosk shuts down) is noticed promptly.
+	for waited := time.Duration(0); ; {
+		slice := min(time.Second, v.cfg.Timeout-waited)
+		err := v.dev.Wait(slice)
+		if err == nil {
+			break
+		}
+		waited += slice
+		if !errors.Is(err, ErrTimeout) || waited >= v.cfg.Timeout {
+			return Frame{}, v.fail("wait", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return Frame{}, err
+		}
 	}
 	data, idx, err := v.dev.Frame()
 	if err != nil {

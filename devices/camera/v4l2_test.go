@@ -27,6 +27,7 @@ type fakeDevice struct {
 	released []uint32
 	failWait error
 	failDQ   error
+	waits    int
 	asked    [3]uint32
 }
 
@@ -60,6 +61,9 @@ func (d *fakeDevice) SetBufferCount(n uint32) error {
 }
 func (d *fakeDevice) Start() error { d.started = true; return nil }
 func (d *fakeDevice) Wait(timeout time.Duration) error {
+	if timeout > 0 {
+		d.waits++
+	}
 	if d.failWait != nil {
 		return d.failWait
 	}
@@ -225,6 +229,22 @@ func TestV4L2CopiesAndDrains(t *testing.T) {
 	}
 	if fr.Seq != 1 {
 		t.Fatalf("seq %d", fr.Seq)
+	}
+}
+
+// TestV4L2TimeoutFailsTheStream: no frame for the whole time-out is a dead
+// stream (recovering), polled in slices.
+func TestV4L2TimeoutFailsTheStream(t *testing.T) {
+	d := newFake()
+	v, _ := openFake(t, d)
+	defer v.Close()
+	_, err := v.Next(context.Background()) // nothing ready: fake Wait times out at once
+	var se *StreamError
+	if !errors.As(err, &se) || !se.Recovering || !errors.Is(err, ErrTimeout) {
+		t.Fatalf("err %v, want a recovering StreamError wrapping ErrTimeout", err)
+	}
+	if d.waits != 2 {
+		t.Fatalf("waited %d times, want 2 one-second slices of the 2 s time-out", d.waits)
 	}
 }
 
