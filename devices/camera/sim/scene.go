@@ -48,6 +48,9 @@ type Scene struct {
 	Noise float64
 	// Seed varies the noise between frames.
 	Seed uint64
+	// Desk is the background behind a card or sheet: the kiosk's dark wood
+	// (0), a mid-grey cloth (1), a blue cloth with a printed pattern (2).
+	Desk int
 }
 
 // Good returns a well framed, sharp, well lit scene of kind k.
@@ -73,7 +76,7 @@ func Render(dst *image.RGBA, s Scene) {
 	if light == 0 {
 		light = 1
 	}
-	drawBackground(dst, s.Kind == Face)
+	drawBackground(dst, s.Kind == Face, s.Desk)
 	switch s.Kind {
 	case CardFront, CardBack, SheetA4, SheetA5:
 		tex := map[Kind]*image.RGBA{CardFront: texFront, CardBack: texBack, SheetA4: texA4, SheetA5: texA5}[s.Kind]
@@ -133,7 +136,7 @@ func clamp8(v float64) uint8 {
 
 // drawBackground paints a wood-toned desk (or an office wall for a face)
 // with low-frequency shading and a faint grain, darker than any card.
-func drawBackground(dst *image.RGBA, wall bool) {
+func drawBackground(dst *image.RGBA, wall bool, desk int) {
 	W, H := dst.Rect.Dx(), dst.Rect.Dy()
 	// grain = 6·sin(90·fx + 3·sin(7·fy)) = 6·(sin a·cos b + cos a·sin b):
 	// per-column and per-row tables keep trigonometry out of the pixel loop.
@@ -151,10 +154,20 @@ func drawBackground(dst *image.RGBA, wall bool) {
 			fx := float64(x) / float64(W)
 			shade := 1 - 0.25*((fx-0.5)*(fx-0.5)+dy2)
 			var r, g, b float64
-			if wall {
+			grain := 6 * (sa[x]*cb + ca[x]*sb)
+			switch {
+			case wall:
 				r, g, b = 150*shade, 150*shade, 140*shade
-			} else {
-				grain := 6 * (sa[x]*cb + ca[x]*sb)
+			case desk == 1:
+				r, g, b = (125+grain*0.3)*shade, (125+grain*0.3)*shade, (128+grain*0.3)*shade
+			case desk == 2:
+				// Checked print: strong edges the segmentation must ignore.
+				chk := 0.0
+				if (x/24+y/24)%2 == 0 {
+					chk = 35
+				}
+				r, g, b = (40+chk)*shade, (60+chk)*shade, (120+chk)*shade
+			default:
 				r, g, b = (105+grain)*shade, (80+grain)*shade, (60+grain*0.5)*shade
 			}
 			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = uint8(r), uint8(g), uint8(b), 255
