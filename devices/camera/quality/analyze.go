@@ -99,6 +99,7 @@ type Analyzer struct {
 	fw, fh  int
 	coarse  []uint8 // grey, fine/2
 	cw, ch  int
+	grad    []uint8 // gradient magnitude on the coarse grid
 	lab     []int32
 	queue   []int32
 	best    []int32
@@ -160,7 +161,7 @@ func (a *Analyzer) Analyze(img image.Image) Result {
 			// the other polarity (dark card, light desk) only if needed.
 			break
 		}
-		bl, good, big := a.segment(t, dark, target)
+		bl, good, big := a.segment(a.coarse, t, dark, target)
 		if good && (!ok || bl.area > found.area) {
 			found, ok = bl, true
 			a.best = append(a.best[:0], a.queue...)
@@ -170,6 +171,18 @@ func (a *Analyzer) Analyze(img image.Image) Result {
 		}
 	}
 	frameArea := float64(a.cw * a.ch)
+	if !ok {
+		// No shape stands out by brightness: the background may be as
+		// light as the card (a white shirt behind it). Try its outline:
+		// the edge map's closed ring around the card encloses it. Only a
+		// card of useful size is believed, so the print of a card held too
+		// close is not mistaken for a small card.
+		a.edges()
+		if bl, good, _ := a.segment(a.grad, edgeThreshold, false, target); good && bl.l*bl.s/frameArea >= minFill {
+			found, ok = bl, true
+			a.best = append(a.best[:0], a.queue...)
+		}
+	}
 	if !ok {
 		if closeArea > 0 {
 			m.TouchesEdge = true
@@ -260,6 +273,7 @@ func (a *Analyzer) grey(img image.Image) {
 		a.cw, a.ch = fw/2, fh/2
 		a.coarse = make([]uint8, a.cw*a.ch)
 		a.lab = make([]int32, a.cw*a.ch)
+		a.grad = make([]uint8, a.cw*a.ch)
 		a.queue = make([]int32, 0, a.cw*a.ch)
 		a.best = make([]int32, 0, a.cw*a.ch)
 	}
@@ -349,6 +363,33 @@ func boxRGB(dst []uint8, fw, fh, k int, src []uint8, stride int) {
 	}
 }
 
+// edgeThreshold: a coarse-grid gradient (|dx|+|dy| over two pixels) of 24
+// grey levels is a real edge; sensor noise, already averaged over 4×4 or
+// more pixels, stays under 10.
+const edgeThreshold = 24
+
+// edges fills a.grad with the gradient magnitude of the coarse image.
+func (a *Analyzer) edges() {
+	cw, ch, g := a.cw, a.ch, a.coarse
+	for i := range a.grad {
+		a.grad[i] = 0
+	}
+	for y := 1; y < ch-1; y++ {
+		for x := 1; x < cw-1; x++ {
+			i := y*cw + x
+			dx := int(g[i+1]) - int(g[i-1])
+			dy := int(g[i+cw]) - int(g[i-cw])
+			if dx < 0 {
+				dx = -dx
+			}
+			if dy < 0 {
+				dy = -dy
+			}
+			a.grad[i] = uint8(min(dx+dy, 255))
+		}
+	}
+}
+
 // otsu returns the grey level that best splits the histogram in two
 // classes (Otsu 1979): card and background under any light.
 func otsu(px []uint8) uint8 {
@@ -388,9 +429,8 @@ func otsu(px []uint8) uint8 {
 // from the frame's border: whatever the flood cannot reach is the object.
 // On return a.queue holds the pixels of the best shape. big is the area of
 // the largest shape touching the border (a card too close to the lens).
-func (a *Analyzer) segment(t uint8, dark bool, target float64) (best blob, ok bool, big int) {
+func (a *Analyzer) segment(g []uint8, t uint8, dark bool, target float64) (best blob, ok bool, big int) {
 	cw, ch := a.cw, a.ch
-	g := a.coarse
 	lab := a.lab
 	// Queue entries pack coordinates (y<<16 | x): no division per pixel.
 	// Labels: 0 unvisited object-side, -1 background, -2 unvisited

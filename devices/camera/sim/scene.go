@@ -49,7 +49,8 @@ type Scene struct {
 	// Seed varies the noise between frames.
 	Seed uint64
 	// Desk is the background behind a card or sheet: the kiosk's dark wood
-	// (0), a mid-grey cloth (1), a blue cloth with a printed pattern (2).
+	// (0), a mid-grey cloth (1), a blue cloth with a printed pattern (2), a
+	// light grey shirt as light as the card (3).
 	Desk int
 }
 
@@ -160,6 +161,8 @@ func drawBackground(dst *image.RGBA, wall bool, desk int) {
 				r, g, b = 150*shade, 150*shade, 140*shade
 			case desk == 1:
 				r, g, b = (125+grain*0.3)*shade, (125+grain*0.3)*shade, (128+grain*0.3)*shade
+			case desk == 3:
+				r, g, b = (178+grain*0.3)*shade, (178+grain*0.3)*shade, (182+grain*0.3)*shade
 			case desk == 2:
 				// Checked print: strong edges the segmentation must ignore.
 				chk := 0.0
