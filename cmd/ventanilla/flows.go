@@ -24,7 +24,17 @@ func flows(cal *procedure.Calendar, links procedure.FNMTLinks) map[string]tui.Fl
 }
 
 // wireEnv connects the devices that screens use directly (the camera).
-func (k *kiosk) wireEnv(env *kit.Env) {}
+func (k *kiosk) wireEnv(env *kit.Env) {
+	if k.camera != nil {
+		env.Camera = k.camera
+	}
+}
 
-// cameraInfo is the camera as the console sees it (nil until wired).
-func (k *kiosk) cameraInfo() console.Camera { return nil }
+// cameraInfo is the camera as the console sees it; a true nil interface
+// when the kiosk has none configured.
+func (k *kiosk) cameraInfo() console.Camera {
+	if k.camera == nil {
+		return nil
+	}
+	return k.camera
+}

@@ -83,6 +83,8 @@ type kiosk struct {
 	smsLog  *os.File
 	catcher *mail.Catcher
 	modem   *modemSupervisor
+	camera  *kioskCamera
+	demo    bool
 	ssh     *console.Server
 	status  *tui.Status
 	sess    *sessions
@@ -126,7 +128,7 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
-	k := &kiosk{cfg: cfg, started: time.Now(), status: &tui.Status{}, maintenance: make(chan bool, 4), servicesUp: make(chan struct{})}
+	k := &kiosk{cfg: cfg, demo: o.demo, started: time.Now(), status: &tui.Status{}, maintenance: make(chan bool, 4), servicesUp: make(chan struct{})}
 	if err := k.openStore(); err != nil {
 		close(k.servicesUp)
 		k.shutdown()
@@ -216,6 +218,13 @@ func (k *kiosk) openStore() error {
 	// The modem supervisor exists from the start so that screens can ask
 	// it whether the modem is up; it has no modem until startServices.
 	k.modem = &modemSupervisor{log: k.log, met: k.met, err: errors.New("starting")}
+	spec := cfg.Camera.Device
+	if k.demo {
+		spec = "sim"
+	}
+	if spec != "" && spec != "none" {
+		k.camera = newKioskCamera(spec, k.met)
+	}
 	return nil
 }
 
@@ -420,6 +429,9 @@ func (k *kiosk) shutdown() {
 	waitTimeout(&k.bg, 10*time.Second)
 	if k.modem != nil {
 		k.modem.close()
+	}
+	if k.camera != nil {
+		_ = k.camera.Close()
 	}
 	if k.emu != nil {
 		_ = k.emu.Close()

@@ -176,6 +176,9 @@ func (p *Photo) Wipe() {
 	p.result = procedure.Image{}
 	if p.cam != nil {
 		p.cam.Close()
+		if w, ok := p.cam.(interface{ Wipe() }); ok {
+			w.Wipe() // the component's still image and the front's signature
+		}
 	}
 	p.done, p.skipped = false, false
 }
