@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestVerifyMobileHappyPath(t *testing.T) {
 	if len(sms) != 1 || sms[0].To != "+34612345678" {
 		t.Fatalf("queued %+v", sms)
 	}
-	code := strings.TrimSuffix(strings.Fields(strings.SplitN(sms[0].Text, "es ", 2)[1])[0], ".")
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(sms[0].Text)
 	if len(code) != 6 {
 		t.Fatalf("no 6-digit code in SMS %q", sms[0].Text)
 	}
