@@ -99,7 +99,8 @@ type Analyzer struct {
 	fw, fh  int
 	coarse  []uint8 // grey, fine/2
 	cw, ch  int
-	grad    []uint8 // gradient magnitude on the coarse grid
+	grad    []uint8  // gradient magnitude on the coarse grid
+	acc     []uint32 // row sums for downscaling
 	lab     []int32
 	queue   []int32
 	best    []int32
@@ -280,9 +281,9 @@ func (a *Analyzer) grey(img image.Image) {
 	n := uint32(k * k)
 	switch m := img.(type) {
 	case *image.YCbCr:
-		boxLuma(a.fine, fw, fh, k, m.Y[m.YOffset(b.Min.X, b.Min.Y):], m.YStride, 1)
+		boxLuma(a.fine, fw, fh, k, m.Y[m.YOffset(b.Min.X, b.Min.Y):], m.YStride, &a.acc)
 	case *image.Gray:
-		boxLuma(a.fine, fw, fh, k, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride, 1)
+		boxLuma(a.fine, fw, fh, k, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride, &a.acc)
 	case *image.RGBA:
 		boxRGB(a.fine, fw, fh, k, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride)
 	case *image.NRGBA: // alpha ignored: camera and photo files are opaque
@@ -311,7 +312,7 @@ func (a *Analyzer) grey(img image.Image) {
 	}
 }
 
-func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride, _ int) {
+func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride int, acc *[]uint32) {
 	if k == 1 {
 		for y := 0; y < fh; y++ {
 			copy(dst[y*fw:(y+1)*fw], src[y*stride:])
@@ -319,28 +320,42 @@ func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride, _ int) {
 		return
 	}
 	if k == 2 {
+		// The common 720p case: rows sliced to exact length so the
+		// compiler drops the bounds checks from the inner loop.
 		for y := 0; y < fh; y++ {
-			r0 := src[2*y*stride:]
-			r1 := src[(2*y+1)*stride:]
 			out := dst[y*fw : (y+1)*fw]
-			for x := range out {
-				out[x] = uint8((uint32(r0[2*x]) + uint32(r0[2*x+1]) + uint32(r1[2*x]) + uint32(r1[2*x+1]) + 2) >> 2)
+			r0 := src[2*y*stride : 2*y*stride+2*len(out)]
+			r1 := src[(2*y+1)*stride : (2*y+1)*stride+2*len(out)]
+			for x := 0; x+1 < len(r0) && x+1 < len(r1); x += 2 {
+				out[x>>1] = uint8((uint32(r0[x]) + uint32(r0[x+1]) + uint32(r1[x]) + uint32(r1[x+1]) + 2) >> 2)
 			}
 		}
 		return
 	}
+	// Larger factors (1080p and up): add k rows into an accumulator with
+	// sequential reads, then sum k columns of it.
 	n := uint32(k * k)
+	if cap(*acc) < fw*k {
+		*acc = make([]uint32, fw*k)
+	}
+	sum := (*acc)[:fw*k]
 	for y := 0; y < fh; y++ {
+		for i := range sum {
+			sum[i] = 0
+		}
+		for dy := 0; dy < k; dy++ {
+			row := src[(y*k+dy)*stride : (y*k+dy)*stride+len(sum)]
+			for i, v := range row {
+				sum[i] += uint32(v)
+			}
+		}
 		out := dst[y*fw : (y+1)*fw]
 		for x := range out {
-			var s uint32
-			for dy := 0; dy < k; dy++ {
-				row := src[(y*k+dy)*stride+x*k:]
-				for dx := 0; dx < k; dx++ {
-					s += uint32(row[dx])
-				}
+			var t uint32
+			for _, v := range sum[x*k : x*k+k] {
+				t += v
 			}
-			out[x] = uint8(s / n)
+			out[x] = uint8(t / n)
 		}
 	}
 }
