@@ -286,7 +286,9 @@ func (m Model) encode(seq uint64, manual bool) tea.Cmd {
 		}
 		var r Renderer
 		r.Profile = e.render.Profile
-		still := string(r.Render(img, e.cols, e.rows, nil))
+		// The review text (verdict, problems, side, keys) takes a few more
+		// lines than the live advice: draw the still smaller.
+		still := string(r.Render(img, e.cols, max(e.rows-4, 3), nil))
 		return shotMsg{gen: gen, jpeg: out, res: s.res, still: still, manual: manual}
 	}
 }
