@@ -35,9 +35,17 @@ type Config struct {
 	Metrics      metricConf `toml:"metrics"`
 	Retention    retention  `toml:"retention"`
 	FNMTLinks    fnmtLinks  `toml:"fnmt_links"`
+	Outbox       outboxConf `toml:"outbox"`
 
 	langs    []i18n.Lang
 	calendar *procedure.Calendar
+}
+
+// outboxConf tunes redelivery; the defaults suit a kiosk.
+type outboxConf struct {
+	MaxAttempts int      `toml:"max_attempts"`
+	BackoffBase duration `toml:"backoff_base"`
+	BackoffMax  duration `toml:"backoff_max"`
 }
 
 // fnmtLinks override FNMT's pages when FNMT moves them, without a new build.
@@ -127,6 +135,7 @@ func defaultConfig() Config {
 		SSH:         sshConf{Listen: "127.0.0.1:2222"},
 		Metrics:     metricConf{Listen: "127.0.0.1:9464"},
 		Retention:   retention{MaxAge: duration{72 * time.Hour}},
+		Outbox:      outboxConf{MaxAttempts: 8, BackoffBase: duration{30 * time.Second}, BackoffMax: duration{time.Hour}},
 	}
 }
 
@@ -280,6 +289,12 @@ func (c *Config) validate(file string) error {
 		return bad("holidays_file", "%v", err)
 	}
 	c.calendar = cal
+	if c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 100 {
+		return bad("outbox.max_attempts", "%d is out of range: use 1 to 100", c.Outbox.MaxAttempts)
+	}
+	if c.Outbox.BackoffBase.Duration < time.Second || c.Outbox.BackoffBase.Duration > c.Outbox.BackoffMax.Duration {
+		return bad("outbox.backoff_base", "%v must be at least 1s and at most backoff_max (%v)", c.Outbox.BackoffBase.Duration, c.Outbox.BackoffMax.Duration)
+	}
 	if c.Retention.DeadPayload.Duration < 0 || c.Retention.DeadPayload.Duration > c.Retention.MaxAge.Duration {
 		return bad("retention.dead_payload", "%v must be between 0s and max_age (%v)", c.Retention.DeadPayload.Duration, c.Retention.MaxAge.Duration)
 	}

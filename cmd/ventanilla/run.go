@@ -198,6 +198,7 @@ func (k *kiosk) openStore() error {
 		dead = -1 // the store's "purge at death"
 	}
 	db, err := store.Open(cfg.DataDir, store.Options{PayloadMaxAge: cfg.Retention.MaxAge.Duration, DeadPayloadMaxAge: dead,
+		MaxAttempts: cfg.Outbox.MaxAttempts, BackoffBase: cfg.Outbox.BackoffBase.Duration, BackoffMax: cfg.Outbox.BackoffMax.Duration,
 		MessageIDDomain: cfg.KioskID + ".ventanilla.invalid"})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
@@ -274,7 +275,9 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 		}
 		mc.Password = string(trimNL(pw))
 	}
-	if o.demo {
+	// Demo mode catches mail locally, unless the configuration names a
+	// relay (a demo pointed at a test mail server).
+	if o.demo && cfg.SMTP.Host == "" {
 		c, err := mail.StartCatcher(o.smtpAddr, filepath.Join(cfg.DataDir, "mail"))
 		if err != nil {
 			return failuref("demo: cannot start the mail catcher on %s: %v", o.smtpAddr, err)

@@ -1,0 +1,383 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	vmail "github.com/ventanilla-kiosk/ventanilla/devices/mail"
+)
+
+// kioskTerm drives `ventanilla run --demo` on a pseudo-terminal the way a
+// visitor would: keys in, screen text out (escape sequences stripped).
+type kioskTerm struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	pty    *os.File
+	screen *syncBuffer
+	mark   int // waits look at the output after this offset
+	data   string
+}
+
+func startKiosk(t *testing.T, extraConfig string) *kioskTerm {
+	t.Helper()
+	data := t.TempDir()
+	cfg := filepath.Join(t.TempDir(), "k.toml")
+	body := "[ssh]\nlisten = \"127.0.0.1:0\"\n[metrics]\nlisten = \"\"\n" + extraConfig
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binPath, "run", "--demo", "--config", cfg, "--data", data)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	k := &kioskTerm{t: t, cmd: cmd, screen: &syncBuffer{}, data: data}
+	k.pty = startPTY(t, cmd)
+	go answerTerminal(k.pty, k.screen)
+	t.Cleanup(func() {
+		k.pty.Close()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	k.wait("Necesito ayuda")
+	// The terminal probes of start-up are answered by now; give the input
+	// reader a moment so the first key is not taken for part of a reply.
+	time.Sleep(300 * time.Millisecond)
+	return k
+}
+
+func (k *kioskTerm) text() string { return ansi.Strip(k.screen.String()) }
+
+// wait blocks until want appears after the mark, then moves the mark past it.
+func (k *kioskTerm) wait(want string) {
+	k.t.Helper()
+	k.waitFor(want, 20*time.Second)
+}
+
+func (k *kioskTerm) waitFor(want string, d time.Duration) {
+	k.t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		s := k.text()
+		if k.mark > len(s) {
+			k.mark = len(s)
+		}
+		if i := strings.Index(s[k.mark:], want); i >= 0 {
+			k.mark += i + len(want)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s := k.text()
+	tail := s[max(0, len(s)-3000):]
+	k.t.Fatalf("the kiosk never showed %q; last output:\n%s", want, tail)
+}
+
+func (k *kioskTerm) send(s string) {
+	k.t.Helper()
+	if _, err := k.pty.Write([]byte(s)); err != nil {
+		k.t.Fatal(err)
+	}
+	time.Sleep(40 * time.Millisecond)
+}
+
+func (k *kioskTerm) typeLine(s string) {
+	for _, r := range s {
+		k.send(string(r))
+	}
+	k.send("\r")
+}
+
+const (
+	keyEnter = "\r"
+	keyRight = "\x1b[C"
+)
+
+var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
+
+// smsTo waits for the n-th SMS the emulated modem received.
+func (k *kioskTerm) sms(n int) map[string]any {
+	k.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(filepath.Join(k.data, "sms.jsonl"))
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(b) > 0 && len(lines) >= n {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(lines[n-1]), &m); err != nil {
+				k.t.Fatalf("sms.jsonl line %d: %v", n, err)
+			}
+			return m
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	k.t.Fatalf("the modem never received SMS number %d", n)
+	return nil
+}
+
+// identity walks the call-centre data pages with a verified mobile.
+func (k *kioskTerm) identity() {
+	k.wait("Tenga a mano")
+	k.send(keyEnter)
+	k.wait("Protección de datos")
+	k.send(keyEnter)
+	k.wait("tal como aparecen")
+	k.typeLine("12345678Z")
+	k.typeLine("Ana María")
+	k.typeLine("García")
+	k.typeLine("López")
+	k.wait("número de móvil")
+	k.typeLine("600 123 456")
+	k.wait("Escríbalo aquí")
+	text, _ := k.sms(1)["text"].(string)
+	code := codeRE.FindString(text)
+	if code == "" {
+		k.t.Fatalf("no code in the SMS %q", text)
+	}
+	k.typeLine(code)
+	k.wait("Repita el correo")
+	k.typeLine("ana@example.com")
+	k.typeLine("ana@example.com")
+	k.send(keyRight) // morning
+	k.send(keyEnter)
+	k.send(keyEnter) // call language: Spanish
+}
+
+// photo waits for the simulated visitor to hold the card steady, then
+// accepts the automatic capture.
+func (k *kioskTerm) photo() {
+	k.waitFor("Pulse Enter para aceptarla", 90*time.Second)
+	k.send(keyEnter)
+}
+
+var refRE = regexp.MustCompile(`\b(CLV|CER)-[0-9A-Z]{4}-[0-9A-Z]{2}\b`)
+
+func (k *kioskTerm) reference() string {
+	k.t.Helper()
+	k.wait("Anótela")
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if ref := refRE.FindString(k.text()[max(0, k.mark-2000):]); ref != "" {
+			return ref
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	k.t.Fatal("no reference on the screen")
+	return ""
+}
+
+// emails waits for at least n .eml files in dir and returns them parsed.
+func emails(t *testing.T, dir string, n int, within time.Duration) []*mail.Message {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+		if len(files) >= n {
+			var out []*mail.Message
+			for _, f := range files {
+				raw, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := mail.ReadMessage(bytes.NewReader(raw))
+				if err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				out = append(out, m)
+			}
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d e-mails in %s after %v, want %d", len(files), dir, within, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type part struct {
+	name, ctype string
+	body        []byte
+}
+
+func parts(t *testing.T, m *mail.Message) (subject, body string, atts []part) {
+	t.Helper()
+	dec := new(mime.WordDecoder)
+	subject, err := dec.DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		t.Fatalf("content type %q: %v", m.Header.Get("Content-Type"), err)
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := decodePart(t, p.Header.Get("Content-Transfer-Encoding"), raw)
+		if p.FileName() == "" {
+			body = string(data)
+			continue
+		}
+		atts = append(atts, part{name: p.FileName(), ctype: p.Header.Get("Content-Type"), body: data})
+	}
+	return subject, body, atts
+}
+
+func decodePart(t *testing.T, enc string, raw []byte) []byte {
+	t.Helper()
+	switch strings.ToLower(enc) {
+	case "base64":
+		out, err := io.ReadAll(base64Reader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	case "quoted-printable":
+		out, err := io.ReadAll(qpReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	return raw
+}
+
+// TestClaveRequestReachesTheCallCentre is issue 8's end-to-end test: a
+// visitor does the Cl@ve request on the real kiosk in demo mode (modem
+// emulator, simulated camera); the request goes through the outbox and the
+// real SMTP path to the local catcher, and the .eml has the subject, the
+// data and the three photos.
+func TestClaveRequestReachesTheCallCentre(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the whole kiosk")
+	}
+	k := startKiosk(t, "")
+	k.send("2")
+	k.identity()
+	k.photo() // front
+	k.photo() // back
+	k.wait("SOLICITA el registro")
+	k.send(keyEnter)
+	k.photo() // the signed request
+	k.wait("Todo está completo")
+	k.send(keyEnter)
+	ref := k.reference()
+
+	msgs := emails(t, filepath.Join(k.data, "mail"), 1, 30*time.Second)
+	if len(msgs) != 1 {
+		t.Fatalf("%d e-mails, want 1", len(msgs))
+	}
+	subject, body, atts := parts(t, msgs[0])
+	if !strings.Contains(subject, "Cl@ve") || !strings.Contains(subject, ref) {
+		t.Errorf("subject %q lacks the procedure or the reference %s", subject, ref)
+	}
+	if to := msgs[0].Header.Get("To"); !strings.Contains(to, "centro-atencion@demo.invalid") {
+		t.Errorf("To: %q", to)
+	}
+	for _, want := range []string{ref, "Ana María", "García", "López", "12345678Z", "+34 600 123 456", "ana@example.com", "por la mañana", "español"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the body lacks %q:\n%s", want, body)
+		}
+	}
+	checkPhotos(t, atts, "front.jpg", "back.jpg", "solicitud-firmada.jpg")
+	confirm := k.sms(2)
+	if text, _ := confirm["text"].(string); !strings.Contains(text, ref) || confirm["to"] != "+34600123456" {
+		t.Errorf("confirmation SMS %v lacks the reference %s", confirm, ref)
+	}
+	k.send(keyEnter)
+	k.wait("Necesito ayuda") // wiped, back home
+}
+
+func checkPhotos(t *testing.T, atts []part, names ...string) {
+	t.Helper()
+	if len(atts) != len(names) {
+		t.Fatalf("%d attachments, want %v", len(atts), names)
+	}
+	for i, a := range atts {
+		if a.name != names[i] || !strings.HasPrefix(a.ctype, "image/jpeg") {
+			t.Errorf("attachment %d: %s (%s), want %s image/jpeg", i, a.name, a.ctype, names[i])
+		}
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(a.body))
+		if err != nil || format != "jpeg" || cfg.Width < 640 {
+			t.Errorf("%s is not a usable JPEG: %v %s %dx%d", a.name, err, format, cfg.Width, cfg.Height)
+		}
+	}
+}
+
+// TestCertificateRequestWhileMailIsDown is the offline case: the relay is
+// down when the visitor finishes; the visitor still gets the reference,
+// and once the relay is back exactly one e-mail arrives, with the two
+// photos and the código de solicitud.
+func TestCertificateRequestWhileMailIsDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the whole kiosk")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().(*net.TCPAddr)
+	l.Close() // nothing listens: the relay is down
+	k := startKiosk(t, fmt.Sprintf("[smtp]\nhost = \"127.0.0.1\"\nport = %d\ntls = \"none\"\nfrom = \"kiosk@demo.invalid\"\n[outbox]\nbackoff_base = \"1s\"\nbackoff_max = \"2s\"\n", addr.Port))
+	k.send("3")
+	k.identity()
+	k.photo() // front
+	k.photo() // back
+	k.wait("Código de solicitud")
+	k.typeLine("123456789")
+	k.typeLine("123 456 789")
+	k.wait("Todo está completo")
+	k.send(keyEnter)
+	ref := k.reference()
+
+	// Let the dispatcher fail a few times against the closed port.
+	time.Sleep(3 * time.Second)
+	dir := filepath.Join(t.TempDir(), "mail")
+	c, err := vmail.StartCatcher(addr.String(), dir)
+	if err != nil {
+		t.Fatalf("relay back on %s: %v", addr, err)
+	}
+	defer c.Close()
+	msgs := emails(t, dir, 1, 60*time.Second)
+	time.Sleep(3 * time.Second) // a duplicate would arrive now
+	msgs = emails(t, dir, 1, time.Second)
+	if len(msgs) != 1 {
+		t.Fatalf("%d e-mails arrived, want exactly 1", len(msgs))
+	}
+	subject, body, atts := parts(t, msgs[0])
+	if !strings.Contains(subject, ref) || !strings.HasPrefix(ref, "CER-") {
+		t.Errorf("subject %q, reference %s", subject, ref)
+	}
+	if !strings.Contains(body, "123456789") && !strings.Contains(body, "123 456 789") {
+		t.Errorf("the body lacks the código de solicitud:\n%s", body)
+	}
+	checkPhotos(t, atts, "front.jpg", "back.jpg")
+}
