@@ -36,7 +36,7 @@ func (r *recObserver) list() string {
 	return strings.Join(r.events, ";")
 }
 
-func testEnv(t *testing.T) (*kit.Env, *kit.FakeClock) {
+func testEnv(t testing.TB) (*kit.Env, *kit.FakeClock) {
 	t.Helper()
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
@@ -417,5 +417,19 @@ func TestREADMEShowsHomeScreen(t *testing.T) {
 	got := trim(s[i+len("<!-- home-screen -->\n```text\n") : j])
 	if want := trim(string(golden)); got != want {
 		t.Fatalf("README home screen is stale; paste testdata/TestHomeScreen.golden:\n%s", want)
+	}
+}
+
+// BenchmarkHomeView is the cost of drawing the home screen (target ≤ 1 ms).
+func BenchmarkHomeView(b *testing.B) {
+	env, _ := testEnv(b)
+	m := New(Options{Env: env})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if len(m.View()) == 0 {
+			b.Fatal("empty view")
+		}
 	}
 }
