@@ -72,7 +72,11 @@ func simSource(per int) *camera.Sim {
 // itself once the card is held steady, and Enter hands it to the parent.
 func TestTeatestAutoCapture(t *testing.T) {
 	clk := &fakeClock{now: time.Unix(0, 0)}
-	m := New(Config{T: es(), Source: simSource(8), Mode: IDFront, Clock: clk.Now, Profile: termenv.Ascii})
+	// Paced at 40 fps of real time so each phase's advice stays on screen
+	// for several of the renderer's 60 Hz repaints (auto-capture itself
+	// runs on the fake clock).
+	src := camera.NewSim(camera.SimConfig{Width: 320, Height: 180, PerStep: 8, Interval: 25 * time.Millisecond})
+	m := New(Config{T: es(), Source: src, Mode: IDFront, Clock: clk.Now, Profile: termenv.Ascii})
 	tm := teatest.NewTestModel(t, root{m: m}, teatest.WithInitialTermSize(70, 30))
 	out := tm.Output()
 	var seen bytes.Buffer
