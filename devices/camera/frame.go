@@ -103,6 +103,7 @@ type StreamError struct {
 	Err        error
 }
 
+// Error says which device, what failed and whether it is being retried.
 func (e *StreamError) Error() string {
 	state := "gave up"
 	if e.Recovering {
@@ -111,4 +112,5 @@ func (e *StreamError) Error() string {
 	return fmt.Sprintf("camera %s: %s: %v (%s)", e.Device, e.Op, e.Err, state)
 }
 
+// Unwrap gives the cause (ErrTimeout, ErrUnavailable, a syscall error).
 func (e *StreamError) Unwrap() error { return e.Err }

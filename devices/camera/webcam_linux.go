@@ -9,7 +9,8 @@ import (
 	"github.com/blackjack/webcam"
 )
 
-// webcamDevice adapts blackjack/webcam to Device.
+// webcamDevice adapts blackjack/webcam to Device; its methods are the
+// library's, renamed (see Device for their contracts).
 type webcamDevice struct {
 	cam  *webcam.Webcam
 	name string
