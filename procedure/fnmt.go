@@ -99,7 +99,20 @@ type FNMTLinks struct {
 	Download string
 }
 
-const fnmtBase = "https://www.sede.fnmt.gob.es/certificados/persona-fisica/obtener-certificado-con-video-identificacion"
+// The kiosk shows these addresses as QR codes that must fit, readable, in
+// the 19 rows an 80x24 screen leaves for the body: at most 78 bytes (a
+// version-4 code). FNMT's deep links (…/obtener-certificado-con-video-
+// identificacion/solicitar-certificado) are over 100 bytes, so the table
+// points at FNMT's section pages and the screens say which link to follow
+// there. An office with shorter deep links (its own redirects) sets them in
+// config.
+const (
+	// MaxQRLinkLength is the longest address that fits the QR space.
+	MaxQRLinkLength = 78
+
+	fnmtPersonaFisica = "https://www.sede.fnmt.gob.es/certificados/persona-fisica"
+	fnmtDownloads     = "https://www.sede.fnmt.gob.es/descargas/descarga-software"
+)
 
 // DefaultFNMTLinks returns the built-in table (a fresh copy each call).
 //
@@ -108,18 +121,17 @@ const fnmtBase = "https://www.sede.fnmt.gob.es/certificados/persona-fisica/obten
 // configurator (key generation) is not offered there; an office that knows
 // better can add it in config.
 func DefaultFNMTLinks() FNMTLinks {
-	const configurator = "https://www.sede.fnmt.gob.es/descargas/descarga-software/instalacion-software-generacion-de-claves"
 	return FNMTLinks{
-		Info: fnmtBase,
+		Info: fnmtPersonaFisica,
 		Configurator: map[DeviceOS]string{
-			OSWindows: configurator,
-			OSMacOS:   configurator,
-			OSLinux:   configurator,
-			OSAndroid: fnmtBase,
+			OSWindows: fnmtDownloads,
+			OSMacOS:   fnmtDownloads,
+			OSLinux:   fnmtDownloads,
+			OSAndroid: fnmtPersonaFisica,
 		},
-		RequestForm: fnmtBase + "/solicitar-certificado",
-		VideoID:     fnmtBase + "/acreditar-identidad",
-		Download:    fnmtBase + "/descargar-certificado",
+		RequestForm: fnmtPersonaFisica,
+		VideoID:     fnmtPersonaFisica,
+		Download:    fnmtPersonaFisica,
 	}
 }
 

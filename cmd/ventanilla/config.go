@@ -275,6 +275,9 @@ func (c *Config) validate(file string) error {
 		if u != "" && !strings.HasPrefix(u, "https://") {
 			return bad(field, "%q must be an https:// address", u)
 		}
+		if len(u) > procedure.MaxQRLinkLength {
+			return bad(field, "%q is %d bytes: at most %d fit the QR code on an 80x24 screen (use a shorter address or a redirect)", u, len(u), procedure.MaxQRLinkLength)
+		}
 	}
 	for dev, u := range c.FNMTLinks.Configurator {
 		if !validDevice(dev) {

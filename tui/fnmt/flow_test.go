@@ -432,3 +432,33 @@ func TestLanguageSwitchKeepsData(t *testing.T) {
 	d.must("12345678Z")
 	d.must("Pas 2 de 4")
 }
+
+// TestQRPagesFit: the pages with a QR code keep their whole text on an
+// 80x24 screen in every language and in the large-text mode (the root cuts
+// what does not fit, so a long caption would lose its last lines).
+func TestQRPagesFit(t *testing.T) {
+	for _, l := range i18n.All {
+		for _, high := range []bool{false, true} {
+			d := newDriver(t)
+			d.env.T.SetLang(l)
+			if high {
+				d.key(tea.KeyF3)
+			}
+			d.toData(false) // ends on the install page's "continue"
+			d.key(tea.KeyEsc)
+			for _, page := range []string{"install", "form"} {
+				if page == "form" {
+					d.enter()
+					d.fillData("12345678Z")
+				}
+				body := d.screen.View()
+				if n := strings.Count(body, "\n") + 1; n > d.env.Height {
+					t.Errorf("%s high=%v %s page: %d lines, %d fit:\n%s", l, high, page, n, d.env.Height, body)
+				}
+				if !strings.Contains(body, "▀▀▀▀") {
+					t.Errorf("%s high=%v %s page: no QR code:\n%s", l, high, page, body)
+				}
+			}
+		}
+	}
+}

@@ -37,13 +37,16 @@ func (s *Screen) View() string {
 		b.WriteString(gap)
 		b.WriteString(st.Muted.Width(w).Render(env.T.T("fnmt.install.same_device")))
 	case pgInstall:
+		// The code gets the whole body height (a phone must read it from
+		// the screen); everything else goes in the caption beside it.
 		url, _ := s.links.ConfiguratorURL(s.visit.Device)
-		qr := steps.NewQR(env, url, "fnmt.install.scan", "Device", env.T.T(s.visit.Device.NameKey()))
-		b.WriteString(qr.View(11))
-		b.WriteString("\n")
-		b.WriteString(st.Field.Render(env.T.T("fnmt.install.checks")))
-		b.WriteString("\n")
-		b.WriteString(bullets(procedure.FNMTChecksAfterInstall()))
+		caption := env.T.T("fnmt.install.scan", "Device", env.T.T(s.visit.Device.NameKey())) + "\n" +
+			env.T.T("fnmt.install.checks")
+		for _, m := range procedure.FNMTChecksAfterInstall() {
+			caption += "\n• " + steps.MessageText(env, m)
+		}
+		qr := steps.NewQR(env, url, "fnmt.request.form_caption", "Caption", caption)
+		b.WriteString(qr.View(env.Height))
 	case pgData:
 		b.WriteString(para(env.T.T("fnmt.request.data_intro")))
 		b.WriteString(gap)
@@ -54,11 +57,10 @@ func (s *Screen) View() string {
 		caption := env.T.T("fnmt.request.form_scan") + "\n\n" +
 			env.T.T("fnmt.request.form_nif", "NIF", s.visit.ID.Number) + "\n" +
 			env.T.T("fnmt.request.form_surname", "Surname", s.visit.Surname1) + "\n" +
-			env.T.T("fnmt.request.form_email", "Email", s.visit.Email)
+			env.T.T("fnmt.request.form_email", "Email", s.visit.Email) + "\n\n! " +
+			steps.MessageText(env, procedure.FNMTReminders()[0])
 		qr := steps.NewQR(env, s.links.RequestForm, "fnmt.request.form_caption", "Caption", caption)
-		b.WriteString(qr.View(12))
-		b.WriteString("\n")
-		b.WriteString(st.Warning.Width(w).Render("! " + steps.MessageText(env, procedure.FNMTReminders()[0])))
+		b.WriteString(qr.View(env.Height))
 	case pgCode:
 		b.WriteString(para(env.T.T("fnmt.request.code_intro")))
 		b.WriteString(gap)
