@@ -465,3 +465,64 @@ func TestFaceRehearsal(t *testing.T) {
 		t.Fatalf("face shot %v", m.shotRes.Problems.List())
 	}
 }
+
+// flakySource fails with the given errors, then delivers frames.
+type flakySource struct {
+	errs []error
+	sim  *camera.Sim
+}
+
+func (f *flakySource) Next(ctx context.Context) (camera.Frame, error) {
+	if len(f.errs) > 0 {
+		err := f.errs[0]
+		f.errs = f.errs[1:]
+		return camera.Frame{}, err
+	}
+	return f.sim.Next(ctx)
+}
+func (f *flakySource) Name() string { return "flaky" }
+func (f *flakySource) Close() error { return nil }
+
+// TestReconnectAndErrors: a reconnecting camera shows "reconnecting" and
+// is asked again after a pause (not in a tight loop); bad frames are
+// skipped; a run of unexplained errors ends as unavailable.
+func TestReconnectAndErrors(t *testing.T) {
+	rec := &camera.StreamError{Device: "/dev/video0", Op: "wait", Recovering: true, Err: camera.ErrTimeout}
+	src := &flakySource{errs: []error{rec, rec, camera.ErrBadFrame}, sim: camera.NewSim(camera.SimConfig{Width: 160, Height: 90})}
+	m := New(Config{T: es(), Source: src, Profile: termenv.Ascii, RetryDelay: time.Millisecond})
+	m.SetSize(40, 12)
+	m, cmd := m.Update(m.Init()())
+	if !strings.Contains(m.View(), "Reconectando la cámara") {
+		t.Fatalf("view while reconnecting:\n%s", m.View())
+	}
+	msg := cmd()
+	if _, isRetry := msg.(retryMsg); !isRetry {
+		t.Fatal("a reconnecting camera was asked again at once instead of after a pause")
+	}
+	m, cmd = m.Update(msg)
+	for i := 0; i < 6 && !m.started; i++ {
+		m, cmd = m.Update(cmd())
+	}
+	if !m.started || m.reconn || m.Unavailable() {
+		t.Fatalf("did not recover: started %v reconn %v", m.started, m.reconn)
+	}
+
+	boom := errors.New("input/output error")
+	bad := &flakySource{errs: make([]error, 20), sim: src.sim}
+	for i := range bad.errs {
+		bad.errs[i] = boom
+	}
+	m = New(Config{T: es(), Source: bad, Profile: termenv.Ascii, RetryDelay: time.Millisecond})
+	cmd = m.Init()
+	var last tea.Msg
+	for i := 0; i < 40 && cmd != nil; i++ {
+		last = cmd()
+		if _, ok := last.(UnavailableMsg); ok {
+			break
+		}
+		m, cmd = m.Update(last)
+	}
+	if u, ok := last.(UnavailableMsg); !ok || !errors.Is(u.Err, boom) {
+		t.Fatalf("after repeated errors: %#v", last)
+	}
+}

@@ -90,6 +90,11 @@ type Config struct {
 	Front *quality.Signature
 	// Auto tunes auto-capture (zero: defaults).
 	Auto quality.AutoConfig
+	// RetryDelay is the pause before asking again after a failed read
+	// (default 250 ms), so a source that fails fast — a camera being
+	// reconnected, a wrapper that reopens it — is not asked in a tight
+	// loop.
+	RetryDelay time.Duration
 }
 
 // keysOnly shows catalogue keys: a visible defect instead of a crash when
@@ -131,6 +136,15 @@ type frameMsg struct {
 	res     quality.Result
 	preview string
 	err     error
+}
+
+// retryMsg asks for a frame again after a failed read.
+type retryMsg struct{ gen int }
+
+// retry asks for the next frame after RetryDelay.
+func (m Model) retry() tea.Cmd {
+	gen := m.gen
+	return tea.Tick(m.cfg.RetryDelay, func(time.Time) tea.Msg { return retryMsg{gen: gen} })
 }
 
 // shotMsg carries the encoded capture.
@@ -198,6 +212,9 @@ func New(cfg Config) Model {
 	}
 	if cfg.T == nil {
 		cfg.T = keysOnly{}
+	}
+	if cfg.RetryDelay <= 0 {
+		cfg.RetryDelay = 250 * time.Millisecond
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &engine{analyzer: quality.NewAnalyzer(cfg.Mode.analysis()), ctx: ctx, cancel: cancel, cols: 60, rows: 20}
@@ -296,6 +313,11 @@ func (m Model) encode(seq uint64, manual bool) tea.Cmd {
 // Update handles frames, shots and keys.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case retryMsg:
+		if msg.gen != m.gen || m.st != stLive {
+			return m, nil
+		}
+		return m, m.read()
 	case frameMsg:
 		if msg.gen != m.gen || m.st == stDone || m.st == stUnavailable {
 			return m, nil
@@ -375,21 +397,26 @@ func (m Model) frameError(err error) (Model, tea.Cmd) {
 		m.eng.cancel()
 		return m, func() tea.Msg { return UnavailableMsg{Err: err} }
 	case errors.As(err, &se) && se.Recovering:
+		// The source is reconnecting and will say when it gives up.
 		m.reconn = true
-		return m, m.read()
+		return m, m.retry()
 	case errors.Is(err, camera.ErrBadFrame):
+		// One undecodable frame: just take the next one.
 		m.errs++
+		if m.errs < 50 {
+			return m, m.read()
+		}
 	default:
 		m.errs += 5
 	}
 	// A run of failures without a single good frame is a dead camera even
-	// if no error said so.
+	// if no error said so (ten unexplained errors, 2.5 s).
 	if m.errs >= 50 {
 		m.st, m.err = stUnavailable, err
 		m.eng.cancel()
 		return m, func() tea.Msg { return UnavailableMsg{Err: err} }
 	}
-	return m, m.read()
+	return m, m.retry()
 }
 
 // Close stops the preview: the frame in flight is dropped and no more are
