@@ -278,8 +278,11 @@ var charmLogOnce sync.Once
 // its default writes to stderr, which on the kiosk is the visitor's screen.
 func routeCharmLog(l *slog.Logger) {
 	charmLogOnce.Do(func() {
-		charmlog.SetOutput(&slogWriter{l: l})
-		charmlog.SetReportTimestamp(false)
+		// SetDefault, not SetOutput: SetOutput first builds the default
+		// logger on os.Stderr, whose renderer (colour cache on) queries
+		// the terminal's colours — on the kiosk, while the visitor's
+		// program reads the keyboard, so the reply ate the visitor's keys.
+		charmlog.SetDefault(charmlog.NewWithOptions(&slogWriter{l: l}, charmlog.Options{ReportTimestamp: false}))
 	})
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"sync"
@@ -72,9 +73,10 @@ func (c *kioskCamera) Next(ctx context.Context) (camera.Frame, error) {
 	}
 	f, err := c.src.Next(ctx)
 	if err != nil {
-		if ctx.Err() == nil {
-			// The device failed or went away: drop it, the next call
-			// reopens it.
+		if ctx.Err() == nil && errors.Is(err, camera.ErrUnavailable) {
+			// The device is gone for good (a V4L2 source reopens by itself
+			// first and reports Recovering meanwhile; a bad frame is just
+			// skipped): drop it, the next call looks for it again.
 			_ = c.src.Close()
 			c.src = nil
 			c.lastErr = err

@@ -381,3 +381,63 @@ func TestCertificateRequestWhileMailIsDown(t *testing.T) {
 	}
 	checkPhotos(t, atts, "front.jpg", "back.jpg")
 }
+
+// TestFNMTFlowOnTheKiosk is issue 7's end-to-end run in demo mode with the
+// real modem emulator and the simulated camera: the code SMS goes through
+// the outbox to the emulated modem, the camera rehearsal shows the advice
+// for each problem the simulated visitor makes (glare among them) and then
+// captures, and the summary SMS carries the código de solicitud.
+func TestFNMTFlowOnTheKiosk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the whole kiosk")
+	}
+	k := startKiosk(t, "")
+	k.send(keyEnter) // FNMT is the first procedure
+	k.wait("2,99")
+	k.send(keyEnter)
+	k.wait("Protección de datos")
+	k.send(keyEnter) // accept
+	k.wait("¿En qué dispositivo")
+	k.send(keyEnter) // Windows
+	k.wait("compruebe tres")
+	k.send(keyEnter)
+	k.typeLine("12345678Z")
+	k.typeLine("García")
+	k.typeLine("ana@example.es")
+	k.typeLine("ana@example.es")
+	k.wait("escriba exactamente")
+	k.send(keyEnter)
+	k.typeLine("123456789")
+	k.typeLine("123 456 789")
+	k.wait("número de móvil")
+	k.typeLine("612345678")
+	k.wait("Escríbalo aquí")
+	text, _ := k.sms(1)["text"].(string)
+	code := codeRE.FindString(text)
+	if code == "" {
+		t.Fatalf("no code in %q", text)
+	}
+	k.typeLine(code)
+	k.wait("Móvil comprobado")
+	k.send(keyEnter)
+	// The simulated visitor first holds the card too far, too close,
+	// blurred, in the dark and under a reflection, then steady.
+	k.waitFor("Evite reflejos", 60*time.Second)
+	for i := 0; i < 3; i++ { // front, back, face
+		k.photo()
+		k.wait("ya se ha borrado") // a rehearsal keeps nothing
+		k.send(keyEnter)
+	}
+	k.waitFor("En la videollamada le pedirán", 20*time.Second)
+	k.send(keyEnter)
+	k.wait("Código de solicitud: 123456789")
+	summary := k.sms(2)
+	if text, _ := summary["text"].(string); !strings.Contains(text, "123456789") || summary["to"] != "+34612345678" {
+		t.Fatalf("summary SMS %v", summary)
+	}
+	k.send(keyEnter)
+	k.wait("Necesito ayuda")
+	if strings.Contains(k.text()[k.mark:], "12345678Z") {
+		t.Fatal("visitor data on screen after the session ended")
+	}
+}
