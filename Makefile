@@ -5,7 +5,8 @@ PKG     := ./cmd/ventanilla
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DATA    ?= ./var
-STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(shell $(GO) env GOPATH)/bin/staticcheck)
+# staticcheck from PATH or GOPATH/bin, else run the pinned release (2026.2.2).
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || (test -x $$($(GO) env GOPATH)/bin/staticcheck && echo $$($(GO) env GOPATH)/bin/staticcheck) || echo "$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2")
 FUZZTIME ?= 10s
 
 .PHONY: run build test lint bench fuzz cross vuln clean
