@@ -387,13 +387,21 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer, ma
 	)
 	k.program = p
 	mark("program")
+	// The channel stays open: the console may still toggle maintenance
+	// between the end of the visitor screen and its own shutdown.
+	uiDone := make(chan struct{})
 	go func() {
-		for on := range k.maintenance {
-			p.Send(tui.MaintenanceMsg{On: on})
+		for {
+			select {
+			case on := <-k.maintenance:
+				p.Send(tui.MaintenanceMsg{On: on})
+			case <-uiDone:
+				return
+			}
 		}
 	}()
 	_, err = p.Run()
-	close(k.maintenance)
+	close(uiDone)
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && ctx.Err() == nil {
 		return failuref("visitor screen: %v", err)
 	}
