@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	vmail "github.com/ventanilla-kiosk/ventanilla/devices/mail"
+	"golang.org/x/crypto/ssh"
 )
 
 // kioskTerm drives `ventanilla run --demo` on a pseudo-terminal the way a
@@ -36,7 +39,17 @@ type kioskTerm struct {
 
 func startKiosk(t *testing.T, extraConfig string) *kioskTerm {
 	t.Helper()
+	return startKioskWith(t, extraConfig, nil)
+}
+
+// startKioskWith lets a test prepare the data directory (keys, files)
+// before the kiosk starts.
+func startKioskWith(t *testing.T, extraConfig string, prepare func(data string)) *kioskTerm {
+	t.Helper()
 	data := t.TempDir()
+	if prepare != nil {
+		prepare(data)
+	}
 	cfg := filepath.Join(t.TempDir(), "k.toml")
 	body := "[ssh]\nlisten = \"127.0.0.1:0\"\n[metrics]\nlisten = \"\"\n" + extraConfig
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
@@ -440,4 +453,55 @@ func TestFNMTFlowOnTheKiosk(t *testing.T) {
 	if strings.Contains(k.text()[k.mark:], "12345678Z") {
 		t.Fatal("visitor data on screen after the session ended")
 	}
+}
+
+// TestMaintenanceFromTheConsole: a technician's `maintenance on` over SSH
+// shows "fuera de servicio" on the kiosk, `status --json` says so, and
+// `maintenance off` brings the home screen back.
+func TestMaintenanceFromTheConsole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the whole kiosk")
+	}
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := ssh.NewSignerFromKey(priv)
+	sshPub, _ := ssh.NewPublicKey(pub)
+	k := startKioskWith(t, "", func(data string) {
+		if err := os.WriteFile(filepath.Join(data, "authorized_keys"), ssh.MarshalAuthorizedKey(sshPub), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	})
+	addr := waitLog(t, k.data, listenRE)[1]
+	run := func(command string) string {
+		t.Helper()
+		c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{User: "tech", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		s, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		out, err := s.CombinedOutput(command)
+		if err != nil {
+			t.Fatalf("%s: %v %s", command, err, out)
+		}
+		return string(out)
+	}
+	run("maintenance on")
+	k.wait("Quiosco fuera de servicio")
+	k.send(keyEnter) // a visitor's keys do nothing now
+	var st map[string]any
+	deadline := time.Now().Add(5 * time.Second)
+	for st["maintenance"] != true && time.Now().Before(deadline) {
+		_ = json.Unmarshal([]byte(run("status --json")), &st)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st["maintenance"] != true {
+		t.Fatalf("status --json: %v", st)
+	}
+	run("maintenance off")
+	k.wait("Necesito ayuda")
 }
