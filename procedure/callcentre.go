@@ -136,9 +136,15 @@ type Request struct {
 	Surname2       string // optional: many foreign visitors have one surname
 	Mobile         string // E.164
 	MobileVerified bool
-	Email          string
-	Slot           Slot
-	Language       string // one of CallLanguages
+	// MobileUnconfirmed: the code could not reach the visitor now (the
+	// kiosk's modem is down; the SMS waits in the outbox), so the request
+	// goes with the number unconfirmed and the e-mail tells the call
+	// centre to confirm it when it calls. Without this a kiosk with no
+	// signal could not take call-centre requests at all.
+	MobileUnconfirmed bool
+	Email             string
+	Slot              Slot
+	Language          string // one of CallLanguages
 
 	Front Image
 	Back  Image
@@ -254,7 +260,7 @@ func (r *Request) check(n Need, opt CheckOptions) *Problem {
 		if _, err := ParseMobile(r.Mobile); err != nil {
 			return firstProblem(err)
 		}
-		if !r.MobileVerified {
+		if !r.MobileVerified && !r.MobileUnconfirmed {
 			return problem(string(n), KeyMobileUnverified, nil)
 		}
 	case NeedEmail:
@@ -458,6 +464,7 @@ type docData struct {
 	NumeroDocumento string
 	Soporte         string
 	Movil           string
+	MovilVerificado bool
 	Email           string
 	Franja          string
 	Idioma          string
@@ -494,6 +501,7 @@ func (r *Request) docData(cc CallCentre, loc *time.Location) docData {
 		NumeroDocumento: r.ID.Number,
 		Soporte:         r.Support,
 		Movil:           FormatMobile(r.Mobile),
+		MovilVerificado: r.MobileVerified,
 		Email:           r.Email,
 		Franja:          string(r.Slot),
 		Idioma:          r.Language,

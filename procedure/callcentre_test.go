@@ -457,3 +457,30 @@ func BenchmarkBuildEmail(b *testing.B) {
 		}
 	}
 }
+
+// TestUnconfirmedMobileGoesMarked: with the modem down the visitor may go
+// on without the code; the request is complete, and the e-mail tells the
+// call centre the number is not verified.
+func TestUnconfirmedMobileGoesMarked(t *testing.T) {
+	r := completeRequest(t, VariantClave)
+	r.MobileVerified = false
+	if err := r.Check(CheckOptions{}); err == nil {
+		t.Fatal("an unverified mobile must block the request")
+	}
+	r.MobileUnconfirmed = true
+	if err := r.Check(CheckOptions{}); err != nil {
+		t.Fatalf("unconfirmed (modem down) must not block: %v", err)
+	}
+	m, err := r.BuildEmail(testCC, CheckOptions{}, Madrid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Body, "SIN VERIFICAR") || strings.Contains(m.Body, "(verificado en el quiosco") {
+		t.Fatalf("the e-mail must say the number is not verified:\n%s", m.Body)
+	}
+	r.MobileVerified, r.MobileUnconfirmed = true, false
+	m, _ = r.BuildEmail(testCC, CheckOptions{}, Madrid())
+	if strings.Contains(m.Body, "SIN VERIFICAR") {
+		t.Fatal("a verified number is marked unverified")
+	}
+}

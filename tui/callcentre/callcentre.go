@@ -479,6 +479,10 @@ func (s *Screen) submitted(m form.SubmittedMsg) tea.Cmd {
 func (s *Screen) mobileDone() tea.Cmd {
 	r := s.mobile.Result()
 	s.req.Mobile, s.req.MobileVerified = r.Mobile, r.Verified
+	// VerifyMobile only lets a visitor go on unverified when the code
+	// could not be sent now (modem down): the request then goes with the
+	// number marked unconfirmed, for the call centre to confirm.
+	s.req.MobileUnconfirmed = !r.Verified && r.Mobile != ""
 	return s.next()
 }
 

@@ -432,3 +432,45 @@ func TestIdleTimeoutWipesMidFlow(t *testing.T) {
 		t.Fatalf("visitor data survived the idle wipe: %+v", s.req)
 	}
 }
+
+// TestModemDownStillSends: with the modem down the visitor goes on without
+// the code (F7); the request is complete and is queued, and the e-mail
+// tells the call centre that the number is not verified.
+func TestModemDownStillSends(t *testing.T) {
+	h := newHarness(t, kit.FlowClave, nil)
+	h.env.Modem.(*callcentretest.Modem).SetReady(false)
+	h.wait("Tenga a mano")
+	h.enter()
+	h.wait("Protección de datos")
+	h.enter()
+	h.wait("tal como aparecen")
+	h.typeLine("12345678Z")
+	h.typeLine("Ana María")
+	h.typeLine("García")
+	h.typeLine("López")
+	h.wait("número de móvil")
+	h.typeLine("600 123 456")
+	h.waitUntil("the queued verification SMS", func() bool { return len(h.out.SMS()) > 0 })
+	h.key(tea.KeyF7) // go on without the code
+	h.wait("Repita el correo")
+	h.typeLine("ana@example.com")
+	h.typeLine("ana@example.com")
+	h.key(tea.KeyRight)
+	h.enter()
+	h.enter()
+	h.wait("FAKE CAMERA FRONT")
+	h.enter()
+	h.wait("FAKE CAMERA BACK")
+	h.enter()
+	h.wait("SOLICITA el registro")
+	h.enter()
+	h.wait("FAKE CAMERA SIGNED")
+	h.enter()
+	h.wait("Todo está completo")
+	h.enter()
+	h.wait("Anótela")
+	h.waitUntil("the e-mail", func() bool { return len(h.out.Emails()) == 1 })
+	if body := h.out.Emails()[0].Body; !strings.Contains(body, "SIN VERIFICAR") {
+		t.Fatalf("the call centre is not told the number is unverified:\n%s", body)
+	}
+}
