@@ -6,7 +6,6 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -498,19 +497,14 @@ func truncate(s string, w int) string {
 }
 
 // Filter is a tea.WithFilter function: it drops quit, interrupt and suspend
-// messages unless allow is set, so nothing a visitor types can stop or
-// suspend the kiosk. The process owner sets allow before asking the program
-// to quit.
-func Filter(allow *atomic.Bool) func(tea.Model, tea.Msg) tea.Msg {
-	return func(_ tea.Model, msg tea.Msg) tea.Msg {
-		switch msg.(type) {
-		case tea.QuitMsg, tea.InterruptMsg, tea.SuspendMsg:
-			if !allow.Load() {
-				return nil
-			}
-		}
-		return msg
+// messages, so nothing a visitor types can stop or suspend the kiosk. The
+// process stops the program through its context (tea.WithContext) instead.
+func Filter(_ tea.Model, msg tea.Msg) tea.Msg {
+	switch msg.(type) {
+	case tea.QuitMsg, tea.InterruptMsg, tea.SuspendMsg:
+		return nil
 	}
+	return msg
 }
 
 // String describes the model for debugging without personal data.

@@ -433,3 +433,16 @@ func BenchmarkHomeView(b *testing.B) {
 		}
 	}
 }
+
+// TestFilterDropsQuit: nothing that reaches the program as a message can
+// quit or suspend the kiosk; everything else passes.
+func TestFilterDropsQuit(t *testing.T) {
+	for _, msg := range []tea.Msg{tea.QuitMsg{}, tea.InterruptMsg{}, tea.SuspendMsg{}} {
+		if got := Filter(nil, msg); got != nil {
+			t.Errorf("%T passed the filter", msg)
+		}
+	}
+	if got, ok := Filter(nil, press("x")).(tea.KeyMsg); !ok || got.String() != "x" {
+		t.Errorf("a key was dropped: %v", got)
+	}
+}

@@ -22,7 +22,7 @@ func BenchmarkStartupToFirstFrame(b *testing.B) {
 		cmd := exec.Command(binPath, "run", "--demo", "--config", cfg, "--data", data)
 		cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 		start := time.Now()
-		ptmx := startPTYb(b, cmd)
+		ptmx := startPTY(b, cmd)
 		screen := &syncBuffer{}
 		go answerTerminal(ptmx, screen)
 		for !strings.Contains(screen.String(), "Necesito ayuda") {
@@ -49,7 +49,7 @@ func BenchmarkIdleKiosk(b *testing.B) {
 		data := b.TempDir()
 		cmd := exec.Command(binPath, "run", "--demo", "--config", cfg, "--data", data)
 		cmd.Env = append(os.Environ(), "TERM=xterm-256color")
-		ptmx := startPTYb(b, cmd)
+		ptmx := startPTY(b, cmd)
 		screen := &syncBuffer{}
 		go answerTerminal(ptmx, screen)
 		for !strings.Contains(screen.String(), "Necesito ayuda") {
@@ -75,8 +75,6 @@ func benchConfig(b *testing.B) string {
 	}
 	return f
 }
-
-func startPTYb(b *testing.B, cmd *exec.Cmd) *os.File { return startPTY(b, cmd) }
 
 func cpuTicks(b *testing.B, pid int) int64 {
 	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")

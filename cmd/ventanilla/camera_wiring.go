@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
+	"strings"
 	"sync"
 	"time"
 
@@ -152,7 +154,7 @@ func (c *kioskCamera) Info() console.CameraInfo {
 	c.stat.Lock()
 	defer c.stat.Unlock()
 	info := console.CameraInfo{Device: c.spec, FPS: c.fps, Frames: c.frames,
-		Simulated: c.spec == "sim" || len(c.spec) > 4 && c.spec[:4] == "sim:"}
+		Simulated: c.spec == "sim" || strings.HasPrefix(c.spec, "sim:")}
 	if c.hasLast {
 		info.Width, info.Height = c.last.Width, c.last.Height
 		info.Format = fmt.Sprintf("%s %dx%d", c.last.Format, c.last.Width, c.last.Height)
@@ -178,11 +180,6 @@ func (c *kioskCamera) LatestFrame() image.Image {
 	}
 	// The converter reuses its buffer; the console keeps the image.
 	out := image.NewRGBA(img.Bounds())
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			out.Set(x, y, img.At(x, y))
-		}
-	}
+	draw.Draw(out, out.Bounds(), img, img.Bounds().Min, draw.Src)
 	return out
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"sync/atomic"
-
 	"github.com/ventanilla-kiosk/ventanilla/console"
 	"github.com/ventanilla-kiosk/ventanilla/procedure"
 	"github.com/ventanilla-kiosk/ventanilla/tui"
@@ -10,8 +8,6 @@ import (
 	"github.com/ventanilla-kiosk/ventanilla/tui/fnmt"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
 )
-
-type atomicBool struct{ atomic.Bool }
 
 // flows are the procedures on the home screen, with the office's
 // calendar and FNMT links.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -116,13 +117,6 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 		// while the database opens.
 		go func() { _, _ = i18n.Default() }()
 	}
-	tr := os.Getenv("VENTANILLA_TRACE_START") != ""
-	t0 := time.Now()
-	mark := func(what string) {
-		if tr {
-			fmt.Fprintf(os.Stderr, "start: %-12s %v\n", what, time.Since(t0))
-		}
-	}
 	// One signal context for the whole process; the kiosk program runs
 	// without bubbletea's own handler so that only the system stops it.
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
@@ -134,7 +128,6 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 		k.shutdown()
 		return err
 	}
-	mark("store")
 	var runErr error
 	if o.headless {
 		err := k.startServices(ctx, o)
@@ -160,7 +153,7 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 			}
 			k.log.Info("kiosk started", "kiosk", cfg.KioskID, "version", version, "demo", o.demo, "start_ms", time.Since(k.started).Milliseconds())
 		}()
-		runErr = k.runUI(ctx, stdin, stdout, mark)
+		runErr = k.runUI(ctx, stdin, stdout)
 	}
 	k.log.Info("kiosk stopping")
 	k.shutdown()
@@ -206,12 +199,7 @@ func (k *kiosk) openStore() error {
 		}
 		return failuref("cannot open the database in %s: %v", cfg.DataDir, err)
 	}
-	k.db = db
-	if n, err := db.Recover(); err != nil {
-		k.log.Error("outbox: recover leases", "err", err)
-	} else if n > 0 {
-		k.log.Info("outbox: leases recovered after an unclean stop", "jobs", n)
-	}
+	k.db = db // store.Open has already made jobs left in flight by a crash due again
 	k.sess = &sessions{}
 	k.met = metrics.New(metrics.Options{Version: version, KioskID: cfg.KioskID, Logger: k.log,
 		QueueStats: queueView{db}.Stats})
@@ -273,7 +261,7 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 		if err != nil {
 			return usageErrorf("config: smtp.password_file: %v", err)
 		}
-		mc.Password = string(trimNL(pw))
+		mc.Password = string(bytes.TrimRight(pw, "\r\n"))
 	}
 	// Demo mode catches mail locally, unless the configuration names a
 	// relay (a demo pointed at a test mail server).
@@ -343,7 +331,7 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 	return nil
 }
 
-func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer, mark func(string)) error {
+func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	r := lipgloss.NewRenderer(stdout)
 	// Said once, explicitly: querying the terminal for its background can
 	// stall start-up for seconds on the Linux console.
@@ -359,7 +347,6 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer, ma
 	if err != nil {
 		return failuref("translations: %v", err)
 	}
-	mark("catalogue")
 	env := &kit.Env{
 		T:        i18n.NewTranslator(cat, i18n.ES),
 		Styles:   kit.NewStyles(r, false),
@@ -372,7 +359,6 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer, ma
 	}
 	k.wireEnv(env)
 	model := tui.New(tui.Options{Env: env, Flows: flows(k.cfg.calendar, k.cfg.FNMTLinks.links()), Status: k.status})
-	var allowQuit atomicBool
 	p := tea.NewProgram(model,
 		tea.WithContext(ctx),
 		tea.WithInput(stdin),
@@ -383,10 +369,9 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer, ma
 		// second at 30 fps, 4–5 at 15); an unchanged frame is never redrawn.
 		tea.WithFPS(15),
 		tea.WithoutSignalHandler(),
-		tea.WithFilter(tui.Filter(&allowQuit.Bool)),
+		tea.WithFilter(tui.Filter),
 	)
 	k.program = p
-	mark("program")
 	// The channel stays open: the console may still toggle maintenance
 	// between the end of the visitor screen and its own shutdown.
 	uiDone := make(chan struct{})
@@ -471,13 +456,6 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
 	case <-done:
 	case <-time.After(d):
 	}
-}
-
-func trimNL(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 // kioskView is the kiosk as the console sees it.

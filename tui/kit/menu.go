@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -53,9 +54,9 @@ func (m *Menu) View(env *Env, width int) string {
 	st := env.Styles
 	for i, it := range m.Items {
 		label := env.T.T(it.Label)
-		line := "  " + itoa(i+1) + ". " + label
+		line := "  " + strconv.Itoa(i+1) + ". " + label
 		if i == m.Cursor {
-			line = "▸ " + itoa(i+1) + ". " + label
+			line = "▸ " + strconv.Itoa(i+1) + ". " + label
 			b.WriteString(st.Selected.Render(pad(line, width)))
 		} else {
 			b.WriteString(st.Item.Render(line))
@@ -70,13 +71,6 @@ func (m *Menu) View(env *Env, width int) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return string(rune('0'+i/10)) + string(rune('0'+i%10))
 }
 
 // pad widens s with spaces to at least w cells (capped), so the highlight
