@@ -1,7 +1,7 @@
 // Command ventanilla is the self-service kiosk for FNMT certificates and
 // Cl@ve registration in Spanish public offices.
 //
-// Exit status follows the contract in ARCHITECTURE.md: 0 success, 1 the
+// Exit status follows the contract in docs/ARCHITECTURE.md: 0 success, 1 the
 // check or operation said no, 2 usage or input error.
 package main
 

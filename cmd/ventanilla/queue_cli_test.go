@@ -25,7 +25,7 @@ func queue(t *testing.T, data string, stdin string, args ...string) (string, str
 }
 
 // TestQueueContract checks `queue add/list/stats/retry/dead` as outside
-// scripts use them (ARCHITECTURE.md).
+// scripts use them (docs/ARCHITECTURE.md).
 func TestQueueContract(t *testing.T) {
 	data := t.TempDir()
 	out, _, code := queue(t, data, "", "add", "--kind", "sms", "--to", "+34600000001", "--text", "hola")

@@ -24,7 +24,7 @@ import (
 )
 
 // binPath is the ventanilla binary built once for the process-level tests:
-// they check the contracts of ARCHITECTURE.md the way an outside test would.
+// they check the contracts of docs/ARCHITECTURE.md the way an outside test would.
 var binPath string
 
 func TestMain(m *testing.M) {

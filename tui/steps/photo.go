@@ -235,7 +235,7 @@ func shotKey(s Shot) string {
 	return "steps.photo.shot_document"
 }
 
-// issueKey maps a camera check code (ARCHITECTURE.md: no_card, too_far,
+// issueKey maps a camera check code (docs/ARCHITECTURE.md: no_card, too_far,
 // too_close, blurry, too_dark, too_bright, glare, tilted) to its advice.
 func issueKey(code string) string {
 	switch code {

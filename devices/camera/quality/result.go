@@ -52,7 +52,7 @@ func ParseMode(s string) (Mode, bool) {
 }
 
 // Problem is one reason a frame is not good enough. The codes are part of
-// the CLI contract (ARCHITECTURE.md) and key the advice catalogue.
+// the CLI contract (docs/ARCHITECTURE.md) and key the advice catalogue.
 type Problem string
 
 // Problem codes, in priority order: when several apply, the first is the
