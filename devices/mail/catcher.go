@@ -120,12 +120,15 @@ func (c *Catcher) serve(lis net.Listener) {
 	// Without TLS configured, AUTH over plain text is the only way to test
 	// it; the catcher only listens on loopback anyway.
 	srv.AllowInsecureAuth = c.opt.TLS == nil
-	c.srv = srv
-	c.lis = &stallListener{Listener: lis, c: c}
+	sl := &stallListener{Listener: lis, c: c}
+	c.srv, c.lis = srv, sl
 	c.wg.Add(1)
+	// The goroutine gets its own listener and server: c.lis and c.srv
+	// belong to c.mu, and a later SetFault replaces them while this
+	// Serve may still be starting.
 	go func() {
 		defer c.wg.Done()
-		_ = srv.Serve(c.lis)
+		_ = srv.Serve(sl)
 	}()
 }
 

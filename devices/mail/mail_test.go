@@ -203,3 +203,26 @@ func FuzzLeadingCode(f *testing.F) {
 		}
 	})
 }
+
+// TestFaultToggle switches the relay off and on quickly while a sender
+// keeps trying: each switch replaces the catcher's listener while the
+// previous server may still be starting (under -race this caught serve's
+// goroutine reading c.lis as the next serve wrote it).
+func TestFaultToggle(t *testing.T) {
+	c := startCatcher(t)
+	s := senderFor(t, c, 300*time.Millisecond)
+	for i := range 30 {
+		if err := c.SetFault(FaultRefuse); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SetFault(FaultNone); err != nil {
+			t.Fatalf("toggle %d: %v", i, err)
+		}
+	}
+	if err := s.Send(context.Background(), testMessage()); err != nil {
+		t.Fatalf("after toggling: %v", err)
+	}
+	if c.Count() != 1 {
+		t.Fatalf("catcher stored %d messages, want 1", c.Count())
+	}
+}
