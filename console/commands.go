@@ -17,6 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ventanilla-kiosk/ventanilla/console/logbuf"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 // Exit statuses of exec commands, as for the ventanilla CLI.
@@ -338,22 +340,6 @@ func normalizePhone(s string) (string, bool) {
 	return s, phoneRe.MatchString(s)
 }
 
-// maskPhone hides a phone number for the audit log and the screen, keeping
-// the prefix and the last two digits ("+34 6•• ••• •12" style).
-func maskPhone(s string) string {
-	r := []rune(s)
-	keep := 3
-	if len(r) > 0 && r[0] == '+' {
-		keep = 4
-	}
-	for i := range r {
-		if i >= keep && i < len(r)-2 && r[i] >= '0' && r[i] <= '9' {
-			r[i] = '•'
-		}
-	}
-	return string(r)
-}
-
 func (s *Server) modemCmd(st *sessionState) *cobra.Command {
 	m := &cobra.Command{Use: "modem", Short: "the GSM modem: check, test", Args: cobra.ArbitraryArgs, RunE: needSub}
 	var jsonOut bool
@@ -400,11 +386,11 @@ func (s *Server) modemCmd(st *sessionState) *cobra.Command {
 				return fmt.Errorf("not a phone number: %q (want +34600000000)", Sanitize(raw))
 			}
 			err := s.deps.Modem.SendTest(cmd.Context(), to)
-			s.audit("ssh.modem_test", st.auditFields("to", maskPhone(to), "ok", fmt.Sprint(err == nil)))
+			s.audit("ssh.modem_test", st.auditFields("to", mask.Phone(to), "ok", fmt.Sprint(err == nil)))
 			if err != nil {
-				return failed("modem test to %s: %w", maskPhone(to), err)
+				return failed("modem test to %s: %w", mask.Phone(to), err)
 			}
-			_, _ = fmt.Fprintf(cmd.OutOrStdout(), "test SMS sent to %s\n", maskPhone(to))
+			_, _ = fmt.Fprintf(cmd.OutOrStdout(), "test SMS sent to %s\n", mask.Phone(to))
 			return nil
 		},
 	}

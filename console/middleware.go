@@ -17,6 +17,8 @@ import (
 	"github.com/charmbracelet/wish"
 	"github.com/charmbracelet/wish/bubbletea"
 	"github.com/muesli/termenv"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 type ctxKey int
@@ -197,7 +199,7 @@ func (s *Server) execMiddleware() wish.Middleware {
 // number of a test SMS is masked like every other number in the log.
 func auditCommand(args []string) string {
 	if len(args) > 2 && args[0] == "modem" && args[1] == "test" {
-		return "modem test " + maskPhone(strings.Join(args[2:], ""))
+		return "modem test " + mask.Phone(strings.Join(args[2:], ""))
 	}
 	return Sanitize(strings.Join(args, " "))
 }

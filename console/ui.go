@@ -17,6 +17,8 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/ventanilla-kiosk/ventanilla/console/logbuf"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 // Screens of the interactive console, in tab order.
@@ -536,16 +538,16 @@ func (m *model) sendTest(raw string) tea.Cmd {
 		return nil
 	}
 	md, ctx, st, srv := m.srv.deps.Modem, m.ctx, m.st, m.srv
-	m.setFlash("sending a test SMS to "+maskPhone(to)+"…", nil)
+	m.setFlash("sending a test SMS to "+mask.Phone(to)+"…", nil)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, deviceOpTimeout)
 		defer cancel()
 		err := md.SendTest(ctx, to)
-		srv.audit("ssh.modem_test", st.auditFields("to", maskPhone(to), "ok", fmt.Sprint(err == nil)))
+		srv.audit("ssh.modem_test", st.auditFields("to", mask.Phone(to), "ok", fmt.Sprint(err == nil)))
 		if err != nil {
-			return doneMsg{text: "test SMS to " + maskPhone(to), err: err}
+			return doneMsg{text: "test SMS to " + mask.Phone(to), err: err}
 		}
-		return doneMsg{text: "test SMS sent to " + maskPhone(to)}
+		return doneMsg{text: "test SMS sent to " + mask.Phone(to)}
 	}
 }
 

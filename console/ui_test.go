@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 func TestInteractiveSession(t *testing.T) {
@@ -46,7 +48,7 @@ func TestInteractiveSession(t *testing.T) {
 	tm.send("t")
 	tm.waitFor("test SMS to:")
 	tm.send("+34600000012\r")
-	tm.waitFor("test SMS sent to +346••••••12")
+	tm.waitFor("test SMS sent to " + mask.Phone("+34600000012"))
 	e.modem.mu.Lock()
 	sent := slices.Clone(e.modem.sent)
 	e.modem.mu.Unlock()

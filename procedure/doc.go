@@ -14,7 +14,8 @@
 // Spanish documents addressed to a Spanish administration (see templates/).
 //
 // The package never logs. Values that carry personal data (a [Request], an
-// [ID]) must be masked with [MaskNIF], [MaskPhone], [MaskEmail] before they
+// [ID]) must be masked with package procedure/mask (mask.NIF, mask.Phone,
+// mask.Email) before they
 // reach a log or the technician console; [Problem.Error] never contains the
 // visitor's input.
 //

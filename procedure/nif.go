@@ -48,7 +48,7 @@ type ID struct {
 }
 
 // String returns the canonical number. It is personal data: mask it with
-// MaskNIF before logging.
+// mask.NIF (package procedure/mask) before logging.
 func (id ID) String() string { return id.Number }
 
 // IsZero reports whether the ID is empty.

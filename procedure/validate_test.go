@@ -401,28 +401,6 @@ func TestParseName(t *testing.T) {
 	}
 }
 
-func TestMasks(t *testing.T) {
-	tests := []struct {
-		name, got, want string
-	}{
-		{"phone", MaskPhone("+34600123412"), "+34 6•• ••• •12"},
-		{"phone typed", MaskPhone("600 12 34 12"), "+34 6•• ••• •12"},
-		{"phone invalid", MaskPhone("+33612345678"), "••••••••••78"},
-		{"nif", MaskNIF("12345678Z"), "•••••678Z"},
-		{"nif typed", MaskNIF("12.345.678-z"), "•••••678Z"},
-		{"nie", MaskNIF("X1234567L"), "•••••567L"},
-		{"nif invalid", MaskNIF("1234"), "••••"},
-		{"email", MaskEmail("juan.perez@gmail.com"), "j•••@gmail.com"},
-		{"email no at", MaskEmail("juanperez"), "•••"},
-		{"name", MaskName("María José Pérez"), "M. J. P."},
-	}
-	for _, tc := range tests {
-		if tc.got != tc.want {
-			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
-		}
-	}
-}
-
 func TestSuggestEmail(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"juan@gmial.com", "juan@gmail.com"},

@@ -7,11 +7,13 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 // AuditEntry is one line of the audit log. It never holds personal data:
 // jobs are named by id, recipients only masked, and field values are
-// passed through Redact.
+// passed through mask.Text.
 type AuditEntry struct {
 	Time   time.Time         `json:"time"`
 	Event  string            `json:"event"`
@@ -51,7 +53,7 @@ func auditTx(tx *bolt.Tx, now time.Time, event string, fields map[string]string)
 	if len(fields) > 0 {
 		clean = make(map[string]string, len(fields))
 		for k, v := range fields {
-			clean[k] = Redact(v)
+			clean[k] = mask.Text(v)
 		}
 	}
 	v, err := json.Marshal(AuditEntry{Time: now.UTC(), Event: event, Fields: clean})

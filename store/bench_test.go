@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 var benchPayload = Payload{To: "+34600000012", Text: "Su código de solicitud FNMT es 123456789. Acuda con su DNI."}
@@ -167,7 +169,7 @@ func BenchmarkRecover10k(b *testing.B) {
 			for k := i; k < i+1000; k++ {
 				uid, _ := db.newID(now)
 				j := &Job{ID: uid.String(), Kind: KindSMS, State: StatePending, MaxAttempts: 8, Created: now, Updated: now, HasPayload: true,
-					Recipient: MaskPhone(benchPayload.To)}
+					Recipient: mask.Phone(benchPayload.To)}
 				sealed, err := db.kr().seal(uid[:], plain)
 				if err != nil {
 					return err

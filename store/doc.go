@@ -51,7 +51,7 @@
 // is reported at Open; a tampered payload fails authentication (ErrDecrypt).
 // Payloads live in their own bucket, apart from job metadata, which holds
 // only a masked recipient (+34 6•• ••• •12). Error texts and audit fields
-// pass through Redact.
+// pass through mask.Text (package procedure/mask).
 //
 // A delivered job's payload is deleted in the same transaction that marks
 // it done; Purge deletes any payload older than PayloadMaxAge whatever its

@@ -13,6 +13,8 @@ import (
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 // Kind is what a job delivers.
@@ -259,7 +261,7 @@ func (db *DB) Enqueue(n NewJob) (Job, error) {
 	}
 	switch n.Kind {
 	case KindSMS:
-		j.Recipient = MaskPhone(n.Payload.To)
+		j.Recipient = mask.Phone(n.Payload.To)
 		// A stable reference from the id: every attempt of this job uses
 		// the same one, and consecutive jobs get different ones.
 		j.ConcatRef = uid[15] ^ uid[14]
@@ -267,7 +269,7 @@ func (db *DB) Enqueue(n NewJob) (Job, error) {
 			j.ConcatRef = 1
 		}
 	case KindEmail:
-		j.Recipient = MaskEmail(n.Payload.To)
+		j.Recipient = mask.Email(n.Payload.To)
 		j.MessageID = strings.ToLower(uid.String()) + "@" + db.opt.MessageIDDomain
 	}
 	var idem []byte
@@ -528,7 +530,7 @@ func (db *DB) failTx(tx *bolt.Tx, id []byte, j *Job, now time.Time, msg string, 
 		return db.killTx(tx, id, j, now, msg)
 	}
 	j.State = StateRetry
-	j.LastError = Redact(msg)
+	j.LastError = mask.Text(msg)
 	j.Updated = now
 	if err := setDue(tx, id, j, now.Add(db.Backoff(j.Attempts))); err != nil {
 		return err
@@ -551,7 +553,7 @@ func (db *DB) killTx(tx *bolt.Tx, id []byte, j *Job, now time.Time, msg string) 
 		return err
 	}
 	j.State = StateDead
-	j.LastError = Redact(msg)
+	j.LastError = mask.Text(msg)
 	j.Updated = now
 	f := jobFields(j)
 	f["attempts"] = fmt.Sprint(j.Attempts)

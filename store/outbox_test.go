@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 func TestLifecycleTable(t *testing.T) {
@@ -278,6 +280,45 @@ func TestErrorTextRedacted(t *testing.T) {
 				t.Fatalf("audit keeps personal data: %+v", e)
 			}
 		}
+	}
+}
+
+// TestRecipientsUseTheSharedMask: the outbox's recipients, error texts and
+// audit fields read exactly as package mask writes them, the same as the
+// console and the logs show them (issue 14.4: three phone maskers gave
+// three outputs).
+func TestRecipientsUseTheSharedMask(t *testing.T) {
+	db := openTest(t, t.TempDir(), newClock(), nil)
+	sms, err := db.Enqueue(NewJob{Kind: KindSMS, Payload: Payload{To: "+34612345678", Text: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	em, err := db.Enqueue(NewJob{Kind: KindEmail, Payload: Payload{To: "juana.garcia@example.es", Body: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sms.Recipient != mask.Phone("+34612345678") || em.Recipient != mask.Email("juana.garcia@example.es") {
+		t.Fatalf("recipients %q, %q", sms.Recipient, em.Recipient)
+	}
+	if v := ViewOf(sms); v.Recipient != "+34 6•• ••• •78" {
+		t.Fatalf("view recipient %q", v.Recipient)
+	}
+	c, _ := db.Claim(KindSMS, 1)
+	msg := "CMS ERROR 500 for 612 345 678"
+	if _, err := db.Fail(sms.ID, c[0].Attempt, errors.New(msg), false); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.Get(sms.ID)
+	if got.LastError != mask.Text(msg) || !strings.Contains(got.LastError, mask.Phone("612345678")) {
+		t.Fatalf("last error %q, want %q", got.LastError, mask.Text(msg))
+	}
+	if err := db.Audit("technician.test", map[string]string{"to": "+34 612 345 678"}); err != nil {
+		t.Fatal(err)
+	}
+	log, _ := db.AuditLog(time.Time{}, 0)
+	last := log[len(log)-1]
+	if last.Fields["to"] != mask.Phone("+34612345678") {
+		t.Fatalf("audit field %q", last.Fields["to"])
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 var idRE = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{26}$`) // a ULID
@@ -76,6 +78,10 @@ func TestQueueContract(t *testing.T) {
 		// The technician sees a masked number, never the whole one.
 		if strings.Contains(l, "600000001") || strings.Contains(l, "hola") {
 			t.Errorf("personal data in the list: %s", l)
+		}
+		// …masked as everywhere else (console, audit log, logs).
+		if r := j["recipient"]; r != mask.Phone("+34600000001") && r != mask.Phone("+34600000002") && r != mask.Phone("+34600000003") {
+			t.Errorf("recipient %q is not masked by package mask", r)
 		}
 	}
 

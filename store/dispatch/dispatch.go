@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/ventanilla-kiosk/ventanilla/store"
+
+	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 // SMSOptions carries what makes an SMS resend idempotent.
@@ -414,6 +416,6 @@ func (d *Dispatcher) deliver(ctx context.Context, kind store.Kind, ch Channel, j
 	if d.cfg.Observer != nil {
 		d.cfg.Observer.JobFailed(kind, st == store.StateDead)
 	}
-	d.log.Warn("send failed", "job", j.ID, "kind", kind, "attempt", j.Attempt, "permanent", permanent, "state", st, "err", store.Redact(err.Error()))
+	d.log.Warn("send failed", "job", j.ID, "kind", kind, "attempt", j.Attempt, "permanent", permanent, "state", st, "err", mask.Text(err.Error()))
 	return outcome{retryable: !permanent}
 }
