@@ -8,10 +8,14 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ventanilla-kiosk/ventanilla/devices/modem"
+	"github.com/ventanilla-kiosk/ventanilla/devices/modem/pdu"
 	"github.com/ventanilla-kiosk/ventanilla/procedure"
 	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
+	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
 )
 
 // Config is the kiosk's configuration file (see ventanilla.example.toml,
@@ -27,6 +31,7 @@ type Config struct {
 	DataDir      string     `toml:"data_dir"`
 	HolidaysFile string     `toml:"holidays_file"`
 	HelpDesk     string     `toml:"help_desk"`
+	SMSSignature string     `toml:"sms_signature"`
 	CallCentre   callCentre `toml:"call_centre"`
 	SMTP         smtpConfig `toml:"smtp"`
 	Modem        modemConf  `toml:"modem"`
@@ -229,6 +234,9 @@ func (c *Config) validate(file string) error {
 	}
 	if c.IdleWarning.Duration < 10*time.Second || c.IdleWarning.Duration >= c.IdleTimeout.Duration {
 		return bad("idle_warning", "%v must be at least 10s and shorter than idle_timeout (%v)", c.IdleWarning.Duration, c.IdleTimeout.Duration)
+	}
+	if n, enc := modem.Parts(c.SMSSignature); utf8.RuneCountInString(c.SMSSignature) > kit.MaxSMSSignature || (n > 0 && enc != pdu.GSM7) {
+		return bad("sms_signature", "%q: at most %d characters of the SMS (GSM) alphabet, which has é, è, ñ and ü but not á, í, ó, ú or ·; a longer or accented signature would make every SMS longer (\"Ayto. Getafe\")", c.SMSSignature, kit.MaxSMSSignature)
 	}
 	if c.CodeLength < 6 || c.CodeLength > 20 {
 		return bad("code_length", "%d is out of range: the FNMT código de solicitud has between 6 and 20 digits (9 today)", c.CodeLength)

@@ -25,7 +25,7 @@ func TestExampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the documented example must load: %v", err)
 	}
-	if c.KioskID != "getafe-01" || c.IdleTimeout.Seconds() != 90 || c.CodeLength != 9 || len(c.langs) != 6 {
+	if c.KioskID != "getafe-01" || c.IdleTimeout.Seconds() != 90 || c.CodeLength != 9 || len(c.langs) != 6 || c.SMSSignature != "Ayto. Getafe" {
 		t.Fatalf("unexpected values: %+v", c)
 	}
 }
@@ -50,6 +50,8 @@ func TestBadConfigNamesFileFieldAndProblem(t *testing.T) {
 		{"retention", "[retention]\nmax_age = \"10m\"", "retention.max_age", "too short"},
 		{"holidays", "holidays_file = \"/nonexistent/h.txt\"", "holidays_file", "no such file"},
 		{"fnmt link", "[fnmt_links]\nrequest_form = \"http://x\"", "fnmt_links.request_form", "https"},
+		{"sms signature accent", "sms_signature = \"Atención\"", "sms_signature", "GSM"},
+		{"sms signature length", "sms_signature = \"Ayuntamiento de Villaviciosa\"", "sms_signature", "at most 18"},
 		{"fnmt device", "[fnmt_links.configurator]\nbeos = \"https://x\"", "fnmt_links.configurator.beos", "unknown device"},
 	}
 	for _, tc := range cases {

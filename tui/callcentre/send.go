@@ -8,8 +8,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ventanilla-kiosk/ventanilla/procedure"
-	"github.com/ventanilla-kiosk/ventanilla/tui/form"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
+	"github.com/ventanilla-kiosk/ventanilla/tui/steps"
 )
 
 // queueTimeout bounds one outbox commit. The store answers in
@@ -49,7 +49,7 @@ func (s *Screen) send() tea.Cmd {
 	}
 	sms := s.req.SentSMS()
 	// The SMS is the visitor's, in the language they are using now.
-	smsText := s.env.T.T(sms.Key, form.Args(sms.Args)...)
+	smsText := steps.SMSText(s.env, sms)
 	gen, emailID, out := s.gen, s.emailID, s.env.Outbox
 	cc, opt := s.callCentre(), procedure.CheckOptions{CodeLength: s.env.Settings.CodeLength}
 	return func() tea.Msg {

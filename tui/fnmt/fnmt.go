@@ -411,7 +411,7 @@ func (s *Screen) finish() tea.Cmd {
 	if s.visit.Mobile == "" {
 		return nil
 	}
-	text := steps.MessageText(s.env, sum.SMS)
+	text := steps.SMSText(s.env, sum.SMS)
 	to, out, me := s.visit.Mobile, s.env.Outbox, s
 	return func() tea.Msg {
 		if out == nil {

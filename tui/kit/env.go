@@ -40,7 +40,17 @@ type Settings struct {
 	CodeLength  int           // digits of the FNMT código de solicitud
 	CallCentre  CallCentre
 	HelpDesk    string // where staff can be found, e.g. "mostrador 3"; free text from the office
+	// SMSSignature starts every SMS the kiosk sends ("Ayto. Getafe: …"),
+	// so the visitor knows the office wrote it and not FNMT or the call
+	// centre. Empty: the catalogue's sms.signature in the visitor's
+	// language. At most MaxSMSSignature characters of the GSM alphabet,
+	// which the SMS-length test budgets for.
+	SMSSignature string
 }
+
+// MaxSMSSignature is the longest SMS signature an office may configure.
+// Every SMS is tested to fit its parts with a signature this long.
+const MaxSMSSignature = 18
 
 // CallCentre is how the office's call centre is reached. None of this is a
 // public fact, so it all comes from configuration.

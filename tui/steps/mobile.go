@@ -285,7 +285,7 @@ func (m *VerifyMobile) send() tea.Cmd {
 	m.code.Wipe()
 	m.clearMsg()
 	rules := m.otp.Rules()
-	text := m.env.T.T("steps.mobile.sms", "Code", code, "Minutes", int(rules.TTL/time.Minute))
+	text := CodeSMS(m.env, code, rules)
 	to, out, tag, gen := m.mobile, m.env.Outbox, m.tag, m.gen
 	return func() tea.Msg {
 		if out == nil {
