@@ -51,73 +51,48 @@ type engine struct {
 	urcs    chan URC
 	dropped int
 
-	done     chan struct{} // closed when the reader stops
-	doneErr  error
-	closeMu  sync.Mutex
-	closing  bool
-	idleRead time.Duration
+	done    chan struct{} // closed when the reader stops
+	doneErr error
+	closeMu sync.Mutex
+	closing bool
 }
 
-// newEngine starts the reader goroutine. idleRead is the port's read
-// time-out (0 for ports that block); it lets the reader tell an idle line
-// from a hung-up one.
-func newEngine(port io.ReadWriteCloser, idleRead time.Duration) *engine {
+// newEngine starts the reader goroutine. port's Read must block until
+// there is data and fail once the port is closed or gone: a serial port
+// from openSerial, a pipe or a socket all do.
+func newEngine(port io.ReadWriteCloser) *engine {
 	e := &engine{
-		port:     port,
-		sem:      make(chan struct{}, 1),
-		urcs:     make(chan URC, urcBuffer),
-		done:     make(chan struct{}),
-		idleRead: idleRead,
+		port: port,
+		sem:  make(chan struct{}, 1),
+		urcs: make(chan URC, urcBuffer),
+		done: make(chan struct{}),
 	}
 	go e.readLoop()
 	return e
 }
 
-// readLoop owns the port's read side and the splitter. On Linux a serial
-// read with VTIME set returns 0 bytes and io.EOF when the line was idle:
-// that is normal. A hung-up device returns EOF at once, again and again,
-// so many fast empty reads in a row count as a hang-up.
+// readLoop owns the port's read side and the splitter. It sleeps in Read
+// while the modem says nothing: no timer wakes it, so an idle kiosk costs
+// no CPU here. Close ends the Read at once. A hung-up device ends it too:
+// a pty whose other side closed gives EIO, a serial device that was
+// unplugged gives EOF (zero bytes from a descriptor that would otherwise
+// wait for data) or EIO.
 func (e *engine) readLoop() {
 	var sp Splitter
 	buf := make([]byte, 512)
-	fastEOF := 0
 	var err error
 	for {
-		start := time.Now()
 		n, rerr := e.port.Read(buf)
 		if n > 0 {
-			fastEOF = 0
 			sp.Feed(buf[:n], e.dispatch)
 		}
-		if rerr == nil {
-			continue
-		}
-		if errors.Is(rerr, io.EOF) && e.idleRead == 0 {
-			// A port without a read time-out only says EOF at its end.
+		if rerr != nil {
 			err = rerr
+			if errors.Is(rerr, io.EOF) {
+				err = errors.New("device hung up (end of file)")
+			}
 			break
 		}
-		if errors.Is(rerr, io.EOF) && n == 0 {
-			if time.Since(start) < e.idleRead/4 {
-				fastEOF++
-				if fastEOF > 20 {
-					err = errors.New("device hung up (reads return EOF immediately)")
-					break
-				}
-			} else {
-				fastEOF = 0
-			}
-			if e.isClosing() {
-				err = ErrClosed
-				break
-			}
-			continue
-		}
-		if errors.Is(rerr, io.EOF) {
-			continue
-		}
-		err = rerr
-		break
 	}
 	if e.isClosing() {
 		err = ErrClosed
@@ -362,9 +337,18 @@ func (e *engine) write(s string) error {
 		return ErrClosed
 	default:
 	}
+	if d, ok := e.port.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		// A modem that stops taking input (a stuck USB bridge) must not
+		// hold the command, and the engine, forever.
+		_ = d.SetWriteDeadline(time.Now().Add(writeTimeout))
+	}
 	_, err := io.WriteString(e.port, s)
 	return err
 }
+
+// writeTimeout bounds one write to the port. A command is a few bytes and
+// a PDU a few hundred: even at 9600 baud that is well under a second.
+const writeTimeout = 5 * time.Second
 
 func finalErr(cmd string, f Final) error {
 	class := Retry

@@ -21,7 +21,7 @@ type peer struct {
 func newPair(t *testing.T) (*engine, *peer) {
 	t.Helper()
 	a, b := net.Pipe()
-	e := newEngine(a, 0)
+	e := newEngine(a)
 	p := &peer{t: t, c: b, br: bufio.NewReader(b)}
 	t.Cleanup(func() {
 		_ = e.close()

@@ -560,3 +560,35 @@ func TestRetryBackoff(t *testing.T) {
 		})
 	}
 }
+
+// TestIdleNoiseStartsWhenSwitchedOn: the emulator runs no timer while no
+// fault is on, so switching Noise on at run time must wake it: URCs then
+// reach a client that sends nothing, through its blocking read.
+func TestIdleNoiseStartsWhenSwitchedOn(t *testing.T) {
+	emu := startEmu(t, emulator.Options{})
+	m := openModem(t, fastConfig(emu.Path()))
+	for len(m.URCs()) > 0 {
+		<-m.URCs()
+	}
+	select {
+	case u := <-m.URCs():
+		t.Fatalf("URC %q with no fault on", u.Line)
+	case <-time.After(400 * time.Millisecond):
+	}
+	emu.SetFaults(emulator.Faults{Noise: true})
+	select {
+	case <-m.URCs():
+	case <-time.After(5 * time.Second):
+		t.Fatal("no URC after switching the noise on")
+	}
+	emu.SetFaults(emulator.Faults{})
+	time.Sleep(300 * time.Millisecond) // a URC already on its way may land
+	for len(m.URCs()) > 0 {
+		<-m.URCs()
+	}
+	select {
+	case u := <-m.URCs():
+		t.Fatalf("URC %q after switching the noise off", u.Line)
+	case <-time.After(400 * time.Millisecond):
+	}
+}

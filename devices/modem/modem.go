@@ -22,8 +22,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/tarm/serial"
 )
 
 // Config says where the modem is and how patient to be with it.
@@ -83,10 +81,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// serialReadTimeout is the port's read time-out: short, so Close is quick
-// and a hung-up device is noticed.
-const serialReadTimeout = 100 * time.Millisecond
-
 // Modem is an initialised modem. Its methods are safe for concurrent use;
 // commands are serialised.
 type Modem struct {
@@ -103,25 +97,23 @@ func Open(ctx context.Context, cfg Config) (*Modem, error) {
 		return nil, fmt.Errorf("modem: no port configured: %w", ErrBadInput)
 	}
 	cfg.defaults()
-	p, err := serial.OpenPort(&serial.Config{Name: cfg.Port, Baud: cfg.Baud, ReadTimeout: serialReadTimeout})
+	p, err := openSerial(cfg.Port, cfg.Baud)
 	if err != nil {
 		return nil, &Error{Cmd: "open " + cfg.Port, Kind: KindIO, Class: Technician,
 			Msg: "cannot open the serial port (is the modem plugged in, is another program using it?): " + err.Error(), Err: err}
 	}
-	// Input that arrived while nobody had the port open belongs to no one.
-	_ = p.Flush()
-	return start(ctx, p, cfg, serialReadTimeout)
+	return start(ctx, p, cfg)
 }
 
 // OpenPort runs the start-up sequence over an already open port (a pipe
 // in tests, a network bridge). The Modem owns port from now on.
 func OpenPort(ctx context.Context, port io.ReadWriteCloser, cfg Config) (*Modem, error) {
 	cfg.defaults()
-	return start(ctx, port, cfg, 0)
+	return start(ctx, port, cfg)
 }
 
-func start(ctx context.Context, port io.ReadWriteCloser, cfg Config, idle time.Duration) (*Modem, error) {
-	m := &Modem{cfg: cfg, eng: newEngine(port, idle)}
+func start(ctx context.Context, port io.ReadWriteCloser, cfg Config) (*Modem, error) {
+	m := &Modem{cfg: cfg, eng: newEngine(port)}
 	if err := m.startup(ctx); err != nil {
 		_ = m.Close()
 		return nil, err

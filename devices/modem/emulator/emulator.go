@@ -78,6 +78,7 @@ type Emulator struct {
 	path          string
 	log           io.Writer
 	closed        chan struct{}
+	faultsChanged chan struct{} // wakes idleNoise; buffered, never blocks SetFaults
 	closeOnce     sync.Once
 	wg            sync.WaitGroup
 
@@ -112,18 +113,19 @@ func Start(opts Options) (*Emulator, error) {
 	}
 	e := &Emulator{
 		master: m, slave: s, path: s.Name(), log: opts.Log,
-		closed:     make(chan struct{}),
-		faults:     opts.Faults,
-		echo:       true,
-		cmee:       0,
-		sim:        "READY",
-		pin:        opts.PIN,
-		pinTries:   3,
-		registered: !opts.Unregistered,
-		operator:   opts.Operator,
-		smsc:       opts.SMSC,
-		csq:        opts.CSQ,
-		partial:    map[string]map[int]string{},
+		closed:        make(chan struct{}),
+		faultsChanged: make(chan struct{}, 1),
+		faults:        opts.Faults,
+		echo:          true,
+		cmee:          0,
+		sim:           "READY",
+		pin:           opts.PIN,
+		pinTries:      3,
+		registered:    !opts.Unregistered,
+		operator:      opts.Operator,
+		smsc:          opts.SMSC,
+		csq:           opts.CSQ,
+		partial:       map[string]map[int]string{},
 	}
 	if opts.PIN != "" {
 		e.sim = "SIM PIN"
@@ -169,6 +171,10 @@ func (e *Emulator) SetFaults(f Faults) {
 	e.mu.Lock()
 	e.faults = f
 	e.mu.Unlock()
+	select {
+	case e.faultsChanged <- struct{}{}:
+	default: // a wake-up is already pending; it will read the new faults
+	}
 }
 
 // SetRegistered simulates losing or finding the network.
@@ -364,17 +370,30 @@ func (e *Emulator) noiseURC(eol string) string {
 	return urcs[n%len(urcs)]
 }
 
-// idleNoise sends URCs between commands while the Noise fault is on.
+// idleNoise sends URCs between commands while the Noise fault is on. With
+// Noise off it sleeps until SetFaults changes something: an emulator with
+// no fault on (demo mode) runs no timer at all.
 func (e *Emulator) idleNoise() {
 	defer e.wg.Done()
-	t := time.NewTicker(150 * time.Millisecond)
-	defer t.Stop()
 	for {
+		f := e.currentFaults()
+		if !f.Noise || f.Silent {
+			select {
+			case <-e.closed:
+				return
+			case <-e.faultsChanged:
+			}
+			continue
+		}
+		t := time.NewTimer(idleNoiseEvery)
 		select {
 		case <-e.closed:
+			t.Stop()
 			return
+		case <-e.faultsChanged:
+			t.Stop()
 		case <-t.C:
-			f := e.currentFaults()
+			f = e.currentFaults()
 			if !f.Noise || f.Silent {
 				continue
 			}
@@ -386,6 +405,9 @@ func (e *Emulator) idleNoise() {
 		}
 	}
 }
+
+// idleNoiseEvery is how often a noisy modem speaks unasked.
+const idleNoiseEvery = 150 * time.Millisecond
 
 // execute runs one command line (possibly several commands joined with
 // ";") and answers it. It returns the TPDU length when the line ends in
