@@ -59,6 +59,10 @@ const (
 	SlotAfternoon Slot = "afternoon"
 )
 
+// NameKey returns the catalogue key of the slot's name, written to follow
+// "le llamarán …" ("por la mañana").
+func (s Slot) NameKey() string { return "callcentre.slot." + string(s) }
+
 // CallLanguages are the languages a call can be asked in (the kiosk's six);
 // whether the call centre can honour it is up to them, it is a preference.
 var CallLanguages = []string{"es", "ca", "gl", "eu", "en", "fr"}

@@ -8,10 +8,12 @@
 //
 // Nothing here produces visitor-facing sentences. Every rejection or message
 // is a catalogue key with template arguments (see [Problem] and [Message]);
-// the Spanish source text of every key is in [SpanishDefaults], and the UI
-// translates. The exceptions are deliberate and Spanish only: the legal model
-// text of the Cl@ve request and the e-mail to the call centre, which are
-// Spanish documents addressed to a Spanish administration (see templates/).
+// the text of every key, Spanish first, is only in the UI's catalogues
+// (tui/i18n/catalog), whose test finds every key this package declares. The
+// exceptions are deliberate and Spanish only: the model of the signed Cl@ve
+// request and the e-mail to the call centre, documents addressed to a
+// Spanish administration that are never translated (templates/ is their one
+// source, golden-tested here).
 //
 // The package never logs. Values that carry personal data (a [Request], an
 // [ID]) must be masked with package procedure/mask (mask.NIF, mask.Phone,

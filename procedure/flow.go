@@ -57,8 +57,9 @@ type Flow struct {
 	Steps    []Step
 }
 
-// KeyStepPosition is the catalogue key of "Paso {{.N}} de {{.Total}}".
-const KeyStepPosition = "flow.position"
+// KeyStepPosition is the catalogue key of "Paso {{.N}} de {{.Total}}",
+// the one the kiosk's header shows.
+const KeyStepPosition = "shell.step"
 
 // Index returns the position of the step in the flow, or -1.
 func (f Flow) Index(id StepID) int {

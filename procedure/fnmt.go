@@ -297,7 +297,9 @@ func firstProblem(err error) *Problem {
 	if p, ok := AsProblem(err); ok {
 		return p
 	}
-	return &Problem{Key: "internal", Args: nil}
+	// Not reached (every validator returns a *Problem); should it be,
+	// the visitor reads "call staff", never a raw key.
+	return &Problem{Key: KeyVariantUnknown}
 }
 
 // FNMTSummary is what is owed to the visitor at the end: shown on the

@@ -217,8 +217,8 @@ func TestFlows(t *testing.T) {
 		t.Fatalf("flows %v", fs)
 	}
 	for _, f := range fs {
-		if _, ok := SpanishDefaults[f.TitleKey]; !ok {
-			t.Errorf("flow %s title key %s has no text", f.ID, f.TitleKey)
+		if f.TitleKey == "" {
+			t.Errorf("flow %s has no title key", f.ID)
 		}
 		seen := map[StepID]bool{}
 		for _, s := range f.Steps {
@@ -226,8 +226,8 @@ func TestFlows(t *testing.T) {
 				t.Errorf("flow %s repeats step %s", f.ID, s.ID)
 			}
 			seen[s.ID] = true
-			if _, ok := SpanishDefaults[s.TitleKey]; !ok {
-				t.Errorf("step %s title key %s has no text", s.ID, s.TitleKey)
+			if s.TitleKey == "" {
+				t.Errorf("step %s has no title key", s.ID)
 			}
 		}
 	}
@@ -236,33 +236,5 @@ func TestFlows(t *testing.T) {
 	}
 	if n, _ := CallCentreFlow(VariantCertificate).Position(StepCallSigned); n != 0 {
 		t.Error("certificate flow has a signed-request step")
-	}
-}
-
-func TestPrivacyNotice(t *testing.T) {
-	p := Privacy{Controller: "Ayuntamiento de Madrid", Contact: "dpd@madrid.example", CallCentre: "Centro de Atención de Cl@ve"}
-	fnmt, err := PrivacyNotice(FlowFNMT, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fnmt) != 7 || fnmt[0].Args["Controller"] != p.Controller || fnmt[3].Key != "privacy.recipients.fnmt" ||
-		fnmt[5].Args["Contact"] != p.Contact || fnmt[6].Key != KeyPrivacyAccept {
-		t.Errorf("fnmt notice %+v", fnmt)
-	}
-	clave, err := PrivacyNotice(FlowClave, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if clave[1].Key != "privacy.purpose.clave" || clave[3].Args["CallCentre"] != p.CallCentre {
-		t.Errorf("clave notice %+v", clave)
-	}
-	if _, err := PrivacyNotice(FlowFNMT, Privacy{Controller: "x"}); !errors.Is(err, ErrPrivacyNotConfigured) {
-		t.Errorf("missing contact: %v", err)
-	}
-	if _, err := PrivacyNotice(FlowClave, Privacy{Controller: "x", Contact: "y"}); !errors.Is(err, ErrPrivacyNotConfigured) {
-		t.Errorf("missing call centre: %v", err)
-	}
-	if _, err := PrivacyNotice(FlowFNMT, Privacy{Controller: "x", Contact: "y"}); err != nil {
-		t.Errorf("FNMT needs no call centre: %v", err)
 	}
 }

@@ -105,9 +105,9 @@ var (
 	ErrEmailMismatch = &Problem{Key: KeyEmailMismatch}
 )
 
-// Catalogue keys of problems. Each has a Spanish source text in
-// SpanishDefaults and an English log text in englishText; the arguments each
-// key receives are listed in its comment.
+// Catalogue keys of problems. Each has its texts in the catalogues
+// (tui/i18n/catalog/validation.*.toml) and an English log text in
+// englishText; the arguments each key receives are listed in its comment.
 const (
 	KeyNIFEmpty         = "validation.nif.empty"
 	KeyNIFChars         = "validation.nif.chars"          // no args

@@ -322,10 +322,7 @@ func (s *Screen) Progress() (int, int) {
 // Title implements kit.Screen.
 func (s *Screen) Title() string {
 	if s.page == pgIntro {
-		if s.v.id == procedure.VariantClave {
-			return s.env.T.T("callcentre.clave.heading")
-		}
-		return s.env.T.T("callcentre.certificate.heading")
+		return s.env.T.T(s.flow.TitleKey)
 	}
 	st, _ := s.flow.Step(s.step())
 	return s.env.T.T(st.TitleKey)

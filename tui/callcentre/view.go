@@ -159,7 +159,7 @@ func (s *Screen) viewReview() string {
 	}
 	call := ""
 	if r.Slot != "" {
-		call = env.T.T("callcentre.slot." + string(r.Slot))
+		call = env.T.T(r.Slot.NameKey())
 	}
 	if r.Language != "" {
 		call += " · " + env.T.T("callcentre.lang."+r.Language)
@@ -275,7 +275,7 @@ func (s *Screen) viewDone() string {
 	b.WriteString("\n\n")
 	slot := env.T.T("callcentre.done.any_time")
 	if s.req.Slot != "" {
-		slot = env.T.T("callcentre.slot." + string(s.req.Slot))
+		slot = env.T.T(s.req.Slot.NameKey())
 	}
 	next := "callcentre.done.next_certificate"
 	if s.v.id == procedure.VariantClave {
