@@ -230,8 +230,12 @@ func (s *Server) queueCmd(st *sessionState) *cobra.Command {
 				return failed("queue: outbox %w", ErrUnavailable)
 			}
 			id := args[0]
-			err := s.deps.Queue.Retry(cmd.Context(), id)
-			s.audit("ssh.queue_retry", st.auditFields("job", Sanitize(id), "ok", fmt.Sprint(err == nil)))
+			err := s.act(st, "ssh.queue_retry", []string{"job", Sanitize(id)}, warnTo(cmd), func() error {
+				return s.deps.Queue.Retry(cmd.Context(), id)
+			})
+			if errors.Is(err, ErrInvalid) {
+				return fmt.Errorf("queue retry: %w", err) // usage: exit 2
+			}
 			if err != nil {
 				return failed("queue retry %s: %w", id, err)
 			}
@@ -385,8 +389,9 @@ func (s *Server) modemCmd(st *sessionState) *cobra.Command {
 			if !ok {
 				return fmt.Errorf("not a phone number: %q (want +34600000000)", Sanitize(raw))
 			}
-			err := s.deps.Modem.SendTest(cmd.Context(), to)
-			s.audit("ssh.modem_test", st.auditFields("to", mask.Phone(to), "ok", fmt.Sprint(err == nil)))
+			err := s.act(st, "ssh.modem_test", []string{"to", mask.Phone(to)}, warnTo(cmd), func() error {
+				return s.deps.Modem.SendTest(cmd.Context(), to)
+			})
 			if err != nil {
 				return failed("modem test to %s: %w", mask.Phone(to), err)
 			}
@@ -503,17 +508,38 @@ func (s *Server) maintenanceCmd(st *sessionState) *cobra.Command {
 				return failed("maintenance: kiosk %w", ErrUnavailable)
 			}
 			on := args[0] == "on"
-			s.setMaintenance(st, on)
+			if err := s.setMaintenance(cmd.Context(), st, on, warnTo(cmd)); err != nil {
+				return failed("maintenance %s: %w", onOff(on), err)
+			}
 			_, _ = fmt.Fprintf(cmd.OutOrStdout(), "maintenance %s\n", onOff(on))
 			return nil
 		},
 	}
 }
 
-func (s *Server) setMaintenance(st *sessionState, on bool) {
-	s.deps.Kiosk.SetMaintenance(on)
-	s.audit("ssh.maintenance", st.auditFields("on", fmt.Sprint(on)))
+// maintenanceConfirm bounds how long a technician waits for the visitor
+// screen to show (or lift) the "fuera de servicio" screen.
+const maintenanceConfirm = 5 * time.Second
+
+// setMaintenance asks the kiosk to change maintenance mode and returns
+// only when its visitor screen confirmed it, or why it did not.
+func (s *Server) setMaintenance(ctx context.Context, st *sessionState, on bool, warn func(string)) error {
+	err := s.act(st, "ssh.maintenance", []string{"on", fmt.Sprint(on)}, warn, func() error {
+		ctx, cancel := context.WithTimeout(ctx, maintenanceConfirm)
+		defer cancel()
+		return s.deps.Kiosk.SetMaintenance(ctx, on)
+	})
+	if err != nil {
+		s.log.Warn("console: maintenance mode not changed", "on", on, "fingerprint", st.fingerprint, "err", err)
+		return err
+	}
 	s.log.Info("console: maintenance mode", "on", on, "fingerprint", st.fingerprint)
+	return nil
+}
+
+// warnTo returns a function printing a warning on the command's stderr.
+func warnTo(cmd *cobra.Command) func(string) {
+	return func(msg string) { _, _ = fmt.Fprintln(cmd.ErrOrStderr(), Sanitize(msg)) }
 }
 
 func (s *Server) metricsCmd() *cobra.Command {
@@ -540,8 +566,14 @@ func (s *Server) keysCmd(st *sessionState) *cobra.Command {
 		Short: "re-read authorized_keys now and report skipped lines",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, bad, err := s.ReloadAuthorizedKeys()
-			s.audit("ssh.keys_reload", st.auditFields("keys", fmt.Sprint(n)))
+			var (
+				n   int
+				bad []string
+			)
+			err := s.act(st, "ssh.keys_reload", nil, warnTo(cmd), func() (err error) {
+				n, bad, err = s.ReloadAuthorizedKeys()
+				return err
+			})
 			if err != nil {
 				return failed("%w", err)
 			}

@@ -22,8 +22,11 @@ type Kiosk interface {
 	// Status must not block and must not contain personal data.
 	Status() KioskStatus
 	// SetMaintenance shows (on) or lifts (off) the "fuera de servicio"
-	// screen to visitors.
-	SetMaintenance(on bool)
+	// screen to visitors. It returns once the visitor screen has taken the
+	// change (Status then reports it), or an error saying why not: there
+	// is no visitor screen (a headless kiosk), it stopped, or it did not
+	// confirm before ctx ended. It never drops a request silently.
+	SetMaintenance(ctx context.Context, on bool) error
 }
 
 // KioskStatus is what the status screen and `status --json` show.
@@ -124,9 +127,11 @@ type Camera interface {
 }
 
 // Audit writes technician actions to the audit log. Fields always include
-// "fingerprint" (SHA256 of the technician's key) and "remote".
+// "fingerprint" (SHA256 of the technician's key) and "remote". It returns
+// only once the record is durable; an action whose record cannot be
+// written is not performed.
 type Audit interface {
-	Audit(event string, fields map[string]string)
+	Audit(event string, fields map[string]string) error
 }
 
 // Logs is the recent log history; *logbuf.Buffer implements it.

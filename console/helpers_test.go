@@ -31,6 +31,7 @@ type fakeKiosk struct {
 	mu    sync.Mutex
 	st    KioskStatus
 	calls []bool
+	err   error // SetMaintenance fails with it (the kiosk said no)
 }
 
 func (k *fakeKiosk) Status() KioskStatus {
@@ -39,11 +40,21 @@ func (k *fakeKiosk) Status() KioskStatus {
 	return k.st
 }
 
-func (k *fakeKiosk) SetMaintenance(on bool) {
+func (k *fakeKiosk) SetMaintenance(_ context.Context, on bool) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.st.Maintenance = on
 	k.calls = append(k.calls, on)
+	if k.err != nil {
+		return k.err
+	}
+	k.st.Maintenance = on
+	return nil
+}
+
+func (k *fakeKiosk) failWith(err error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.err = err
 }
 
 func (k *fakeKiosk) maintenanceCalls() []bool {
@@ -145,15 +156,30 @@ type auditRec struct {
 	fields map[string]string
 }
 
+// fakeAudit is the audit sink; fail makes every write whose event
+// matches fail, as a full disk would.
 type fakeAudit struct {
 	mu   sync.Mutex
 	recs []auditRec
+	fail func(event string) bool
 }
 
-func (a *fakeAudit) Audit(event string, fields map[string]string) {
+var errDiskFull = errors.New("store: audit: write ventanilla.db: no space left on device")
+
+func (a *fakeAudit) Audit(event string, fields map[string]string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.fail != nil && a.fail(event) {
+		return errDiskFull
+	}
 	a.recs = append(a.recs, auditRec{event, fields})
+	return nil
+}
+
+func (a *fakeAudit) failing(f func(event string) bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.fail = f
 }
 
 func (a *fakeAudit) events(name string) []auditRec {

@@ -33,6 +33,7 @@ type sessionState struct {
 	user        string
 	remote      string
 	started     time.Time
+	auditErr    error // the login could not be audited
 
 	mu      sync.Mutex
 	reason  string
@@ -161,7 +162,11 @@ func (s *Server) loggingMiddleware() wish.Middleware {
 			s.deps.Metrics.SSHLogin(true)
 			s.deps.Metrics.SSHSessionOpened()
 			defer s.deps.Metrics.SSHSessionClosed()
-			s.audit("ssh.login", st.auditFields("mode", mode))
+			// A login changes nothing: it goes on when the audit log cannot
+			// record it (counted and logged by audit), so a technician can
+			// still look at a kiosk whose disk is full; every action that
+			// changes something is refused then (Server.act).
+			st.auditErr = s.audit("ssh.login", st.auditFields("mode", mode))
 			s.log.Info("console: session start", "fingerprint", st.fingerprint, "key", st.comment,
 				"remote", st.remote, "mode", mode)
 			start := s.cfg.Now()
@@ -188,7 +193,9 @@ func (s *Server) execMiddleware() wish.Middleware {
 				return
 			}
 			st := stateFrom(sess)
-			s.audit("ssh.command", st.auditFields("command", auditCommand(args)))
+			if err := s.audit("ssh.command", st.auditFields("command", auditCommand(args))); err != nil {
+				_, _ = fmt.Fprintf(sess.Stderr(), "warning: %s: read-only commands still run, commands that change anything are refused\n", Sanitize(err.Error()))
+			}
 			code := s.runCommand(sess.Context(), st, args, sess, sess.Stderr())
 			_ = sess.Exit(code)
 		}

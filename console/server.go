@@ -37,6 +37,12 @@ var (
 	ErrUnavailable = errors.New("not available on this kiosk")
 	// ErrServerClosed is returned by ListenAndServe after Shutdown or Close.
 	ErrServerClosed = errors.New("console: server closed")
+	// ErrInvalid is what a dependency wraps for input it cannot take (a
+	// job id that is not one): the command exits 2, a usage error.
+	ErrInvalid = errors.New("invalid")
+	// ErrAudit is returned for an action that was refused because the
+	// audit log could not record it first.
+	ErrAudit = errors.New("audit log not writable")
 )
 
 // Config configures the SSH server. Zero durations and counts take the
@@ -370,7 +376,7 @@ func (s *Server) connectionFailed(conn net.Conn, err error) {
 		return // a port scan or a client that gave up before trying
 	}
 	s.deps.Metrics.SSHLogin(false)
-	s.audit("ssh.auth_failed", map[string]string{"remote": ca.ip, "attempts": strings.Join(ca.attempts, ", ")})
+	s.record("ssh.auth_failed", map[string]string{"remote": ca.ip, "attempts": strings.Join(ca.attempts, ", ")})
 	s.log.Warn("console: authentication failed", "remote", ca.ip, "attempts", strings.Join(ca.attempts, ", "), "err", err)
 }
 
@@ -389,10 +395,49 @@ func (s *Server) publicKeyHandler(ctx ssh.Context, key ssh.PublicKey) bool {
 	return ok
 }
 
-func (s *Server) audit(event string, fields map[string]string) {
+// audit writes one record to the audit log. A failure is counted
+// (ventanilla_audit_write_failures_total), logged, and returned wrapping
+// ErrAudit, so the caller can refuse the action it was about to take.
+// Without an audit log (Deps.Audit nil) every write fails: an action that
+// cannot be recorded is not taken.
+func (s *Server) audit(event string, fields map[string]string) error {
+	err := ErrUnavailable
 	if s.deps.Audit != nil {
-		s.deps.Audit.Audit(event, fields)
+		err = s.deps.Audit.Audit(event, fields)
 	}
+	if err == nil {
+		return nil
+	}
+	s.deps.Metrics.AuditFailed(event)
+	s.log.Error("console: audit write failed", "event", event, "fingerprint", fields["fingerprint"], "err", err)
+	return fmt.Errorf("%w: %v", ErrAudit, err)
+}
+
+// record writes an audit record of something that has already happened
+// or cannot be refused (a login, a refused connection): a failure is only
+// counted and logged, by audit.
+func (s *Server) record(event string, fields map[string]string) {
+	_ = s.audit(event, fields)
+}
+
+// act performs a technician's action so that it is always in the audit
+// log: the request is written first and the action is refused when it
+// cannot be; the outcome is written after it as event+".result". When
+// only the outcome cannot be written (the action was done and its request
+// is in the log), warn says so to the technician.
+func (s *Server) act(st *sessionState, event string, kv []string, warn func(string), do func() error) error {
+	if err := s.audit(event, st.auditFields(kv...)); err != nil {
+		return fmt.Errorf("not done: %w", err)
+	}
+	err := do()
+	res := st.auditFields(append(kv, "ok", fmt.Sprint(err == nil))...)
+	if err != nil {
+		res["error"] = clip(Sanitize(err.Error()), 200)
+	}
+	if aerr := s.audit(event+".result", res); aerr != nil && warn != nil {
+		warn("warning: done, but its outcome is not in the audit log: " + aerr.Error())
+	}
+	return err
 }
 
 func hostOf(a net.Addr) string {

@@ -144,6 +144,11 @@ type (
 		text string
 		err  error
 	}
+	maintMsg struct { // result of a maintenance toggle
+		on   bool
+		warn string
+		err  error
+	}
 )
 
 // model is one technician's console. It holds a pointer to the server for
@@ -207,10 +212,14 @@ func newModel(ctx context.Context, s *Server, st *sessionState, r *lipgloss.Rend
 	in.Cursor.TextStyle = sty.value
 	in.Cursor.SetMode(cursor.CursorStatic)
 	now := s.cfg.Now()
-	return model{
+	m := model{
 		srv: s, st: st, ctx: ctx, sty: sty, keys: newKeyMap(), help: h,
 		w: defaultW, h: defaultH, now: now, lastInput: now, input: in, logLevel: slog.LevelInfo,
 	}
+	if st.auditErr != nil {
+		m.setFlash("actions are refused", st.auditErr)
+	}
+	return m
 }
 
 func (m model) Init() tea.Cmd {
@@ -338,6 +347,14 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		st := msg.st
 		m.modem, m.modemErr = &st, ""
 		return m, nil
+	case maintMsg:
+		if msg.err != nil {
+			m.setFlash("maintenance "+onOff(msg.on), msg.err)
+			return m, nil
+		}
+		m.status.Maintenance = msg.on
+		m.setFlash("maintenance "+onOff(msg.on)+msg.warn, nil)
+		return m, nil
 	case doneMsg:
 		m.setFlash(msg.text, msg.err)
 		if m.tab == tabOutbox {
@@ -386,12 +403,10 @@ func (m model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.confirm = false
 		if msg.String() == "y" || msg.String() == "Y" {
 			on := !m.status.Maintenance
-			m.srv.setMaintenance(m.st, on)
-			m.status.Maintenance = on
-			m.setFlash("maintenance "+onOff(on), nil)
-		} else {
-			m.setFlash("maintenance unchanged", nil)
+			m.setFlash("maintenance "+onOff(on)+"…", nil)
+			return m, m.setMaintenance(on)
 		}
+		m.setFlash("maintenance unchanged", nil)
 		return m, nil
 	}
 	m.flash = ""
@@ -461,11 +476,15 @@ func (m model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				m.setFlash("camera", ErrUnavailable)
 				return m, nil
 			}
+			if !m.preview {
+				// Looking at the camera is in the audit log, or not done.
+				if err := m.srv.audit("ssh.camera_preview", m.st.auditFields()); err != nil {
+					m.setFlash("camera preview not shown", err)
+					return m, nil
+				}
+			}
 			m.preview = !m.preview
 			m.frame = ""
-			if m.preview {
-				m.srv.audit("ssh.camera_preview", m.st.auditFields())
-			}
 			// Restart the tick chain at the new pace.
 			m.gen++
 			return m, m.tick(0)
@@ -521,12 +540,25 @@ func (m *model) retrySelected() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, queueOpTimeout)
 		defer cancel()
-		err := q.Retry(ctx, id)
-		srv.audit("ssh.queue_retry", st.auditFields("job", Sanitize(id), "ok", fmt.Sprint(err == nil)))
+		var warn string
+		err := srv.act(st, "ssh.queue_retry", []string{"job", Sanitize(id)}, func(w string) { warn = " — " + w }, func() error {
+			return q.Retry(ctx, id)
+		})
 		if err != nil {
 			return doneMsg{text: "retry " + id, err: err}
 		}
-		return doneMsg{text: "job " + id + " is due now"}
+		return doneMsg{text: "job " + id + " is due now" + warn}
+	}
+}
+
+// setMaintenance changes maintenance mode in a command: the kiosk's
+// confirmation may take a moment, and Update must not wait for it.
+func (m *model) setMaintenance(on bool) tea.Cmd {
+	ctx, st, srv := m.ctx, m.st, m.srv
+	return func() tea.Msg {
+		var warn string
+		err := srv.setMaintenance(ctx, st, on, func(w string) { warn = " — " + w })
+		return maintMsg{on: on, warn: warn, err: err}
 	}
 }
 
@@ -542,12 +574,14 @@ func (m *model) sendTest(raw string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, deviceOpTimeout)
 		defer cancel()
-		err := md.SendTest(ctx, to)
-		srv.audit("ssh.modem_test", st.auditFields("to", mask.Phone(to), "ok", fmt.Sprint(err == nil)))
+		var warn string
+		err := srv.act(st, "ssh.modem_test", []string{"to", mask.Phone(to)}, func(w string) { warn = " — " + w }, func() error {
+			return md.SendTest(ctx, to)
+		})
 		if err != nil {
 			return doneMsg{text: "test SMS to " + mask.Phone(to), err: err}
 		}
-		return doneMsg{text: "test SMS sent to " + mask.Phone(to)}
+		return doneMsg{text: "test SMS sent to " + mask.Phone(to) + warn}
 	}
 }
 

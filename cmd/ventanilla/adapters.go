@@ -312,6 +312,9 @@ func (q queueView) List(_ context.Context, f console.QueueFilter) ([]console.Job
 }
 
 func (q queueView) Retry(_ context.Context, id string) error {
+	if _, err := store.ParseID(id); err != nil {
+		return fmt.Errorf("%w: %v", console.ErrInvalid, err)
+	}
 	_, err := q.db.Retry(id, "ssh")
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%w: %v", console.ErrNotFound, err)
@@ -334,7 +337,10 @@ func views(jobs []store.Job) []console.JobView {
 	return out
 }
 
-// auditLog writes console events to the store's audit log.
+// auditLog writes console events to the store's audit log. The error goes
+// back to the console, which refuses an action it cannot record.
 type auditLog struct{ db *store.DB }
 
-func (a auditLog) Audit(event string, fields map[string]string) { _ = a.db.Audit(event, fields) }
+func (a auditLog) Audit(event string, fields map[string]string) error {
+	return a.db.Audit(event, fields)
+}

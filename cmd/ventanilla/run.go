@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -92,9 +93,13 @@ type kiosk struct {
 	program *tea.Program
 	started time.Time
 
-	maintenance chan bool
-	servicesUp  chan struct{} // closed when startServices has returned
-	bg          sync.WaitGroup
+	headless bool
+	// ui is the visitor screen once it runs; the console's maintenance
+	// requests go to it (nil: headless, or not started yet).
+	ui         atomic.Pointer[visitorScreen]
+	maintMu    sync.Mutex    // one maintenance change at a time
+	servicesUp chan struct{} // closed when startServices has returned
+	bg         sync.WaitGroup
 }
 
 func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -122,7 +127,7 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
-	k := &kiosk{cfg: cfg, demo: o.demo, started: time.Now(), status: &tui.Status{}, maintenance: make(chan bool, 4), servicesUp: make(chan struct{})}
+	k := &kiosk{cfg: cfg, demo: o.demo, started: time.Now(), status: &tui.Status{}, headless: o.headless, servicesUp: make(chan struct{})}
 	if err := k.openStore(); err != nil {
 		close(k.servicesUp)
 		k.shutdown()
@@ -372,21 +377,10 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer) er
 		tea.WithFilter(tui.Filter),
 	)
 	k.program = p
-	// The channel stays open: the console may still toggle maintenance
-	// between the end of the visitor screen and its own shutdown.
-	uiDone := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case on := <-k.maintenance:
-				p.Send(tui.MaintenanceMsg{On: on})
-			case <-uiDone:
-				return
-			}
-		}
-	}()
+	screen := &visitorScreen{p: p, done: make(chan struct{})}
+	k.ui.Store(screen)
 	_, err = p.Run()
-	close(uiDone)
+	close(screen.done)
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && ctx.Err() == nil {
 		return failuref("visitor screen: %v", err)
 	}
@@ -474,10 +468,59 @@ func (v kioskView) Status() console.KioskStatus {
 		Step: step, LastError: s.LastError, Maintenance: s.Maintenance, Sessions: v.k.sess.counts()}
 }
 
-func (v kioskView) SetMaintenance(on bool) {
+// visitorScreen is the running visitor program, as the console reaches it.
+type visitorScreen struct {
+	p    *tea.Program
+	done chan struct{} // closed when the program has ended
+}
+
+var (
+	errHeadless  = errors.New("this kiosk runs --headless: there is no visitor screen to put out of service")
+	errNoScreen  = errors.New("the visitor screen is not running (starting up or shutting down); try again")
+	errScreenEnd = errors.New("the visitor screen stopped before it took the change")
+)
+
+// SetMaintenance implements console.Kiosk: it hands the change to the
+// visitor screen and returns once the screen has taken it (its Status says
+// so), or an error: no screen (headless, not started, stopped) or no
+// confirmation before ctx ends. Nothing is dropped or reported done when
+// it was not.
+func (v kioskView) SetMaintenance(ctx context.Context, on bool) error {
+	if v.k.headless {
+		return errHeadless
+	}
+	scr := v.k.ui.Load()
+	if scr == nil {
+		return errNoScreen
+	}
+	// One change at a time, so a technician's "on" is not confirmed (or
+	// timed out) by another's "off".
+	v.k.maintMu.Lock()
+	defer v.k.maintMu.Unlock()
 	select {
-	case v.k.maintenance <- on:
+	case <-scr.done:
+		return errScreenEnd
 	default:
+	}
+	// Send blocks until the program reads the message and returns at once
+	// when the program has ended, so it cannot outlive the screen.
+	go scr.p.Send(tui.MaintenanceMsg{On: on})
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if v.k.status.Snapshot().Maintenance == on {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the visitor screen did not confirm: %w", ctx.Err())
+		case <-scr.done:
+			if v.k.status.Snapshot().Maintenance == on {
+				return nil
+			}
+			return errScreenEnd
+		case <-t.C:
+		}
 	}
 }
 

@@ -70,6 +70,7 @@ type Metrics struct {
 	sessAbandoned   *prometheus.CounterVec
 	sshLogins       *prometheus.CounterVec
 	sshSessions     prometheus.Gauge
+	auditFailures   *prometheus.CounterVec
 }
 
 // New builds the registry. It never fails: the metric definitions are fixed.
@@ -127,6 +128,10 @@ func New(opts Options) *Metrics {
 		Namespace: Namespace, Subsystem: "ssh", Name: "sessions",
 		Help: "Technician SSH sessions open now.",
 	})
+	m.auditFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: Namespace, Subsystem: "audit", Name: "write_failures_total",
+		Help: "Audit records that could not be written, by event; a technician action whose record failed was refused.",
+	}, []string{"event"})
 	info := prometheus.NewGauge(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "build_info",
 		Help:        "Always 1; labels carry the version and kiosk id.",
@@ -139,7 +144,7 @@ func New(opts Options) *Metrics {
 	}, m.readFPS)
 	m.reg.MustRegister(m.deliveryLatency, m.delivered, m.failures, m.modemRegistered,
 		m.modemSignal, m.modemChecked, m.sessStarted, m.sessFinished, m.sessAbandoned,
-		m.sshLogins, m.sshSessions, info, fps, &queueCollector{m: m},
+		m.sshLogins, m.sshSessions, m.auditFailures, info, fps, &queueCollector{m: m},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Pre-create the login series so rate() has a zero to start from.
 	m.sshLogins.WithLabelValues("accepted")
@@ -252,6 +257,14 @@ func (m *Metrics) SSHLogin(accepted bool) {
 		m.sshLogins.WithLabelValues("accepted").Inc()
 	} else {
 		m.sshLogins.WithLabelValues("rejected").Inc()
+	}
+}
+
+// AuditFailed counts an audit record that could not be written. event is
+// a name from the code ("ssh.maintenance"), never data.
+func (m *Metrics) AuditFailed(event string) {
+	if m != nil {
+		m.auditFailures.WithLabelValues(event).Inc()
 	}
 }
 

@@ -39,6 +39,7 @@ func exercise(m *Metrics) {
 	m.SessionAbandoned("clave", "2-request")
 	m.SSHLogin(true)
 	m.SSHSessionOpened()
+	m.AuditFailed("ssh.maintenance")
 }
 
 func text(t *testing.T, m *Metrics) string {

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// technician is an authorized key for a kiosk's console.
+type technician struct {
+	signer ssh.Signer
+	line   []byte // its authorized_keys line
+}
+
+func newTechnician(t *testing.T) technician {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshPub, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return technician{signer: signer, line: ssh.MarshalAuthorizedKey(sshPub)}
+}
+
+// authorize writes the technician's key as DATA/authorized_keys.
+func (tc technician) authorize(t *testing.T, data string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(data, "authorized_keys"), tc.line, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run executes one console command over a real SSH connection and returns
+// stdout, stderr and the exit status.
+func (tc technician) run(t *testing.T, addr, command string) (string, string, int) {
+	t.Helper()
+	c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{User: "tech", Auth: []ssh.AuthMethod{ssh.PublicKeys(tc.signer)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("%s: dial: %v", command, err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatalf("%s: session: %v", command, err)
+	}
+	defer s.Close()
+	var out, errOut bytes.Buffer
+	s.Stdout, s.Stderr = &out, &errOut
+	err = s.Run(command)
+	code := 0
+	var ee *ssh.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitStatus()
+	case err != nil:
+		t.Fatalf("%s: %v", command, err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+func (tc technician) status(t *testing.T, addr string) map[string]any {
+	t.Helper()
+	out, errOut, code := tc.run(t, addr, "status --json")
+	var st map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil {
+		t.Fatalf("status --json: exit %d %q %q", code, out, errOut)
+	}
+	return st
+}
+
+// TestMaintenanceOnAHeadlessKiosk: a kiosk without a visitor screen cannot
+// put one out of service; `maintenance on` says so and exits 1 instead of
+// printing success while status keeps saying "maintenance":false (issue
+// 14.6).
+func TestMaintenanceOnAHeadlessKiosk(t *testing.T) {
+	data := t.TempDir()
+	tc := newTechnician(t)
+	tc.authorize(t, data)
+	_, addr := startHeadless(t, data)
+	out, errOut, code := tc.run(t, addr, "maintenance on")
+	if code != 1 || out != "" || !strings.Contains(errOut, "headless") {
+		t.Fatalf("maintenance on, headless: exit %d, stdout %q, stderr %q; want 1 and why", code, out, errOut)
+	}
+	if st := tc.status(t, addr); st["maintenance"] != false {
+		t.Fatalf("status: %v", st)
+	}
+}
+
+// TestMaintenanceConfirmedByTheScreen: on a kiosk with its visitor screen,
+// `maintenance on|off` returns only once the screen has taken the change:
+// status says so at once, every time, however fast the technician goes.
+func TestMaintenanceConfirmedByTheScreen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the whole kiosk")
+	}
+	tc := newTechnician(t)
+	k := startKioskWith(t, "", func(data string) { tc.authorize(t, data) })
+	addr := waitLog(t, k.data, listenRE)[1]
+	for i := range 4 {
+		on := i%2 == 0
+		want := map[bool]string{true: "on", false: "off"}[on]
+		out, errOut, code := tc.run(t, addr, "maintenance "+want)
+		if code != 0 || out != "maintenance "+want+"\n" {
+			t.Fatalf("maintenance %s (#%d): exit %d %q %q", want, i, code, out, errOut)
+		}
+		if st := tc.status(t, addr); st["maintenance"] != on {
+			t.Fatalf("after maintenance %s (#%d) status says %v", want, i, st["maintenance"])
+		}
+	}
+	k.wait("Necesito ayuda")
+}
