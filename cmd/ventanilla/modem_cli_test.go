@@ -13,7 +13,7 @@ import (
 
 // startSim runs `ventanilla modem sim` and returns its pty path and a
 // channel of the JSON lines it prints.
-func startSim(t *testing.T, args ...string) (string, <-chan string) {
+func startSim(t testing.TB, args ...string) (string, <-chan string) {
 	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"modem", "sim"}, args...)...)
 	out, err := cmd.StdoutPipe()

@@ -30,7 +30,10 @@ type request struct {
 	pdu    string // non-empty for AT+CMGS: sent after the prompt
 	lines  []string
 	prompt chan struct{} // closed on "> "
-	final  chan Final    // receives the final result once
+	final  chan Final    // receives the final result once (sync: each line-less one too)
+	// sync marks the start-up probe: a final result that comes with no
+	// answer line is not taken as its answer, because it may be stale.
+	sync bool
 }
 
 // engine runs one AT command at a time over a port and sorts what the
@@ -143,8 +146,18 @@ func (e *engine) dispatch(t Token) {
 	}
 	if f, ok := ParseFinal(line); ok {
 		if req != nil {
-			e.pending = nil
-			req.final <- f
+			switch {
+			case !req.sync, f.OK && len(req.lines) > 0:
+				e.pending = nil
+			default:
+				// Not the probe's answer (it has lines and OK): stale, and
+				// so are the lines that came with it.
+				req.lines = nil
+			}
+			select {
+			case req.final <- f:
+			default: // a sync probe flooded with stale finals: one is enough
+			}
 		}
 		// A final result nobody waits for is the late answer of a command
 		// that timed out; dropping it keeps it from ending the next one.
@@ -189,7 +202,13 @@ func isEcho(line string, req *request) bool {
 		return true
 	}
 	// Echo of a command sent while a former prompt was being aborted.
-	return strings.HasPrefix(line, "\x1b")
+	if strings.HasPrefix(line, "\x1b") {
+		return true
+	}
+	// While syncing, the echo of a command a previous owner left half
+	// typed ("AT+CS" finished by our CR) must not pass for the probe's
+	// answer; no identification line starts with "AT".
+	return req.sync && len(line) >= 2 && strings.EqualFold(line[:2], "AT")
 }
 
 // run executes one command and returns its answer lines. timeout bounds the
@@ -314,21 +333,78 @@ func (e *engine) drain(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// abortAndDrain leaves a "> " prompt a previous run may have left open and
-// drops whatever stale output the port still holds.
-func (e *engine) abortAndDrain(ctx context.Context) error {
+// syncCmd is the start-up probe. ATI (V.25ter identification) is answered
+// by every modem with at least one information line, which no stale final
+// result carries: the "OK" to the ESC that closed a prompt, the "ERROR" for
+// a half-typed line a previous owner left, the late answer of a command
+// that was in flight when it died.
+const syncCmd = "ATI"
+
+// sync finds where the modem's fresh answers begin, without a fixed quiet
+// wait. It writes ESC (leaving a "> " prompt a previous run may have left
+// open, or the modem would take our commands as message text), CR (ending
+// a half-typed command line, which the modem then rejects or ignores) and
+// the probe. Only answer lines followed by OK end the sync, at once; any
+// other final result (a bare OK, an ERROR) is stale, with the lines that
+// came with it, however late a slow modem sends it. No quiet period could
+// tell a stale OK from a fresh one on a slow modem. A modem that answers
+// but never gives ATI lines and OK is accepted when the time-out ends the
+// wait.
+func (e *engine) sync(ctx context.Context, timeout time.Duration) error {
 	select {
 	case e.sem <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-e.done:
-		return e.closedErr("ESC")
+		return e.closedErr(syncCmd)
 	}
 	defer func() { <-e.sem }()
-	if err := e.write("\x1b"); err != nil {
-		return e.ioErr("ESC", err)
+
+	req := &request{cmd: syncCmd, logCmd: syncCmd, raw: true, sync: true, final: make(chan Final, 4)}
+	e.mu.Lock()
+	e.pending = req
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		if e.pending == req {
+			e.pending = nil
+		}
+		e.mu.Unlock()
+	}()
+	if err := e.write("\x1b\r" + syncCmd + "\r"); err != nil {
+		return e.ioErr(syncCmd, err)
 	}
-	return e.drain(ctx, resyncQuiet)
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	alive := false
+	for {
+		select {
+		case <-req.final:
+			e.mu.Lock()
+			synced := e.pending != req
+			e.mu.Unlock()
+			if synced {
+				return nil
+			}
+			alive = true
+		case <-timer.C:
+			if alive {
+				// The modem answers, but never ATI with lines and OK:
+				// go on; the commands that follow tell whether it works.
+				// Costly (one time-out) and rare.
+				return nil
+			}
+			e.mu.Lock()
+			e.resync = true
+			e.mu.Unlock()
+			return &Error{Cmd: syncCmd, Kind: KindTimeout, Class: Retry, Err: ErrTimeout,
+				Msg: fmt.Sprintf("no answer within %s", timeout)}
+		case <-ctx.Done():
+			return fmt.Errorf("modem: %s: %w", syncCmd, ctx.Err())
+		case <-e.done:
+			return e.closedErr(syncCmd)
+		}
+	}
 }
 
 func (e *engine) write(s string) error {

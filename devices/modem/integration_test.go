@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -590,5 +591,69 @@ func TestIdleNoiseStartsWhenSwitchedOn(t *testing.T) {
 	case u := <-m.URCs():
 		t.Fatalf("URC %q after switching the noise off", u.Line)
 	case <-time.After(400 * time.Millisecond):
+	}
+}
+
+// leaveState opens the emulator's pty the way a previous owner would have,
+// writes raw bytes, waits for want (if any) and closes it again, as a
+// process that died there.
+func leaveState(t *testing.T, emu *emulator.Emulator, raw, want string) {
+	t.Helper()
+	f, err := os.OpenFile(emu.Path(), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(raw); err != nil {
+		t.Fatal(err)
+	}
+	if want == "" {
+		return
+	}
+	var got []byte
+	buf := make([]byte, 256)
+	_ = f.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for !strings.Contains(string(got), want) {
+		n, err := f.Read(buf)
+		if err != nil {
+			t.Fatalf("waiting for %q, got %q: %v", want, got, err)
+		}
+		got = append(got, buf[:n]...)
+	}
+}
+
+// TestStartUpAfterADeadOwner: start-up finds the modem's fresh answers
+// after whatever a previous owner left: an open "> " prompt (its ESC is
+// answered with an OK that must not be taken for another command's, even
+// when it comes late from a slow modem) or a half-typed command line.
+func TestStartUpAfterADeadOwner(t *testing.T) {
+	tests := []struct {
+		name      string
+		raw, want string
+		slow      time.Duration
+	}{
+		{"open prompt", "ATE0\rAT+CPIN=1234\rAT+CMGS=20\r", "> ", 0},
+		{"open prompt, slow modem", "ATE0\rAT+CPIN=1234\rAT+CMGS=20\r", "> ", 200 * time.Millisecond},
+		{"half-typed command", "AT+CS", "", 0},
+		{"half-typed command, slow modem", "AT+CS", "", 200 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := startEmu(t, emulator.Options{PIN: "1234"})
+			leaveState(t, emu, tt.raw, tt.want)
+			emu.SetFaults(emulator.Faults{Slow: tt.slow})
+			cfg := fastConfig(emu.Path())
+			cfg.PIN = "1234"
+			m := openModem(t, cfg)
+			if st := m.LastStatus(); !st.Ready() || st.Operator != "Movistar" || st.SMSC != "+34609090909" {
+				t.Fatalf("status after start-up: %+v", st)
+			}
+			if _, err := m.SendSMS(context.Background(), "+34611111111", "hola", modem.SendOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if msgs, err := emu.WaitMessages(1, 2*time.Second); err != nil || msgs[0].Text != "hola" {
+				t.Fatalf("%+v %v", msgs, err)
+			}
+		})
 	}
 }

@@ -148,26 +148,10 @@ func (m *Modem) cmd(ctx context.Context, c string) ([]string, error) {
 	return m.eng.run(ctx, &request{cmd: c}, m.cfg.CommandTimeout)
 }
 
-// startup: abort a pending prompt, AT, ATE0, AT+CMEE=1, SIM/PIN, PDU mode,
+// startup: abort a pending prompt and find the fresh answers (sync), ATE0, AT+CMEE=1, SIM/PIN, PDU mode,
 // then the status (registration, signal, operator, SMSC).
 func (m *Modem) startup(ctx context.Context) error {
-	// ESC leaves a "> " prompt a previous run may have left open; without
-	// it the modem would take our first commands as message text. Stale
-	// output (answers nobody read, an OK for the ESC) is dropped, or every
-	// command would get the answer of the one before.
-	if err := m.eng.abortAndDrain(ctx); err != nil {
-		return fmt.Errorf("modem: start-up: %w", err)
-	}
-	var err error
-	for i := 0; i < 3; i++ {
-		// A quick ERROR (leftover garbage in the modem's buffer) is worth
-		// another AT; a time-out is not: a silent modem must fail within
-		// one command time-out.
-		if _, err = m.cmd(ctx, "AT"); err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) || errors.Is(err, ErrTimeout) {
-			break
-		}
-	}
-	if err != nil {
+	if err := m.eng.sync(ctx, m.cfg.CommandTimeout); err != nil {
 		return fmt.Errorf("modem: start-up: the modem does not answer AT: %w", err)
 	}
 	if _, err := m.cmd(ctx, "ATE0"); err != nil {
@@ -259,8 +243,13 @@ func (m *Modem) unlockSIM(ctx context.Context) error {
 			return nil
 		case SIMPIN:
 			if triedPIN {
-				return &Error{Cmd: "AT+CPIN?", Kind: KindState, Class: Technician,
-					Msg: "the SIM still asks for its PIN after it was entered; check the configured PIN"}
+				// Taken, but not yet applied by a slow SIM: wait as for
+				// busy, up to the deadline.
+				if time.Now().After(deadline) {
+					return &Error{Cmd: "AT+CPIN?", Kind: KindState, Class: Technician,
+						Msg: "the SIM still asks for its PIN after it was entered; check the configured PIN"}
+				}
+				break
 			}
 			if _, bad := rejectedPINs.Load(m.cfg.Port + "\x00" + m.cfg.PIN); bad {
 				return &Error{Cmd: "AT+CPIN?", Kind: KindState, Class: Technician, Err: ErrPINRejected,
@@ -283,6 +272,9 @@ func (m *Modem) unlockSIM(ctx context.Context) error {
 				}
 				return fmt.Errorf("modem: start-up: %w", err)
 			}
+			// Most SIMs are ready as soon as the PIN is taken: ask at once,
+			// and wait only if it says it is busy.
+			continue
 		case SIMPUK:
 			return &Error{Cmd: "AT+CPIN?", Kind: KindState, Class: Technician,
 				Msg: "the SIM is PUK-locked; a technician must unlock it with the PUK"}
