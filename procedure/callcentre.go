@@ -132,14 +132,19 @@ type Request struct {
 	// request and of the e-mail).
 	Created time.Time
 
-	Consent        bool
-	ID             ID
-	Support        string // número de soporte; required for NIE holders
-	Name           string
-	Surname1       string
-	Surname2       string // optional: many foreign visitors have one surname
-	Mobile         string // E.164
-	MobileVerified bool
+	Consent  bool
+	ID       ID
+	Support  string // número de soporte; required for NIE holders
+	Name     string
+	Surname1 string
+	Surname2 string // optional: many foreign visitors have one surname
+	Mobile   string // E.164
+	// VerifiedMobile is the number an SMS code proved the visitor holds
+	// (E.164). The number is verified only while it is the one in
+	// Mobile: a number changed after the check is not (issue 14), so the
+	// review, the completeness check and the call centre's e-mail can
+	// never call a number verified that no code reached.
+	VerifiedMobile string
 	// MobileUnconfirmed: the code could not reach the visitor now (the
 	// kiosk's modem is down; the SMS waits in the outbox), so the request
 	// goes with the number unconfirmed and the e-mail tells the call
@@ -157,6 +162,10 @@ type Request struct {
 	// RequestCode is the FNMT código de solicitud (certificate only).
 	RequestCode string
 }
+
+// MobileVerified reports whether the mobile in the request is the number
+// an SMS code was checked for.
+func (r *Request) MobileVerified() bool { return r.Mobile != "" && r.VerifiedMobile == r.Mobile }
 
 // NewRequest starts a request of the given variant at now, with a fresh
 // random reference (crypto/rand).
@@ -264,7 +273,7 @@ func (r *Request) check(n Need, opt CheckOptions) *Problem {
 		if _, err := ParseMobile(r.Mobile); err != nil {
 			return firstProblem(err)
 		}
-		if !r.MobileVerified && !r.MobileUnconfirmed {
+		if !r.MobileVerified() && !r.MobileUnconfirmed {
 			return problem(string(n), KeyMobileUnverified, nil)
 		}
 	case NeedEmail:
@@ -505,7 +514,7 @@ func (r *Request) docData(cc CallCentre, loc *time.Location) docData {
 		NumeroDocumento: r.ID.Number,
 		Soporte:         r.Support,
 		Movil:           FormatMobile(r.Mobile),
-		MovilVerificado: r.MobileVerified,
+		MovilVerificado: r.MobileVerified(),
 		Email:           r.Email,
 		Franja:          string(r.Slot),
 		Idioma:          r.Language,

@@ -86,7 +86,7 @@ func completeRequest(t testing.TB, v Variant) *Request {
 	r.Consent = true
 	r.ID, _ = ParseNIF("12345678Z")
 	r.Name, r.Surname1, r.Surname2 = "María José", "García", "López"
-	r.Mobile, r.MobileVerified = "+34600123456", true
+	r.Mobile, r.VerifiedMobile = "+34600123456", "+34600123456"
 	r.Email = "mj.garcia@example.es"
 	r.Slot = SlotMorning
 	r.Language = "es"
@@ -153,7 +153,7 @@ func TestRequestCheckProblems(t *testing.T) {
 		{"NIE with DNI support", VariantClave, func(r *Request) { r.ID, _ = ParseNIF("X1234567L"); r.Support = "BAA123456" }, "support:" + KeySupportNIEFormat},
 		{"DNI with optional support", VariantClave, func(r *Request) { r.Support = "BAA123456" }, ""},
 		{"bad NIF carried in", VariantClave, func(r *Request) { r.ID = ID{Kind: KindDNI, Number: "12345678A"} }, "nif:" + KeyNIFLetter},
-		{"unverified mobile", VariantClave, func(r *Request) { r.MobileVerified = false }, "mobile:" + KeyMobileUnverified},
+		{"unverified mobile", VariantClave, func(r *Request) { r.VerifiedMobile = "" }, "mobile:" + KeyMobileUnverified},
 		{"landline", VariantClave, func(r *Request) { r.Mobile = "+34911234567" }, "mobile:" + KeyPhoneLandline},
 		{"bad e-mail", VariantClave, func(r *Request) { r.Email = "mj@example" }, "email:" + KeyEmailDomain},
 		{"unknown language", VariantClave, func(r *Request) { r.Language = "de" }, "language:" + KeyLanguageMissing},
@@ -463,7 +463,7 @@ func BenchmarkBuildEmail(b *testing.B) {
 // call centre the number is not verified.
 func TestUnconfirmedMobileGoesMarked(t *testing.T) {
 	r := completeRequest(t, VariantClave)
-	r.MobileVerified = false
+	r.VerifiedMobile = ""
 	if err := r.Check(CheckOptions{}); err == nil {
 		t.Fatal("an unverified mobile must block the request")
 	}
@@ -478,7 +478,7 @@ func TestUnconfirmedMobileGoesMarked(t *testing.T) {
 	if !strings.Contains(m.Body, "SIN VERIFICAR") || strings.Contains(m.Body, "(verificado en el quiosco") {
 		t.Fatalf("the e-mail must say the number is not verified:\n%s", m.Body)
 	}
-	r.MobileVerified, r.MobileUnconfirmed = true, false
+	r.VerifiedMobile, r.MobileUnconfirmed = r.Mobile, false
 	m, _ = r.BuildEmail(testCC, CheckOptions{}, Madrid())
 	if strings.Contains(m.Body, "SIN VERIFICAR") {
 		t.Fatal("a verified number is marked unverified")

@@ -222,16 +222,22 @@ func euros(cents int) string { return fmt.Sprintf("%d,%02d €", cents/100, cent
 // stores normalised values here as each field is accepted by its validator,
 // and wipes the whole struct when the session ends.
 type FNMTVisit struct {
-	Consent        bool
-	Device         DeviceOS
-	ID             ID
-	Surname1       string
-	Email          string
-	RequestCode    string
-	Mobile         string // E.164
-	MobileVerified bool
+	Consent     bool
+	Device      DeviceOS
+	ID          ID
+	Surname1    string
+	Email       string
+	RequestCode string
+	Mobile      string // E.164
+	// VerifiedMobile is the number an SMS code proved (see
+	// Request.VerifiedMobile): Mobile is verified only while it equals it.
+	VerifiedMobile string
 	RehearsalDone  bool
 }
+
+// MobileVerified reports whether Mobile is the number an SMS code was
+// checked for.
+func (v *FNMTVisit) MobileVerified() bool { return v.Mobile != "" && v.VerifiedMobile == v.Mobile }
 
 // Missing returns what still stops the visitor from leaving step: one
 // Problem per missing or invalid item, in the order of the step's Needs;
@@ -279,7 +285,7 @@ func (v *FNMTVisit) check(n Need, links FNMTLinks, codeLength int) *Problem {
 		if _, err := ParseMobile(v.Mobile); err != nil {
 			return firstProblem(err)
 		}
-		if !v.MobileVerified {
+		if !v.MobileVerified() {
 			return problem(string(n), KeyMobileUnverified, nil)
 		}
 	case NeedRehearsal:
@@ -375,7 +381,7 @@ func (v *FNMTVisit) CarryInto(r *Request) {
 		r.Email = v.Email
 	}
 	if r.Mobile == "" {
-		r.Mobile, r.MobileVerified = v.Mobile, v.MobileVerified
+		r.Mobile, r.VerifiedMobile = v.Mobile, v.VerifiedMobile
 	}
 	if r.RequestCode == "" && r.Variant == VariantCertificate {
 		r.RequestCode = v.RequestCode

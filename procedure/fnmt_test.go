@@ -74,7 +74,7 @@ func TestFNMTMissing(t *testing.T) {
 				v.Surname1, v.Email, v.RequestCode = "García", "juan@gmail.com", "123456789"
 			}},
 		{StepFNMTVerify, "mobile:" + KeyPhoneEmpty + " rehearsal:" + KeyRehearsalMissing,
-			func() { v.Mobile, v.MobileVerified, v.RehearsalDone = "+34600123456", true, true }},
+			func() { v.Mobile, v.VerifiedMobile, v.RehearsalDone = "+34600123456", "+34600123456", true }},
 		{StepFNMTVideo, "", func() {}},
 		{StepFNMTFinish, "", func() {}},
 	}
@@ -89,7 +89,7 @@ func TestFNMTMissing(t *testing.T) {
 	}
 
 	// Re-validation: values carried in unchecked are caught.
-	v.MobileVerified = false
+	v.VerifiedMobile = ""
 	if got := keys(v.Missing(StepFNMTVerify, links, 0)); got != "mobile:"+KeyMobileUnverified {
 		t.Errorf("unverified: %q", got)
 	}
@@ -188,14 +188,14 @@ func TestFNMTRequirements(t *testing.T) {
 func TestCarryInto(t *testing.T) {
 	id, _ := ParseNIF("12345678Z")
 	v := &FNMTVisit{Consent: true, ID: id, Surname1: "García", Email: "juan@gmail.com", RequestCode: "123456789",
-		Mobile: "+34600123456", MobileVerified: true}
+		Mobile: "+34600123456", VerifiedMobile: "+34600123456"}
 	r, err := NewRequest(VariantCertificate, at(2026, 11, 23, 10, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Email = "otra@example.es"
 	v.CarryInto(r)
-	if r.ID != id || r.Surname1 != "García" || r.Mobile != "+34600123456" || !r.MobileVerified || r.RequestCode != "123456789" {
+	if r.ID != id || r.Surname1 != "García" || r.Mobile != "+34600123456" || !r.MobileVerified() || r.RequestCode != "123456789" {
 		t.Errorf("not carried: %+v", r)
 	}
 	if r.Email != "otra@example.es" {

@@ -199,7 +199,7 @@ func (s *Screen) applyCarry(c *kit.Visitor) {
 	}
 	if c.MobileVerified {
 		if m, err := procedure.ParseMobile(c.Mobile); err == nil {
-			s.req.Mobile, s.req.MobileVerified = m, true
+			s.req.Mobile, s.req.VerifiedMobile = m, m
 		}
 	}
 	if len(c.Front) > 0 {
@@ -344,9 +344,6 @@ func (s *Screen) Keys() help.KeyMap {
 	case pgIdentity:
 		return s.identity.Keys()
 	case pgMobile:
-		if s.mobile.Done() {
-			return kit.KeyList{s.keys.Continue}
-		}
 		return s.mobile.Keys()
 	case pgContact:
 		return s.contact.Keys()
@@ -475,7 +472,10 @@ func (s *Screen) submitted(m form.SubmittedMsg) tea.Cmd {
 
 func (s *Screen) mobileDone() tea.Cmd {
 	r := s.mobile.Result()
-	s.req.Mobile, s.req.MobileVerified = r.Mobile, r.Verified
+	s.req.Mobile, s.req.VerifiedMobile = r.Mobile, ""
+	if r.Verified {
+		s.req.VerifiedMobile = r.Mobile
+	}
 	// VerifyMobile only lets a visitor go on unverified when the code
 	// could not be sent now (modem down): the request then goes with the
 	// number marked unconfirmed, for the call centre to confirm.
@@ -505,7 +505,7 @@ func (s *Screen) next() tea.Cmd {
 
 // goTo enters page p, preparing its sub-model.
 func (s *Screen) goTo(p page) tea.Cmd {
-	if p == pgMobile && s.req.MobileVerified && !s.mobileChanged() {
+	if p == pgMobile && s.req.MobileVerified() && !s.mobileChanged() {
 		// Verified already (earlier in this session or carried over from
 		// the FNMT procedure): going forward skips the SMS step.
 		s.page = pgMobile
@@ -643,7 +643,7 @@ func (s *Screen) Back() (kit.Screen, tea.Cmd, bool) {
 		return s, nil, false
 	}
 	prev := s.order[i-1]
-	if prev == pgMobile && s.req.MobileVerified && s.mobile.Result().Mobile == "" {
+	if prev == pgMobile && s.req.MobileVerified() && s.mobile.Result().Mobile == "" {
 		// Verified in the procedure the visitor came from: the mobile
 		// page has nothing to show, so back goes past it.
 		prev = pgIdentity

@@ -162,7 +162,7 @@ func TestPagesGolden(t *testing.T) {
 		t.Fatalf("page %s after the identity form", pageNames[s.page])
 	}
 	// Skip the SMS exchange (tested end to end): verified number.
-	s.req.Mobile, s.req.MobileVerified = "+34600123456", true
+	s.req.Mobile, s.req.VerifiedMobile = "+34600123456", "+34600123456"
 	s.goTo(pgContact)
 	keys(s, "ana@example.com", "enter", "ana@example.con", "enter")
 	golden(t, "clave_4_contact_mismatch", s.View())

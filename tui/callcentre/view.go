@@ -30,11 +30,8 @@ func (s *Screen) View() string {
 	case pgIdentity:
 		return s.viewForm("callcentre.identity.intro", s.identity)
 	case pgMobile:
-		v := s.mobile.View()
-		if s.mobile.Done() {
-			v += "\n\n" + s.env.Styles.Muted.Render(s.env.T.T("callcentre.mobile.continue"))
-		}
-		return v
+		// Done, the step itself says "Enter to continue".
+		return s.mobile.View()
 	case pgContact:
 		return s.viewForm("callcentre.contact.intro", s.contact)
 	case pgCode:
@@ -152,7 +149,7 @@ func (s *Screen) viewReview() string {
 		doc += " · " + env.T.T("callcentre.review.support") + " " + r.Support
 	}
 	mobile := steps.GroupMobile(r.Mobile)
-	if r.MobileVerified {
+	if r.MobileVerified() {
 		mobile += " " + env.T.T("callcentre.review.verified")
 	} else if r.Mobile != "" {
 		mobile += " " + env.T.T("callcentre.review.not_verified")

@@ -169,6 +169,12 @@ func (d *driver) enter()               { d.key(tea.KeyEnter) }
 func (d *driver) view() string         { return d.m.View() }
 func (d *driver) has(want string) bool { return strings.Contains(d.view(), want) }
 
+// footer is the help bar (the last line of the screen).
+func (d *driver) footer() string {
+	lines := strings.Split(d.view(), "\n")
+	return lines[len(lines)-1]
+}
+
 func (d *driver) must(want string) {
 	d.t.Helper()
 	if !d.has(want) {
@@ -372,7 +378,30 @@ func TestWrongSMSCodeThreeTimes(t *testing.T) {
 	d.must("Paso 3 de 4") // still on the mobile step
 	d.typ(d.lastCode())   // the old code no longer works…
 	d.enter()
-	d.must("Pida un código nuevo")
+	d.must("Este código ya no vale")
+	d.must("con F5 dentro de 60 segundos") // …and F5 works only after the cool-down
+	if strings.Contains(d.footer(), "F5") {
+		t.Fatalf("F5 offered during the cool-down: %s", d.footer())
+	}
+	d.key(tea.KeyF5)
+	d.must("Espere un momento")
+	if n := len(d.out.all()); n != 1 {
+		t.Fatalf("%d SMS after F5 in the cool-down", n)
+	}
+	d.advance(30 * time.Second)
+	d.key(tea.KeyLeft) // still here: keeps "¿Sigue ahí?" away
+	d.advance(30 * time.Second)
+	d.must("Pulse F5 para recibir un código nuevo")
+	if !strings.Contains(d.footer(), "F5") {
+		t.Fatalf("F5 not offered after the cool-down: %s", d.footer())
+	}
+	d.key(tea.KeyF5)
+	if n := len(d.out.all()); n != 2 {
+		t.Fatalf("%d SMS after F5, want 2", n)
+	}
+	d.typ(d.lastCode())
+	d.enter()
+	d.must("Móvil comprobado")
 }
 
 func TestModemDown(t *testing.T) {

@@ -157,7 +157,8 @@ func NewWith(env *kit.Env, carry *kit.Visitor, opts Options) *Screen {
 		s.code.SetValue("code", carry.Code)
 		s.visit.Mobile = carry.Mobile
 	}
-	s.mobile = steps.NewVerifyMobile(env, steps.MobileConfig{Initial: s.visit.Mobile, Rand: opts.Rand})
+	s.mobile = steps.NewVerifyMobile(env, steps.MobileConfig{Initial: s.visit.Mobile, Rand: opts.Rand,
+		DoneNote: "fnmt.verify.next_camera"})
 	return s
 }
 
@@ -256,7 +257,7 @@ func (s *Screen) carry() *kit.Visitor {
 		Surname1:       s.visit.Surname1,
 		Email:          s.visit.Email,
 		Mobile:         s.visit.Mobile,
-		MobileVerified: s.visit.MobileVerified,
+		MobileVerified: s.visit.MobileVerified(),
 		Code:           s.visit.RequestCode,
 	}
 	// Boxes typed but not yet accepted travel too, so nothing is typed
@@ -355,7 +356,10 @@ func (s *Screen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		cmd := s.mobile.Update(msg)
 		if s.mobile.Done() {
 			r := s.mobile.Result()
-			s.visit.Mobile, s.visit.MobileVerified = r.Mobile, r.Verified
+			s.visit.Mobile, s.visit.VerifiedMobile = r.Mobile, ""
+			if r.Verified {
+				s.visit.VerifiedMobile = r.Mobile
+			}
 		}
 		return s, cmd
 	case pgFront, pgBack, pgFace:

@@ -72,10 +72,6 @@ func (s *Screen) View() string {
 		}
 	case pgMobile:
 		b.WriteString(s.mobile.View())
-		if s.mobile.Done() {
-			b.WriteString(gap)
-			b.WriteString(st.Muted.Width(w).Render(env.T.T("fnmt.verify.next_camera")))
-		}
 	case pgFront, pgBack, pgFace:
 		if s.page == pgFront && !s.photo.Done() {
 			b.WriteString(st.Muted.Width(w).Render(env.T.T("fnmt.verify.rehearsal_intro")))

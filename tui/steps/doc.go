@@ -1,7 +1,7 @@
 // Package steps holds the building blocks that more than one procedure
 // uses: the first-layer personal-data notice with explicit acceptance
 // ([Notice]), mobile verification by SMS code ([VerifyMobile], whose rules
-// are the pure state machine [OTP]), the camera step ([Photo], wrapping
+// are procedure's pure state machine, procedure.OTP), the camera step ([Photo], wrapping
 // tui/capture) and a QR code drawn with half-block characters ([QR],
 // [RenderQR]). [Field] is the small one-line text input they share.
 //

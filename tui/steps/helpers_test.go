@@ -71,6 +71,7 @@ func keyType(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes:
 var (
 	enter = tea.KeyMsg{Type: tea.KeyEnter}
 	f5    = tea.KeyMsg{Type: tea.KeyF5}
+	f6    = tea.KeyMsg{Type: tea.KeyF6}
 	f7    = tea.KeyMsg{Type: tea.KeyF7}
 )
 
@@ -104,4 +105,15 @@ func run(t *testing.T, cmd tea.Cmd, update func(tea.Msg) tea.Cmd) (pending []tea
 		}
 	}
 	return pending
+}
+
+// fixedReader feeds crypto/rand.Int the same byte over and over, so each
+// test issue gets a known, different code.
+type fixedReader struct{ b byte }
+
+func (r fixedReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.b
+	}
+	return len(p), nil
 }

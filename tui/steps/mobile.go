@@ -18,11 +18,14 @@ import (
 type MobileConfig struct {
 	// Initial prefills the number (carried over from another procedure).
 	Initial string
-	// Rules of the code; zero fields take DefaultOTPRules.
-	Rules OTPRules
+	// Rules of the code; zero fields take procedure.DefaultOTPRules.
+	Rules procedure.OTPRules
 	// Rand is the source of the code (nil: crypto/rand). Tests pass a
 	// fixed reader to know the code.
 	Rand io.Reader
+	// DoneNote is an optional catalogue key shown under the verdict,
+	// before "Enter to continue" (what comes next in the procedure).
+	DoneNote string
 }
 
 // MobileResult is what VerifyMobile hands back when Done.
@@ -41,6 +44,10 @@ const (
 	phaseNumber  mobilePhase = iota // typing the number
 	phaseSending                    // waiting for the outbox to commit
 	phaseCode                       // typing the code
+	// phaseWait: a new number was given during the cool-down; its code
+	// goes out by itself when the cool-down ends. No code box: no code
+	// has been sent to this number yet.
+	phaseWait
 	phaseDone
 )
 
@@ -62,12 +69,16 @@ type cooldownTickMsg struct {
 // not ready the visitor is told plainly that the SMS is queued and may
 // arrive later, and may continue without verifying (the result then says
 // Verified false).
+//
+// A code verifies only the number it was sent to (issue 14): a visitor
+// who changes the number gets a new code for the new one (after the
+// cool-down, sent by itself), and the old code stops working.
 type VerifyMobile struct {
 	env  *kit.Env
 	cfg  MobileConfig
 	tag  uint64
 	gen  int
-	otp  *OTP
+	otp  *procedure.OTP
 	num  Field
 	code Field
 
@@ -90,13 +101,13 @@ type VerifyMobile struct {
 }
 
 type mobileKeys struct {
-	Send, Verify, Resend, Change, Skip key.Binding
+	Send, Verify, Resend, Change, Skip, Continue key.Binding
 }
 
 // NewVerifyMobile returns the mobile-verification step.
 func NewVerifyMobile(env *kit.Env, cfg MobileConfig) *VerifyMobile {
 	m := &VerifyMobile{
-		env: env, cfg: cfg, tag: newTag(), otp: NewOTP(cfg.Rules),
+		env: env, cfg: cfg, tag: newTag(), otp: procedure.NewOTP(cfg.Rules),
 		num:  Field{LabelKey: "steps.mobile.number_label", Limit: 20, Filter: PhoneRunes},
 		code: Field{LabelKey: "steps.mobile.code_label", Limit: 8, Filter: Digits},
 		keys: mobileKeys{
@@ -105,6 +116,10 @@ func NewVerifyMobile(env *kit.Env, cfg MobileConfig) *VerifyMobile {
 			Resend: kit.Bind("steps.keys.resend", "F5", "f5"),
 			Change: kit.Bind("steps.keys.change_number", "F6", "f6"),
 			Skip:   kit.Bind("steps.keys.skip_verify", "F7", "f7"),
+			// Continue is the screen's own Enter once the step is done;
+			// the step only names it, so the help bar says what Enter
+			// does on the verdict.
+			Continue: kit.Bind("steps.keys.continue", "Enter", "enter"),
 		},
 	}
 	m.num.SetValue(cfg.Initial)
@@ -128,7 +143,7 @@ func (m *VerifyMobile) Result() MobileResult {
 // reports false when already at the number, so the screen goes back.
 func (m *VerifyMobile) Back() bool {
 	switch m.phase {
-	case phaseCode, phaseSending, phaseDone:
+	case phaseCode, phaseSending, phaseWait, phaseDone:
 		m.toNumber()
 		return true
 	}
@@ -152,7 +167,7 @@ func (m *VerifyMobile) modemReady() bool {
 // canSkip: continuing unverified is offered only when the SMS honestly may
 // not arrive now (modem down, or the outbox refused it).
 func (m *VerifyMobile) canSkip() bool {
-	return m.phase == phaseCode && (!m.modemReady() || m.sendFailed)
+	return (m.phase == phaseCode || m.phase == phaseWait) && (!m.modemReady() || m.sendFailed)
 }
 
 func (m *VerifyMobile) setMsg(isErr bool, key string, args ...any) {
@@ -183,10 +198,19 @@ func (m *VerifyMobile) Update(msg tea.Msg) tea.Cmd {
 		}
 		return m.tick()
 	case cooldownTickMsg:
-		if msg.tag != m.tag || msg.gen != m.gen || m.phase != phaseCode {
+		if msg.tag != m.tag || msg.gen != m.gen {
 			return nil
 		}
-		return m.tick()
+		switch m.phase {
+		case phaseWait:
+			if m.otp.ResendIn(m.env.Clock.Now()) <= 0 {
+				return m.send()
+			}
+			return m.tick()
+		case phaseCode:
+			return m.tick()
+		}
+		return nil
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -216,6 +240,13 @@ func (m *VerifyMobile) key(k tea.KeyMsg) tea.Cmd {
 		if m.num.Update(k) {
 			m.problem = nil
 		}
+	case phaseWait:
+		switch {
+		case key.Matches(k, m.keys.Change):
+			m.toNumber()
+		case key.Matches(k, m.keys.Skip) && m.canSkip():
+			m.skip()
+		}
 	case phaseCode:
 		switch {
 		case key.Matches(k, m.keys.Verify):
@@ -225,15 +256,21 @@ func (m *VerifyMobile) key(k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, m.keys.Change):
 			m.toNumber()
 		case key.Matches(k, m.keys.Skip) && m.canSkip():
-			m.code.Wipe()
-			m.otp.Wipe()
-			m.verified = false
-			m.phase = phaseDone
+			m.skip()
 		default:
 			m.code.Update(k)
 		}
 	}
 	return nil
+}
+
+// skip continues without verification (offered only by canSkip). The
+// code is burnt: a code that arrives later must not verify anything.
+func (m *VerifyMobile) skip() {
+	m.code.Wipe()
+	m.otp.Forget("")
+	m.verified = false
+	m.phase = phaseDone
 }
 
 func (m *VerifyMobile) submitNumber() tea.Cmd {
@@ -244,10 +281,13 @@ func (m *VerifyMobile) submitNumber() tea.Cmd {
 	}
 	m.problem = nil
 	if e164 != m.mobile {
-		// A different number starts afresh; the cool-down still applies,
-		// as it protects against sending SMS in a burst.
+		// A different number starts afresh: the code sent to the old one
+		// must never verify the new one. The cool-down still applies, as
+		// it protects against sending SMS in a burst.
 		m.queued = false
+		m.sendFailed = false
 	}
+	m.otp.Forget(e164)
 	m.mobile = e164
 	m.resent = false
 	return m.send()
@@ -255,6 +295,8 @@ func (m *VerifyMobile) submitNumber() tea.Cmd {
 
 func (m *VerifyMobile) resend() tea.Cmd {
 	if m.otp.ResendIn(m.env.Clock.Now()) > 0 {
+		// Not silently: the countdown line says when F5 works again.
+		m.setMsg(false, "steps.mobile.wait_resend")
 		return nil
 	}
 	m.resent = true
@@ -266,15 +308,24 @@ func (m *VerifyMobile) resend() tea.Cmd {
 func (m *VerifyMobile) send() tea.Cmd {
 	now := m.env.Clock.Now()
 	if left := m.otp.ResendIn(now); left > 0 {
-		// Same or another number within the cool-down: the visitor waits
-		// on the code screen, where the countdown shows.
-		m.phase = phaseCode
-		m.code.Focus()
 		m.num.Blur()
-		m.setMsg(false, "steps.mobile.wait_resend")
+		if m.otp.SentTo() == m.mobile {
+			// The same number again within the cool-down: its code is
+			// still good, so the visitor goes back to typing it.
+			m.phase = phaseCode
+			m.code.Focus()
+			m.setMsg(false, "steps.mobile.wait_resend")
+			return m.tick()
+		}
+		// Another number: nothing has been sent to it. Its code goes
+		// out by itself when the cool-down ends (the tick does it).
+		m.phase = phaseWait
+		m.gen++
+		m.code.Wipe()
+		m.clearMsg()
 		return m.tick()
 	}
-	code, err := m.otp.Issue(now, m.cfg.Rand)
+	code, err := m.otp.Issue(now, m.mobile, m.cfg.Rand)
 	if err != nil {
 		m.setMsg(true, "steps.mobile.queue_failed")
 		return func() tea.Msg { return kit.ErrorMsg{Err: fmt.Errorf("steps: %w", err)} }
@@ -299,23 +350,23 @@ func (m *VerifyMobile) send() tea.Cmd {
 }
 
 func (m *VerifyMobile) submitCode() {
-	v := m.otp.Check(m.env.Clock.Now(), m.code.Value())
+	v := m.otp.Check(m.env.Clock.Now(), m.mobile, m.code.Value())
 	switch v {
-	case VerdictOK:
+	case procedure.VerdictOK:
 		m.code.Wipe()
 		m.verified = true
 		m.phase = phaseDone
 		m.clearMsg()
 		return
-	case VerdictWrong:
+	case procedure.VerdictWrong:
 		m.setMsg(true, "steps.mobile.wrong", "Left", m.otp.Remaining())
-	case VerdictLocked:
+	case procedure.VerdictLocked:
 		m.setMsg(true, "steps.mobile.locked", "Max", m.otp.Rules().MaxAttempts)
-	case VerdictExpired:
+	case procedure.VerdictExpired:
 		m.setMsg(true, "steps.mobile.expired")
-	case VerdictNoCode:
+	case procedure.VerdictNoCode, procedure.VerdictOtherNumber:
 		m.setMsg(true, "steps.mobile.no_code")
-	case VerdictMalformed:
+	case procedure.VerdictMalformed:
 		m.setMsg(true, "steps.mobile.malformed", "Digits", m.otp.Rules().Digits)
 		return // keep what was typed so a missing digit can be added
 	}
@@ -328,8 +379,14 @@ func (m *VerifyMobile) Keys() help.KeyMap {
 	case phaseNumber:
 		return kit.KeyList{m.keys.Send}
 	case phaseCode:
-		ks := kit.KeyList{m.keys.Verify}
-		if m.otp.ResendIn(m.env.Clock.Now()) == 0 {
+		// Only keys that do something now: no "check" without a live
+		// code, no F5 during the cool-down.
+		var ks kit.KeyList
+		now := m.env.Clock.Now()
+		if m.otp.Active(now) {
+			ks = append(ks, m.keys.Verify)
+		}
+		if m.otp.ResendIn(now) == 0 {
 			ks = append(ks, m.keys.Resend)
 		}
 		ks = append(ks, m.keys.Change)
@@ -337,6 +394,14 @@ func (m *VerifyMobile) Keys() help.KeyMap {
 			ks = append(ks, m.keys.Skip)
 		}
 		return ks
+	case phaseWait:
+		ks := kit.KeyList{m.keys.Change}
+		if m.canSkip() {
+			ks = append(ks, m.keys.Skip)
+		}
+		return ks
+	case phaseDone:
+		return kit.KeyList{m.keys.Continue}
 	}
 	return kit.KeyList{}
 }
@@ -371,6 +436,14 @@ func (m *VerifyMobile) View() string {
 		}
 	case phaseSending:
 		b.WriteString(st.Body.Width(w).Render(env.T.T("steps.mobile.sending")))
+	case phaseWait:
+		secs := int((m.otp.ResendIn(env.Clock.Now()) + time.Second - 1) / time.Second)
+		b.WriteString(st.Body.Width(w).Render(env.T.T("steps.mobile.wait_new_number",
+			"Mobile", GroupMobile(m.mobile), "Seconds", max(secs, 1))))
+		if !m.modemReady() {
+			b.WriteString(gap)
+			b.WriteString(st.Box.Width(min(w, 76)).Render(st.Warning.Render(env.T.T("steps.mobile.modem_down"))))
+		}
 	case phaseCode:
 		now := env.Clock.Now()
 		// The whole number is shown (grouped) so the visitor can spot a
@@ -398,10 +471,17 @@ func (m *VerifyMobile) View() string {
 			}
 			b.WriteString(style.Width(w).Render(env.T.T(m.msgKey, m.msgArgs...)))
 		}
-		if left := m.otp.ResendIn(now); left > 0 {
+		// How to get a new code, and when: F5 is named only when it
+		// works, and the countdown says when it will.
+		b.WriteString("\n")
+		switch left := m.otp.ResendIn(now); {
+		case left > 0:
 			secs := int((left + time.Second - 1) / time.Second)
-			b.WriteString("\n")
 			b.WriteString(st.Muted.Width(w).Render(env.T.T("steps.mobile.resend_in", "Seconds", secs)))
+		case m.otp.Active(now):
+			b.WriteString(st.Muted.Width(w).Render(env.T.T("steps.mobile.resend_hint")))
+		default:
+			b.WriteString(st.Body.Width(w).Render(env.T.T("steps.mobile.resend_now")))
 		}
 	case phaseDone:
 		if m.verified {
@@ -409,6 +489,12 @@ func (m *VerifyMobile) View() string {
 		} else {
 			b.WriteString(st.Warning.Width(w).Render(env.T.T("steps.mobile.unverified")))
 		}
+		if m.cfg.DoneNote != "" {
+			b.WriteString(gap)
+			b.WriteString(st.Muted.Width(w).Render(env.T.T(m.cfg.DoneNote)))
+		}
+		b.WriteString(gap)
+		b.WriteString(st.Body.Width(w).Render(env.T.T("steps.mobile.continue")))
 	}
 	return b.String()
 }

@@ -65,18 +65,31 @@ func TestVerifyMobileWrongThreeTimesThenResend(t *testing.T) {
 	if m.Done() {
 		t.Fatal("done after three wrong codes")
 	}
-	// F5 does nothing during the cool-down…
+	// The lockout names F5 with the time it starts working, and the
+	// help bar offers neither F5 nor "check" (there is no live code)…
+	if v := m.View(); !strings.Contains(v, "con F5 dentro de") {
+		t.Errorf("lockout does not say when F5 works:\n%s", v)
+	}
+	for _, b := range kit.Join(m.Keys()) {
+		if k := b.Help().Key; k == "F5" || (k == "Enter" && b.Help().Desc == "steps.keys.verify") {
+			t.Errorf("%s offered during the cool-down with no live code", k)
+		}
+	}
+	// …F5 during the cool-down sends nothing but says so…
 	run(t, m.Update(f5), upd)
 	if len(out.all()) != 1 {
 		t.Fatal("resend allowed during cool-down")
 	}
-	if strings.Contains(kit.Join(m.Keys()).ShortHelp()[1].Help().Key, "F5") {
-		t.Fatal("F5 offered during cool-down")
+	if !strings.Contains(m.View(), "Espere un momento") {
+		t.Errorf("F5 refused silently:\n%s", m.View())
 	}
 	// …and works after it.
 	clk.Advance(60 * time.Second)
 	if v := m.View(); strings.Contains(v, "segundos") {
 		t.Errorf("countdown still shown after the cool-down:\n%s", v)
+	}
+	if v := m.View(); !strings.Contains(v, "Pulse F5 para recibir") {
+		t.Errorf("after the cool-down F5 is not named:\n%s", v)
 	}
 	run(t, m.Update(f5), upd)
 	if n := len(out.all()); n != 2 {
@@ -161,5 +174,76 @@ func TestNoticeNeedsExplicitAcceptance(t *testing.T) {
 		if v := NewNotice(env, NoticeFor(flow)).View(); !strings.Contains(v, "centro de atención") {
 			t.Errorf("%s notice does not name the call centre", flow)
 		}
+	}
+}
+
+// TestVerifyMobileCodeBoundToNumber is issue 14's bypass at the step:
+// a code is sent to 712345678; the visitor changes the number (F6) to
+// 612345678 during the cool-down. Nothing is sent yet, the screen says a
+// code will go to the new number, the first code verifies nothing, and
+// the new number's own code (sent by itself after the cool-down) does.
+func TestVerifyMobileCodeBoundToNumber(t *testing.T) {
+	env, out, _, clk := testEnv(t)
+	m := NewVerifyMobile(env, MobileConfig{Rand: fixedReader{7}})
+	upd := func(msg tea.Msg) tea.Cmd { return m.Update(msg) }
+	run(t, m.Update(keyType("712345678")), upd)
+	run(t, m.Update(enter), upd)
+	first := regexp.MustCompile(`\b\d{6}\b`).FindString(out.all()[0].Text)
+
+	run(t, m.Update(f6), upd)
+	for range 12 {
+		m.Update(tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	run(t, m.Update(keyType("612345678")), upd)
+	pending := run(t, m.Update(enter), upd)
+	if n := len(out.all()); n != 1 {
+		t.Fatalf("%d SMS during the cool-down, want still 1", n)
+	}
+	v := m.View()
+	if !strings.Contains(v, "+34 612 345 678") || !strings.Contains(v, "dentro de 60 segundos") || strings.Contains(v, "Le hemos enviado") {
+		t.Fatalf("the wait for the new number is not explained:\n%s", v)
+	}
+	for _, b := range kit.Join(m.Keys()) {
+		if b.Help().Key == "Enter" || b.Help().Key == "F5" {
+			t.Errorf("%s offered while no code exists for the new number", b.Help().Key)
+		}
+	}
+	// The first number's code, typed now, verifies nothing.
+	run(t, m.Update(keyType(first)), upd)
+	run(t, m.Update(enter), upd)
+	if m.Done() || m.Result().Verified {
+		t.Fatalf("the code sent to 712345678 verified 612345678: %+v", m.Result())
+	}
+
+	// After the cool-down the new number's code goes out by itself.
+	clk.Advance(60 * time.Second)
+	for _, p := range pending {
+		run(t, p, upd)
+	}
+	sms := out.all()
+	if len(sms) != 2 || sms[1].To != "+34612345678" {
+		t.Fatalf("no SMS to the new number after the cool-down: %+v", sms)
+	}
+	second := regexp.MustCompile(`\b\d{6}\b`).FindString(sms[1].Text)
+	if v := m.View(); !strings.Contains(v, "Le hemos enviado") || !strings.Contains(v, "+34 612 345 678") {
+		t.Fatalf("code screen for the new number:\n%s", v)
+	}
+	if first != second {
+		run(t, m.Update(keyType(first)), upd)
+		run(t, m.Update(enter), upd)
+		if m.Done() {
+			t.Fatal("the first number's code verified the second after the resend")
+		}
+	}
+	run(t, m.Update(keyType(second)), upd)
+	run(t, m.Update(enter), upd)
+	if !m.Done() || m.Result() != (MobileResult{Mobile: "+34612345678", Verified: true, Queued: true}) {
+		t.Fatalf("done=%v %+v", m.Done(), m.Result())
+	}
+	if v := m.View(); !strings.Contains(v, "Pulse Enter para continuar") {
+		t.Errorf("verdict does not say Enter:\n%s", v)
+	}
+	if ks := kit.Join(m.Keys()); len(ks) != 1 || ks[0].Help().Key != "Enter" {
+		t.Errorf("keys after the verdict: %v", ks)
 	}
 }

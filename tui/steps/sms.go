@@ -39,7 +39,7 @@ func SMSSignature(env *kit.Env) string {
 }
 
 // CodeSMS is the verification-code SMS for code, valid for the rules' TTL.
-func CodeSMS(env *kit.Env, code string, rules OTPRules) string {
+func CodeSMS(env *kit.Env, code string, rules procedure.OTPRules) string {
 	return SMSText(env, procedure.Message{Key: KeySMSCode, Args: map[string]any{
 		"Code": code, "Minutes": int(rules.TTL / time.Minute),
 	}})

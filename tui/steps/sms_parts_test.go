@@ -33,7 +33,7 @@ var smsCases = []smsCase{
 		// kiosk for a second part that comes later types nothing.
 		key: KeySMSCode, maxParts: 1,
 		texts: func(t *testing.T, env *kit.Env) []string {
-			return []string{CodeSMS(env, strings.Repeat("9", DefaultOTPRules.Digits), DefaultOTPRules)}
+			return []string{CodeSMS(env, strings.Repeat("9", procedure.DefaultOTPRules.Digits), procedure.DefaultOTPRules)}
 		},
 	},
 	{

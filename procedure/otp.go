@@ -1,4 +1,4 @@
-package steps
+package procedure
 
 import (
 	"crypto/rand"
@@ -29,7 +29,8 @@ type Verdict int
 
 // Verdicts of OTP.Check.
 const (
-	// VerdictOK: the code matches; it is now used up.
+	// VerdictOK: the code matches and was sent to the number being
+	// checked; it is now used up.
 	VerdictOK Verdict = iota
 	// VerdictWrong: it does not match; Remaining tries are left.
 	VerdictWrong
@@ -42,24 +43,60 @@ const (
 	// VerdictMalformed: not the right number of digits. It does not cost
 	// a try: it is a typing slip, not a guess.
 	VerdictMalformed
+	// VerdictOtherNumber: the code was sent to another number than the
+	// one being verified. The code is burnt: a code proves that the
+	// visitor holds the phone it reached, and no other.
+	VerdictOtherNumber
 )
+
+// String names the verdict for logs and test failures.
+func (v Verdict) String() string {
+	switch v {
+	case VerdictOK:
+		return "ok"
+	case VerdictWrong:
+		return "wrong"
+	case VerdictLocked:
+		return "locked"
+	case VerdictExpired:
+		return "expired"
+	case VerdictNoCode:
+		return "no_code"
+	case VerdictMalformed:
+		return "malformed"
+	case VerdictOtherNumber:
+		return "other_number"
+	}
+	return fmt.Sprintf("verdict(%d)", int(v))
+}
 
 // ErrCooldown is returned by Issue while the previous code is too recent.
 var ErrCooldown = errors.New("otp: a new code was issued too recently")
 
+// ErrNoNumber is returned by Issue without a number to bind the code to.
+var ErrNoNumber = errors.New("otp: a code must be issued for a phone number")
+
 // OTP is the state of SMS-code verification as a pure state machine: every
 // method takes the current time, nothing reads a clock or sleeps, so a
 // table test drives it with fixed times.
+//
+// A code is bound to the number it was sent to (issue 14): Check is given
+// the number being verified, and a code sent to any other number never
+// verifies it. Changing the number (Forget, or checking another number)
+// burns the code, so the visitor must ask for a new one for the new number.
+// The cool-down is per kiosk session, not per number: it protects against
+// SMS bursts, which a change of number must not get around.
 type OTP struct {
 	rules    OTPRules
 	code     []byte
+	to       string // the number the current code was sent to
 	issuedAt time.Time
 	wrong    int
 	ever     bool // a code has been issued at least once (for the cooldown)
 }
 
 // NewOTP returns an OTP with the given rules; zero fields take the
-// defaults.
+// defaults (a negative Cooldown means none).
 func NewOTP(r OTPRules) *OTP {
 	d := DefaultOTPRules
 	if r.Digits <= 0 {
@@ -82,10 +119,14 @@ func NewOTP(r OTPRules) *OTP {
 // Rules returns the rules in force.
 func (o *OTP) Rules() OTPRules { return o.rules }
 
-// Issue makes a new code from rnd (crypto/rand.Reader when nil), replacing
-// any previous one and resetting the tries. It fails with ErrCooldown while
-// the last code is younger than the cooldown.
-func (o *OTP) Issue(now time.Time, rnd io.Reader) (string, error) {
+// Issue makes a new code for the number to (E.164) from rnd
+// (crypto/rand.Reader when nil), replacing any previous one and resetting
+// the tries. It fails with ErrCooldown while the last code is younger than
+// the cooldown, whatever number it was for.
+func (o *OTP) Issue(now time.Time, to string, rnd io.Reader) (string, error) {
+	if to == "" {
+		return "", ErrNoNumber
+	}
 	if d := o.ResendIn(now); d > 0 {
 		return "", fmt.Errorf("%w (wait %s)", ErrCooldown, d)
 	}
@@ -100,6 +141,7 @@ func (o *OTP) Issue(now time.Time, rnd io.Reader) (string, error) {
 	code := fmt.Sprintf("%0*d", o.rules.Digits, n)
 	o.burn()
 	o.code = []byte(code)
+	o.to = to
 	o.issuedAt = now
 	o.wrong = 0
 	o.ever = true
@@ -107,11 +149,16 @@ func (o *OTP) Issue(now time.Time, rnd io.Reader) (string, error) {
 }
 
 // Check compares typed (spaces ignored) with the current code in constant
-// time.
-func (o *OTP) Check(now time.Time, typed string) Verdict {
+// time, for the number to: a code sent to another number is refused
+// (VerdictOtherNumber) and burnt, before its digits are even looked at.
+func (o *OTP) Check(now time.Time, to, typed string) Verdict {
 	typed = strings.ReplaceAll(typed, " ", "")
 	if len(o.code) == 0 {
 		return VerdictNoCode
+	}
+	if to != o.to {
+		o.burn()
+		return VerdictOtherNumber
 	}
 	if !now.Before(o.issuedAt.Add(o.rules.TTL)) {
 		o.burn()
@@ -130,6 +177,24 @@ func (o *OTP) Check(now time.Time, typed string) Verdict {
 		return VerdictLocked
 	}
 	return VerdictWrong
+}
+
+// SentTo returns the number the current code was sent to, or "" when no
+// code is pending.
+func (o *OTP) SentTo() string {
+	if len(o.code) == 0 {
+		return ""
+	}
+	return o.to
+}
+
+// Forget burns the current code unless it was sent to number: the visitor
+// changed the number, and a code for the old one must not verify the new
+// one. The cool-down keeps running.
+func (o *OTP) Forget(number string) {
+	if o.to != number {
+		o.burn()
+	}
 }
 
 // Remaining is the number of tries left on the current code.
@@ -167,6 +232,7 @@ func (o *OTP) burn() {
 		o.code[i] = 0
 	}
 	o.code = nil
+	o.to = ""
 }
 
 // Wipe forgets everything, including the cooldown.
