@@ -9,19 +9,25 @@ import (
 	"testing"
 )
 
-// auditFailures reads ventanilla_audit_write_failures_total{event} from
-// the metrics the console was given.
-func auditFailures(t *testing.T, e *testEnv, event string) string {
+// metricLine reads one series (name{labels}) from the metrics the console
+// was given; "0" when absent.
+func metricLine(t *testing.T, e *testEnv, series string) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := e.met.WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^ventanilla_audit_write_failures_total\{event="` + regexp.QuoteMeta(event) + `"\} (\S+)$`).FindStringSubmatch(buf.String())
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(buf.String())
 	if m == nil {
 		return "0"
 	}
 	return m[1]
+}
+
+// auditFailures reads ventanilla_audit_write_failures_total{event}.
+func auditFailures(t *testing.T, e *testEnv, event string) string {
+	t.Helper()
+	return metricLine(t, e, `ventanilla_audit_write_failures_total{event="`+event+`"}`)
 }
 
 // TestActionsRefusedWhenTheAuditLogFails: with an audit sink that fails,

@@ -82,7 +82,7 @@ func (s *Server) commandTree(st *sessionState) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "kiosk",
 		Short:         "ventanilla technician console",
-		Long:          "Run as: ssh -p 2222 tech@KIOSK COMMAND [flags]\nWithout a command (and with a terminal) ssh opens the interactive console.\nJSON output is one object per line; exit status 0 ok, 1 the operation failed, 2 usage.",
+		Long:          "Run as: ssh -p 2222 tech@KIOSK COMMAND [flags]\nWithout a command (and with a terminal) ssh opens the interactive console.\nJSON output is one object per line.\nExit status: 0 ok, 1 the operation failed or said no, 2 usage or input error,\n75 too many sessions from your address (try again later).\n255 is ssh's own: no connection, or the key was refused.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
@@ -94,13 +94,14 @@ func (s *Server) commandTree(st *sessionState) *cobra.Command {
 	var jsonOut bool
 	status := &cobra.Command{
 		Use:   "status [--json]",
-		Short: "kiosk status: uptime, version, visitor step, last error, maintenance",
+		Short: "kiosk status: uptime, version, visitor step, maintenance, modem/camera/outbox health",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if s.deps.Kiosk == nil {
 				return failed("status: kiosk %w", ErrUnavailable)
 			}
 			v := s.statusView()
+			s.health(cmd.Context(), &v)
 			if jsonOut {
 				return writeJSON(cmd.OutOrStdout(), v)
 			}
@@ -119,11 +120,78 @@ func (s *Server) commandTree(st *sessionState) *cobra.Command {
 }
 
 // statusJSON is status --json: the kiosk's status plus what only the
-// console knows.
+// console knows, and the health of the devices and the outbox so that a
+// monitoring script needs one command: OK is true when all three are.
 type statusJSON struct {
 	KioskStatus
-	UptimeSeconds int64 `json:"uptime_seconds"`
-	Technicians   int   `json:"technicians"`
+	UptimeSeconds int64        `json:"uptime_seconds"`
+	Technicians   int          `json:"technicians"`
+	OK            bool         `json:"ok"`
+	Modem         modemHealth  `json:"modem"`
+	Camera        cameraHealth `json:"camera"`
+	Outbox        outboxHealth `json:"outbox"`
+}
+
+type modemHealth struct {
+	OK         bool   `json:"ok"` // an SMS can be sent now
+	Registered bool   `json:"registered"`
+	Operator   string `json:"operator,omitempty"`
+	SignalDBm  int    `json:"signal_dbm,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+type cameraHealth struct {
+	OK        bool    `json:"ok"` // the device is there and answered
+	Device    string  `json:"device,omitempty"`
+	Simulated bool    `json:"simulated,omitempty"`
+	FPS       float64 `json:"fps"`
+	Error     string  `json:"error,omitempty"`
+}
+
+type outboxHealth struct {
+	OK    bool           `json:"ok"` // readable, and no dead letter waiting for a person
+	Jobs  map[string]int `json:"jobs,omitempty"`
+	Error string         `json:"error,omitempty"`
+}
+
+// healthTimeout bounds the outbox read of status, so a busy database
+// cannot hang a monitoring script.
+const healthTimeout = 2 * time.Second
+
+func (s *Server) health(ctx context.Context, v *statusJSON) {
+	unavailable := ErrUnavailable.Error()
+	v.Modem = modemHealth{Error: unavailable}
+	if s.deps.Modem != nil {
+		h := s.deps.Modem.Health()
+		v.Modem = modemHealth{OK: h.Ready, Registered: h.Registered, Operator: h.Operator, SignalDBm: h.SignalDBm, Error: h.Error}
+	}
+	v.Camera = cameraHealth{Error: unavailable}
+	if s.deps.Camera != nil {
+		ci := s.deps.Camera.Info()
+		v.Camera = cameraHealth{OK: ci.LastError == "", Device: ci.Device, Simulated: ci.Simulated, FPS: ci.FPS, Error: ci.LastError}
+	}
+	v.Outbox = outboxHealth{Error: unavailable}
+	if s.deps.Queue != nil {
+		ctx, cancel := context.WithTimeout(ctx, healthTimeout)
+		defer cancel()
+		jobs, err := s.deps.Queue.Stats(ctx)
+		switch {
+		case err != nil:
+			v.Outbox = outboxHealth{Error: err.Error()}
+		case jobs["dead"] > 0:
+			v.Outbox = outboxHealth{Jobs: jobs, Error: fmt.Sprintf("dead letters waiting: %d (queue dead)", jobs["dead"])}
+		default:
+			v.Outbox = outboxHealth{OK: true, Jobs: jobs}
+		}
+	}
+	v.OK = v.Modem.OK && v.Camera.OK && v.Outbox.OK
+}
+
+func healthText(ok bool, errText string) string {
+	if ok {
+		return "ok"
+	}
+	return "NOT OK: " + errText
 }
 
 func (v statusJSON) pairs() [][2]string {
@@ -136,6 +204,8 @@ func (v statusJSON) pairs() [][2]string {
 		{"uptime", (time.Duration(v.UptimeSeconds) * time.Second).String()},
 		{"step", step}, {"maintenance", onOff(v.Maintenance)},
 		{"last error", v.LastError}, {"technicians", fmt.Sprint(v.Technicians)},
+		{"modem", healthText(v.Modem.OK, v.Modem.Error)}, {"camera", healthText(v.Camera.OK, v.Camera.Error)},
+		{"outbox", healthText(v.Outbox.OK, v.Outbox.Error)},
 	}
 	keys := make([]string, 0, len(v.Sessions))
 	for k := range v.Sessions {

@@ -70,6 +70,9 @@ type QueueFilter struct {
 	State string
 	Kind  string
 	Limit int
+	// NewestFirst orders the most recent jobs first (Limit keeps the
+	// newest); otherwise jobs come in creation order.
+	NewestFirst bool
 }
 
 // Queue is the outbox as the technician manages it.
@@ -99,8 +102,21 @@ type ModemStatus struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// ModemHealth is the modem as last seen, without asking it anything.
+type ModemHealth struct {
+	// Ready means an SMS can be sent now (SIM ready, registered).
+	Ready      bool
+	Registered bool
+	Operator   string
+	SignalDBm  int
+	// Error says why it is not ready ("" when it is).
+	Error string
+}
+
 // Modem is the GSM modem as a technician tests it.
 type Modem interface {
+	// Health must not block: it reports the last known state.
+	Health() ModemHealth
 	Check(ctx context.Context) (ModemStatus, error)
 	// SendTest sends a short fixed test SMS to the given number now.
 	SendTest(ctx context.Context, to string) error

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -89,10 +90,19 @@ func (q *fakeQueue) List(_ context.Context, f QueueFilter) ([]JobView, error) {
 		}
 		out = append(out, j)
 	}
+	if f.NewestFirst {
+		slices.Reverse(out) // jobs are kept oldest first, as in the store
+	}
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
 	return out, nil
 }
 
 func (q *fakeQueue) Retry(_ context.Context, id string) error {
+	if len(id) != 26 { // as the store: a job id is a 26-character ULID
+		return fmt.Errorf("bad job id %q: %w", id, ErrInvalid)
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for i, j := range q.jobs {
@@ -119,6 +129,13 @@ type fakeModem struct {
 	mu   sync.Mutex
 	sent []string
 	err  error
+}
+
+func (m *fakeModem) Health() ModemHealth {
+	if m.err != nil {
+		return ModemHealth{Error: m.err.Error()}
+	}
+	return ModemHealth{Ready: true, Registered: true, Operator: "Movistar", SignalDBm: -71}
 }
 
 func (m *fakeModem) Check(context.Context) (ModemStatus, error) {

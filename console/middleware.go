@@ -109,9 +109,11 @@ func (s *Server) recoverMiddleware() wish.Middleware {
 func (s *Server) rateLimitMiddleware() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
-			if !s.rate.allow(hostOf(sess.RemoteAddr())) {
-				_, _ = io.WriteString(sess.Stderr(), "too many sessions from your address; try again in a minute\r\n")
-				_ = sess.Exit(1)
+			if ok, wait := s.rate.allow(hostOf(sess.RemoteAddr())); !ok {
+				_, _ = fmt.Fprintf(sess.Stderr(), "too many sessions from your address (%d a minute after %d at once); try again in %s\r\n",
+					s.cfg.SessionsPerMinute, s.cfg.SessionBurst, wait.Round(100*time.Millisecond))
+				s.deps.Metrics.SSHRefused("rate")
+				_ = sess.Exit(ExitTooMany)
 				return
 			}
 			next(sess)

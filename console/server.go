@@ -63,9 +63,12 @@ type Config struct {
 	// refused (defaults 10 and 5 min; negative disables).
 	MaxAuthFailures   int
 	AuthFailureWindow time.Duration
-	// SessionsPerMinute per IP once authenticated (default 30, burst 10;
-	// negative disables).
+	// SessionsPerMinute per IP once authenticated, after a burst of
+	// SessionBurst (defaults 60 and 30; negative disables): a monitoring
+	// script polling a few commands every few seconds stays well inside
+	// it. A refused session exits with ExitTooMany (75).
 	SessionsPerMinute int
+	SessionBurst      int
 	// Version and KioskID are shown in the banner line of the UI.
 	Version string
 	KioskID string
@@ -84,7 +87,10 @@ func (c *Config) defaults() {
 		c.AuthFailureWindow = 5 * time.Minute
 	}
 	if c.SessionsPerMinute == 0 {
-		c.SessionsPerMinute = 30
+		c.SessionsPerMinute = 60
+	}
+	if c.SessionBurst <= 0 {
+		c.SessionBurst = 30
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -99,7 +105,7 @@ type Server struct {
 	ssh    *ssh.Server
 	keys   *keyring
 	fails  *failLimiter
-	rate   *tokenBucket
+	rate   *sessionLimiter
 	ln     net.Listener
 	lnErr  error
 	lnOnce sync.Once
@@ -132,7 +138,7 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		keys:     &keyring{path: cfg.AuthorizedKeysPath, logger: deps.Logger},
 		fails:    &failLimiter{max: cfg.MaxAuthFailures, window: cfg.AuthFailureWindow, now: cfg.Now, fails: map[string][]failure{}},
 		pending:  map[string]*connAuth{},
-		rate:     &tokenBucket{rate: float64(cfg.SessionsPerMinute) / 60, burst: 10, now: cfg.Now, buckets: map[string]*bucket{}},
+		rate:     newSessionLimiter(cfg.SessionsPerMinute, cfg.SessionBurst, cfg.Now),
 		programs: map[*sessionState]struct{}{},
 	}
 	if err := ensureHostKey(cfg.HostKeyPath); err != nil {

@@ -250,7 +250,8 @@ func TestExecErrorsAndExitCodes(t *testing.T) {
 		{"queue", 2, "needs a subcommand"},
 		{"queue frob", 2, "unknown command"},
 		{"queue retry", 2, "accepts 1 arg"},
-		{"queue retry NOPE", 1, "not found"},
+		{"queue retry NOPE", 2, "bad job id"}, // input error (issue 14.11: was 1)
+		{"queue retry 01ARZ3NDEKTSV4RRFFQ69G5FAV", 1, "not found"},
 		{"status --bogus", 2, "unknown flag"},
 		{"maintenance sideways", 2, "invalid argument"},
 		{"logs --level loud", 2, "unknown level"},
@@ -419,21 +420,6 @@ func TestAgentWithSeveralKeysNotBlocked(t *testing.T) {
 	}
 }
 
-func TestTokenBucket(t *testing.T) {
-	now := time.Unix(0, 0)
-	b := &tokenBucket{rate: 1, burst: 2, now: func() time.Time { return now }, buckets: map[string]*bucket{}}
-	want := []bool{true, true, false}
-	for i, w := range want {
-		if got := b.allow("a"); got != w {
-			t.Fatalf("call %d = %v", i, got)
-		}
-	}
-	now = now.Add(1500 * time.Millisecond)
-	if !b.allow("a") || b.allow("a") {
-		t.Fatal("refill wrong")
-	}
-}
-
 func TestNoPtyNoCommand(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.mustDial(t)
@@ -451,23 +437,6 @@ func TestNoPtyNoCommand(t *testing.T) {
 	ee, ok := err.(*gossh.ExitError)
 	if !ok || ee.ExitStatus() != 2 || !strings.Contains(errOut.String(), "no terminal") {
 		t.Fatalf("err %v stderr %q", err, errOut.String())
-	}
-}
-
-func TestSessionRateLimit(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.SessionsPerMinute = 1 })
-	refused := 0
-	for range 12 { // burst is 10
-		_, errOut, code := e.run(t, "status")
-		if code != 0 {
-			if !strings.Contains(errOut, "too many sessions") {
-				t.Fatalf("exit %d: %q", code, errOut)
-			}
-			refused++
-		}
-	}
-	if refused != 2 {
-		t.Fatalf("refused %d sessions, want 2", refused)
 	}
 }
 

@@ -275,12 +275,11 @@ func (m *model) loadQueue() tea.Cmd {
 		if err != nil {
 			return queueMsg{err: err}
 		}
-		var jobs []JobView
+		f := QueueFilter{Limit: 200, NewestFirst: true}
 		if dead {
-			jobs, err = q.Dead(ctx)
-		} else {
-			jobs, err = q.List(ctx, QueueFilter{Limit: 200})
+			f.State = "dead"
 		}
+		jobs, err := q.List(ctx, f)
 		return queueMsg{stats: stats, jobs: jobs, err: err}
 	}
 }
@@ -754,7 +753,7 @@ func (m model) outboxView() string {
 	}
 	title := "All jobs (newest first)"
 	if m.showDead {
-		title = "Dead letters"
+		title = "Dead letters (newest first)"
 	}
 	rows = append(rows, "", m.sty.title.Render(title))
 	if len(m.jobs) == 0 {

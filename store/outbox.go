@@ -729,9 +729,12 @@ type ListFilter struct {
 	Kind Kind
 	// Limit stops after this many jobs (all when 0).
 	Limit int
+	// NewestFirst lists the most recent jobs first (and Limit keeps the
+	// newest), as a technician's screen wants them.
+	NewestFirst bool
 }
 
-// List returns job metadata in creation order.
+// List returns job metadata in creation order, or newest first.
 func (db *DB) List(f ListFilter) ([]Job, error) {
 	var out []Job
 	want := map[State]bool{}
@@ -741,9 +744,14 @@ func (db *DB) List(f ListFilter) ([]Job, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		// Dead letters have their own index: `queue dead` does not scan.
 		if len(want) == 1 && want[StateDead] {
-			return tx.Bucket(bDead).ForEach(func(k, _ []byte) error {
+			c := tx.Bucket(bDead).Cursor()
+			first, next := c.First, c.Next
+			if f.NewestFirst {
+				first, next = c.Last, c.Prev
+			}
+			for k, _ := first(); k != nil; k, _ = next() {
 				if f.Limit > 0 && len(out) >= f.Limit {
-					return nil
+					break
 				}
 				j, err := getJob(tx, k)
 				if err != nil {
@@ -752,11 +760,15 @@ func (db *DB) List(f ListFilter) ([]Job, error) {
 				if f.Kind == "" || j.Kind == f.Kind {
 					out = append(out, *j)
 				}
-				return nil
-			})
+			}
+			return nil
 		}
 		c := tx.Bucket(bJobs).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		first, next := c.First, c.Next
+		if f.NewestFirst {
+			first, next = c.Last, c.Prev
+		}
+		for k, v := first(); k != nil; k, v = next() {
 			var j Job
 			if err := json.Unmarshal(v, &j); err != nil {
 				return fmt.Errorf("job %s: decode: %w", idString(k), err)

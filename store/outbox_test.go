@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -387,5 +388,52 @@ func TestRetentionPurge(t *testing.T) {
 	}
 	if s, _ := db.Stats(); s.Total != 0 || s.Payloads != 0 {
 		t.Fatalf("left %+v", s)
+	}
+}
+
+// TestListNewestFirst: a technician's screen lists the newest jobs first,
+// and a limit keeps the newest, for all jobs and for the dead letters.
+func TestListNewestFirst(t *testing.T) {
+	clk := newClock()
+	db := openTest(t, t.TempDir(), clk, func(o *Options) { o.MaxAttempts = 1 })
+	var ids []string
+	for i := range 4 {
+		j, err := db.Enqueue(NewJob{Kind: KindSMS, Payload: Payload{To: fmt.Sprintf("+3461234567%d", i), Text: "x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, j.ID)
+		clk.Advance(time.Second)
+	}
+	got := func(f ListFilter) []string {
+		t.Helper()
+		jobs, err := db.List(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, j := range jobs {
+			out = append(out, j.ID)
+		}
+		return out
+	}
+	if g := got(ListFilter{NewestFirst: true, Limit: 2}); !slices.Equal(g, []string{ids[3], ids[2]}) {
+		t.Fatalf("newest first, limit 2: %v, want %v", g, []string{ids[3], ids[2]})
+	}
+	if g := got(ListFilter{Limit: 2}); !slices.Equal(g, ids[:2]) {
+		t.Fatalf("creation order, limit 2: %v", g)
+	}
+	// Kill the first three: the dead letters too come newest first.
+	for range 3 {
+		c, err := db.Claim(KindSMS, 1)
+		if err != nil || len(c) != 1 {
+			t.Fatalf("claim: %v %v", c, err)
+		}
+		if _, err := db.Fail(c[0].ID, c[0].Attempt, errors.New("boom"), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g := got(ListFilter{States: []State{StateDead}, NewestFirst: true}); !slices.Equal(g, []string{ids[2], ids[1], ids[0]}) {
+		t.Fatalf("dead letters newest first: %v", g)
 	}
 }

@@ -182,6 +182,21 @@ func (s *modemSupervisor) SendSMS(ctx context.Context, to, text string, o dispat
 	return dispatch.SMSResult{Parts: res.Parts, Refs: res.Refs}, err
 }
 
+// Health implements console.Modem: the modem as last seen, without
+// asking it (status --json must not wait for AT commands).
+func (s *modemSupervisor) Health() console.ModemHealth {
+	m, err := s.get()
+	if err != nil {
+		return console.ModemHealth{Error: err.Error()}
+	}
+	st := m.LastStatus()
+	h := console.ModemHealth{Ready: st.Ready(), Registered: st.Registered, Operator: st.Operator, SignalDBm: st.SignalDBm}
+	if !h.Ready {
+		h.Error = fmt.Sprintf("not ready: SIM %s, registration %s", st.SIM, st.Registration)
+	}
+	return h
+}
+
 // Check implements console.Modem.
 func (s *modemSupervisor) Check(ctx context.Context) (console.ModemStatus, error) {
 	m, err := s.get()
@@ -300,7 +315,7 @@ func (q queueView) Stats(context.Context) (map[string]int, error) {
 }
 
 func (q queueView) List(_ context.Context, f console.QueueFilter) ([]console.JobView, error) {
-	lf := store.ListFilter{Kind: store.Kind(f.Kind), Limit: f.Limit}
+	lf := store.ListFilter{Kind: store.Kind(f.Kind), Limit: f.Limit, NewestFirst: f.NewestFirst}
 	if f.State != "" {
 		lf.States = []store.State{store.State(f.State)}
 	}

@@ -113,7 +113,7 @@ func TestMaintenanceConfirmedByTheScreen(t *testing.T) {
 	tc := newTechnician(t)
 	k := startKioskWith(t, "", func(data string) { tc.authorize(t, data) })
 	addr := waitLog(t, k.data, listenRE)[1]
-	for i := range 4 {
+	for i := range 12 {
 		on := i%2 == 0
 		want := map[bool]string{true: "on", false: "off"}[on]
 		out, errOut, code := tc.run(t, addr, "maintenance "+want)
@@ -125,4 +125,42 @@ func TestMaintenanceConfirmedByTheScreen(t *testing.T) {
 		}
 	}
 	k.wait("Necesito ayuda")
+}
+
+// TestConsoleForScripts: through the real adapters, a mistyped job id is a
+// usage error (2, not 1), an unknown one a "no" (1); status --json carries
+// the health of the modem, the camera and the outbox; and a script may run
+// a quick series of commands without being refused (issue 14.11: the old
+// limit refused the 11th).
+func TestConsoleForScripts(t *testing.T) {
+	data := t.TempDir()
+	tc := newTechnician(t)
+	tc.authorize(t, data)
+	_, addr := startHeadless(t, data)
+	if _, errOut, code := tc.run(t, addr, "queue retry nope"); code != 2 || !strings.Contains(errOut, "bad job id") {
+		t.Fatalf("queue retry nope: exit %d %q; want 2", code, errOut)
+	}
+	if _, errOut, code := tc.run(t, addr, "queue retry 01ARZ3NDEKTSV4RRFFQ69G5FAV"); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Fatalf("queue retry of an unknown job: exit %d %q; want 1", code, errOut)
+	}
+	var st map[string]any
+	for i := 0; i < 20; i++ {
+		st = tc.status(t, addr)
+		if m, _ := st["modem"].(map[string]any); m["ok"] == true {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	modem, _ := st["modem"].(map[string]any)
+	camera, _ := st["camera"].(map[string]any)
+	outbox, _ := st["outbox"].(map[string]any)
+	if modem["ok"] != true || modem["registered"] != true || camera["ok"] != true || camera["simulated"] != true ||
+		outbox["ok"] != true || st["ok"] != true {
+		t.Fatalf("status --json health: %v", st)
+	}
+	for i := range 24 {
+		if _, errOut, code := tc.run(t, addr, "queue stats --json"); code != 0 {
+			t.Fatalf("command %d of a quick series refused: exit %d %q", i, code, errOut)
+		}
+	}
 }

@@ -71,6 +71,7 @@ type Metrics struct {
 	sshLogins       *prometheus.CounterVec
 	sshSessions     prometheus.Gauge
 	auditFailures   *prometheus.CounterVec
+	sshRefused      *prometheus.CounterVec
 }
 
 // New builds the registry. It never fails: the metric definitions are fixed.
@@ -132,6 +133,10 @@ func New(opts Options) *Metrics {
 		Namespace: Namespace, Subsystem: "audit", Name: "write_failures_total",
 		Help: "Audit records that could not be written, by event; a technician action whose record failed was refused.",
 	}, []string{"event"})
+	m.sshRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: Namespace, Subsystem: "ssh", Name: "refused_total",
+		Help: "SSH connections or sessions refused by a limit, by reason: startups (too many unauthenticated), per_address (too many from one address), grace (no login within the grace time), blocked (too many failed logins), rate (sessions too often).",
+	}, []string{"reason"})
 	info := prometheus.NewGauge(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "build_info",
 		Help:        "Always 1; labels carry the version and kiosk id.",
@@ -144,11 +149,14 @@ func New(opts Options) *Metrics {
 	}, m.readFPS)
 	m.reg.MustRegister(m.deliveryLatency, m.delivered, m.failures, m.modemRegistered,
 		m.modemSignal, m.modemChecked, m.sessStarted, m.sessFinished, m.sessAbandoned,
-		m.sshLogins, m.sshSessions, m.auditFailures, info, fps, &queueCollector{m: m},
+		m.sshLogins, m.sshSessions, m.auditFailures, m.sshRefused, info, fps, &queueCollector{m: m},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Pre-create the login series so rate() has a zero to start from.
 	m.sshLogins.WithLabelValues("accepted")
 	m.sshLogins.WithLabelValues("rejected")
+	for _, r := range []string{"startups", "per_address", "grace", "blocked", "rate"} {
+		m.sshRefused.WithLabelValues(r)
+	}
 	return m
 }
 
@@ -265,6 +273,14 @@ func (m *Metrics) SSHLogin(accepted bool) {
 func (m *Metrics) AuditFailed(event string) {
 	if m != nil {
 		m.auditFailures.WithLabelValues(event).Inc()
+	}
+}
+
+// SSHRefused counts a connection or session refused by one of the SSH
+// limits; reason is one of the names in the metric's help.
+func (m *Metrics) SSHRefused(reason string) {
+	if m != nil {
+		m.sshRefused.WithLabelValues(reason).Inc()
 	}
 }
 
