@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,17 +18,34 @@ import (
 
 // keyring is the set of technician keys from authorized_keys. It re-reads
 // the file whenever its modification time or size changed, checked at each
-// authentication, so adding or removing a technician needs no restart.
+// authentication, so adding or removing a technician needs no restart; and
+// it checks the file's ownership and modes every time, as OpenSSH's
+// StrictModes does, because chmod changes neither.
 type keyring struct {
 	path   string
 	logger *slog.Logger
+	now    func() time.Time
+	loc    *time.Location // of expiry-time without Z (time.Local)
 
-	mu    sync.Mutex
-	keys  map[string]string // SHA256 fingerprint -> comment
-	mtime time.Time
-	size  int64
-	seen  bool // file existed at last look
+	mu       sync.Mutex
+	keys     map[string][]keyEntry // SHA256 fingerprint -> its lines
+	mtime    time.Time
+	size     int64
+	seen     bool  // file existed at last look
+	insecure error // the file or its folder failed the strict-modes check
 }
+
+// keyEntry is one authorized_keys line of a key (a key may have several,
+// with different options; any one that allows the connection lets it in,
+// as in sshd).
+type keyEntry struct {
+	line    int
+	comment string
+	opts    keyOptions
+}
+
+// errUnknownKey is returned by authorize for a key in no line.
+var errUnknownKey = errors.New("key not in authorized_keys")
 
 // badLine describes a line of authorized_keys that was skipped.
 type badLine struct {
@@ -37,9 +56,11 @@ type badLine struct {
 func (b badLine) Error() string { return fmt.Sprintf("line %d: %v", b.Line, b.Err) }
 
 // parseAuthorizedKeys reads every key it can; a bad line is reported and
-// skipped so one typo does not lock every technician out.
-func parseAuthorizedKeys(data []byte) (map[string]string, []badLine) {
-	keys := map[string]string{}
+// skipped so one typo does not lock every technician out. A line with an
+// option the console does not enforce is a bad line: refusing it is the
+// only safe reading of a restriction that would otherwise be ignored.
+func parseAuthorizedKeys(data []byte, loc *time.Location) (map[string][]keyEntry, []badLine) {
+	keys := map[string][]keyEntry{}
 	var bad []badLine
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -59,18 +80,13 @@ func parseAuthorizedKeys(data []byte) (map[string]string, []badLine) {
 			bad = append(bad, badLine{n, errors.New("certificates are not supported")})
 			continue
 		}
-		skip := false
-		for _, o := range opts {
-			// A CA line would otherwise be taken as a plain key.
-			if o == "cert-authority" {
-				bad = append(bad, badLine{n, errors.New("cert-authority is not supported")})
-				skip = true
-			}
-		}
-		if skip {
+		ko, err := parseKeyOptions(opts, loc)
+		if err != nil {
+			bad = append(bad, badLine{n, fmt.Errorf("%w; line refused", err)})
 			continue
 		}
-		keys[gossh.FingerprintSHA256(key)] = Sanitize(comment)
+		fp := gossh.FingerprintSHA256(key)
+		keys[fp] = append(keys[fp], keyEntry{line: n, comment: Sanitize(comment), opts: ko})
 	}
 	if err := sc.Err(); err != nil {
 		bad = append(bad, badLine{n + 1, err})
@@ -78,9 +94,10 @@ func parseAuthorizedKeys(data []byte) (map[string]string, []badLine) {
 	return keys, bad
 }
 
-// Reload reads the file now. It returns how many keys are allowed and the
-// skipped lines. A missing file means no key is allowed (not an error:
-// the kiosk must still run without technicians).
+// Reload reads the file now. It returns how many lines allow a key and
+// the skipped lines. A missing file means no key is allowed (not an
+// error: the kiosk must still run without technicians); a file that
+// fails the strict-modes check lets nobody in and is an error.
 func (k *keyring) Reload() (int, []badLine, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -93,43 +110,84 @@ func (k *keyring) reloadLocked() (int, []badLine, error) {
 		if k.seen || k.keys == nil {
 			k.logger.Warn("console: no authorized_keys file; nobody can log in", "path", k.path)
 		}
-		k.keys, k.seen, k.mtime, k.size = map[string]string{}, false, time.Time{}, 0
+		k.keys, k.seen, k.mtime, k.size = map[string][]keyEntry{}, false, time.Time{}, 0
 		return 0, nil, nil
 	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("console: stat authorized keys: %w", err)
 	}
+	if err := k.checkModesLocked(); err != nil {
+		k.keys, k.seen, k.mtime, k.size = map[string][]keyEntry{}, true, fi.ModTime(), fi.Size()
+		return 0, nil, err
+	}
 	data, err := os.ReadFile(k.path)
 	if err != nil {
 		return 0, nil, fmt.Errorf("console: read authorized keys: %w", err)
 	}
-	keys, bad := parseAuthorizedKeys(data)
+	keys, bad := parseAuthorizedKeys(data, k.loc)
 	for _, b := range bad {
 		k.logger.Warn("console: skipped a line of authorized_keys", "path", k.path, "line", b.Line, "err", b.Err)
 	}
 	k.keys, k.seen, k.mtime, k.size = keys, true, fi.ModTime(), fi.Size()
-	k.logger.Info("console: authorized keys loaded", "path", k.path, "keys", len(keys), "skipped", len(bad))
-	return len(keys), bad, nil
+	n := 0
+	for _, es := range keys {
+		n += len(es)
+	}
+	k.logger.Info("console: authorized keys loaded", "path", k.path, "keys", n, "skipped", len(bad))
+	return n, bad, nil
 }
 
-// lookup reports whether the key is allowed, reloading first if the file
-// changed. It fails closed: when the file cannot be read, nobody gets in.
-func (k *keyring) lookup(key gossh.PublicKey) (fingerprint, comment string, ok bool) {
+// checkModesLocked runs the strict-modes check and logs when its verdict
+// changes (once, not at every login attempt).
+func (k *keyring) checkModesLocked() error {
+	err := strictModes(k.path)
+	switch {
+	case err != nil && (k.insecure == nil || k.insecure.Error() != err.Error()):
+		k.logger.Error("console: authorized_keys refused, nobody can log in until it is fixed", "path", k.path, "err", err)
+	case err == nil && k.insecure != nil:
+		k.logger.Info("console: authorized_keys modes fixed", "path", k.path)
+	}
+	k.insecure = err
+	return err
+}
+
+// authorize finds a line of the key that allows a connection from addr
+// now (reloading first if the file changed). It fails closed: when the
+// file cannot be read or fails the strict-modes check, nobody gets in.
+// The error says why the key was refused.
+func (k *keyring) authorize(key gossh.PublicKey, addr netip.Addr) (string, keyEntry, error) {
 	fp := gossh.FingerprintSHA256(key)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	fi, err := os.Stat(k.path)
 	changed := k.keys == nil ||
 		(err == nil && (!k.seen || !fi.ModTime().Equal(k.mtime) || fi.Size() != k.size)) ||
-		(err != nil && k.seen)
+		(err != nil && k.seen) ||
+		k.insecure != nil // fixed modes do not change mtime: read it again
 	if changed {
 		if _, _, err := k.reloadLocked(); err != nil {
 			k.logger.Error("console: reload authorized keys", "err", err)
-			k.keys = map[string]string{}
+			k.keys = map[string][]keyEntry{}
+			return fp, keyEntry{}, err
+		}
+	} else if err == nil {
+		if err := k.checkModesLocked(); err != nil {
+			return fp, keyEntry{}, err
 		}
 	}
-	comment, ok = k.keys[fp]
-	return fp, comment, ok
+	entries := k.keys[fp]
+	if len(entries) == 0 {
+		return fp, keyEntry{}, errUnknownKey
+	}
+	var why []string
+	for _, e := range entries {
+		err := e.opts.allows(addr, k.now())
+		if err == nil {
+			return fp, e, nil
+		}
+		why = append(why, fmt.Sprintf("line %d: %v", e.line, err))
+	}
+	return fp, keyEntry{}, fmt.Errorf("key refused by its options: %s", strings.Join(why, "; "))
 }
 
 // failLimiter counts failed authentications per remote IP in a sliding

@@ -3,6 +3,7 @@ package console
 import (
 	"strings"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -14,17 +15,19 @@ func FuzzParseAuthorizedKeys(f *testing.F) {
 	f.Add([]byte(`command="x",no-pty ` + authorizedLine(s, "b")))
 	f.Add([]byte("cert-authority " + authorizedLine(s, "ca")))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		keys, bad := parseAuthorizedKeys(data)
+		keys, bad := parseAuthorizedKeys(data, time.UTC)
 		lines := strings.Count(string(data), "\n") + 1
 		if len(keys)+len(bad) > lines {
 			t.Fatalf("%d keys + %d bad lines from %d lines", len(keys), len(bad), lines)
 		}
-		for fp, comment := range keys {
+		for fp, es := range keys {
 			if !strings.HasPrefix(fp, "SHA256:") {
 				t.Fatalf("fingerprint %q", fp)
 			}
-			if Sanitize(comment) != comment {
-				t.Fatalf("unsanitized comment %q", comment)
+			for _, e := range es {
+				if Sanitize(e.comment) != e.comment {
+					t.Fatalf("unsanitized comment %q", e.comment)
+				}
 			}
 		}
 		for _, b := range bad {
@@ -38,7 +41,7 @@ func FuzzParseAuthorizedKeys(f *testing.F) {
 func TestParseAuthorizedKeysKeepsGoodLinesAfterBadOnes(t *testing.T) {
 	a, b := newSigner(t), newSigner(t)
 	data := "ssh-rsa AAAA-truncated\n" + authorizedLine(a, "a") + "\x00\x01binary\n" + authorizedLine(b, "b")
-	keys, bad := parseAuthorizedKeys([]byte(data))
+	keys, bad := parseAuthorizedKeys([]byte(data), time.UTC)
 	if _, ok := keys[gossh.FingerprintSHA256(a.PublicKey())]; !ok {
 		t.Fatal("key a lost")
 	}

@@ -33,7 +33,8 @@ type sessionState struct {
 	user        string
 	remote      string
 	started     time.Time
-	auditErr    error // the login could not be audited
+	auditErr    error      // the login could not be audited
+	opts        keyOptions // of the authorized_keys line that let it in
 
 	mu      sync.Mutex
 	reason  string
@@ -132,14 +133,14 @@ func (s *Server) authRecheckMiddleware() wish.Middleware {
 				s.denied(sess, "no public key")
 				return
 			}
-			fp, comment, ok := s.keys.lookup(key)
-			if !ok {
-				s.denied(sess, "key no longer authorized")
+			fp, entry, err := s.keys.authorize(key, addrOf(sess.RemoteAddr()))
+			if err != nil {
+				s.denied(sess, "key no longer authorized: "+err.Error())
 				return
 			}
 			st := &sessionState{
-				fingerprint: fp, comment: comment, user: Sanitize(sess.User()),
-				remote: hostOf(sess.RemoteAddr()), started: s.cfg.Now(),
+				fingerprint: fp, comment: entry.comment, user: Sanitize(sess.User()),
+				remote: hostOf(sess.RemoteAddr()), started: s.cfg.Now(), opts: entry.opts,
 			}
 			sess.Context().SetValue(stateKey, st)
 			next(sess)
@@ -185,7 +186,20 @@ func (s *Server) execMiddleware() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
 			args := sess.Command()
+			st := stateFrom(sess)
+			var requested []string
+			if st.opts.command != nil {
+				// command= in authorized_keys: this key runs that and
+				// nothing else, whatever the client asked (sshd's forced
+				// command); what it asked is kept in the audit log.
+				requested, args = args, st.opts.command
+			}
 			if len(args) == 0 {
+				if st.opts.noPty {
+					_, _ = io.WriteString(sess.Stderr(), "this key may not open the interactive console (restrict or no-pty in authorized_keys); give a command (try `help`)\n")
+					_ = sess.Exit(exitNo)
+					return
+				}
 				if _, _, ok := sess.Pty(); !ok {
 					_, _ = io.WriteString(sess.Stderr(), "no terminal: use `ssh -t` for the console, or give a command (try `help`)\n")
 					_ = sess.Exit(2)
@@ -194,8 +208,12 @@ func (s *Server) execMiddleware() wish.Middleware {
 				next(sess)
 				return
 			}
-			st := stateFrom(sess)
-			if err := s.audit("ssh.command", st.auditFields("command", auditCommand(args))); err != nil {
+			fields := st.auditFields("command", auditCommand(args))
+			if st.opts.command != nil {
+				fields["forced"] = "true"
+				fields["requested"] = auditCommand(requested)
+			}
+			if err := s.audit("ssh.command", fields); err != nil {
 				_, _ = fmt.Fprintf(sess.Stderr(), "warning: %s: read-only commands still run, commands that change anything are refused\n", Sanitize(err.Error()))
 			}
 			code := s.runCommand(sess.Context(), st, args, sess, sess.Stderr())

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,16 +136,18 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		cfg:      cfg,
 		deps:     deps,
 		log:      deps.Logger,
-		keys:     &keyring{path: cfg.AuthorizedKeysPath, logger: deps.Logger},
+		keys:     &keyring{path: cfg.AuthorizedKeysPath, logger: deps.Logger, now: cfg.Now, loc: time.Local},
 		fails:    &failLimiter{max: cfg.MaxAuthFailures, window: cfg.AuthFailureWindow, now: cfg.Now, fails: map[string][]failure{}},
 		pending:  map[string]*connAuth{},
 		rate:     newSessionLimiter(cfg.SessionsPerMinute, cfg.SessionBurst, cfg.Now),
 		programs: map[*sessionState]struct{}{},
 	}
-	if err := ensureHostKey(cfg.HostKeyPath); err != nil {
+	if err := ensureHostKey(cfg.HostKeyPath, deps.Logger); err != nil {
 		return nil, err
 	}
-	if _, _, err := s.keys.Reload(); err != nil {
+	// Bad modes are not fatal: the console runs, nobody gets in, and the
+	// file is checked again at every login, so a chmod is enough.
+	if _, _, err := s.keys.Reload(); err != nil && !errors.Is(err, errBadModes) {
 		return nil, err
 	}
 	srv, err := wish.NewServer(
@@ -155,6 +158,7 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 			srv.ServerConfigCallback = s.serverConfig
 			srv.ConnCallback = s.connCallback
 			srv.ConnectionFailedCallback = s.connectionFailed
+			srv.PtyCallback = s.ptyAllowed
 			return nil
 		},
 		// Outermost last: wish wraps in list order. The pattern's
@@ -178,13 +182,24 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 }
 
 // ensureHostKey creates the ed25519 host key on first run, in a 0700
-// directory, so the key's fingerprint stays stable across restarts.
-func ensureHostKey(path string) error {
+// directory, so the key's fingerprint stays stable across restarts. An
+// existing key readable by others is made 0600 (logged); one that belongs
+// to someone else or sits in a folder others may write is refused.
+func ensureHostKey(path string, log *slog.Logger) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("console: create host key directory: %w", err)
 	}
-	if _, err := os.Stat(path); err == nil {
+	if _, err := os.Lstat(path); err == nil {
+		old, _ := os.Lstat(path)
+		repaired, err := checkHostKey(path)
+		if err != nil {
+			return err
+		}
+		if repaired {
+			log.Warn("console: the host key was readable by others; made it 0600 (consider a new key if others could log in to this machine)",
+				"path", path, "was", fmt.Sprintf("%04o", old.Mode().Perm()))
+		}
 		return nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("console: host key: %w", err)
@@ -390,15 +405,29 @@ func (s *Server) publicKeyHandler(ctx ssh.Context, key ssh.PublicKey) bool {
 	if s.fails.blockedExcept(hostOf(ctx.RemoteAddr()), ctx.RemoteAddr().String()) {
 		return false
 	}
-	fp, _, ok := s.keys.lookup(key)
-	if !ok {
+	fp, _, err := s.keys.authorize(key, addrOf(ctx.RemoteAddr()))
+	if err != nil {
 		s.mu.Lock()
 		if ca := s.pending[ctx.RemoteAddr().String()]; ca != nil {
 			ca.lastFP = fp
 		}
 		s.mu.Unlock()
+		if !errors.Is(err, errUnknownKey) {
+			s.log.Warn("console: key refused", "fingerprint", fp, "remote", hostOf(ctx.RemoteAddr()), "why", err)
+		}
 	}
-	return ok
+	return err == nil
+}
+
+// ptyAllowed refuses a terminal to a key whose line says restrict or
+// no-pty (without a later pty), as sshd does.
+func (s *Server) ptyAllowed(ctx ssh.Context, _ ssh.Pty) bool {
+	key, _ := ctx.Value(ssh.ContextKeyPublicKey).(ssh.PublicKey)
+	if key == nil {
+		return false
+	}
+	_, e, err := s.keys.authorize(key, addrOf(ctx.RemoteAddr()))
+	return err == nil && !e.opts.noPty
 }
 
 // audit writes one record to the audit log. A failure is counted
@@ -444,6 +473,23 @@ func (s *Server) act(st *sessionState, event string, kv []string, warn func(stri
 		warn("warning: done, but its outcome is not in the audit log: " + aerr.Error())
 	}
 	return err
+}
+
+// addrOf is the IP of a remote address (the zero Addr when unknown, which
+// no from= pattern matches).
+func addrOf(a net.Addr) netip.Addr {
+	if t, ok := a.(*net.TCPAddr); ok {
+		ip, _ := netip.AddrFromSlice(t.IP)
+		return ip.Unmap()
+	}
+	if a == nil {
+		return netip.Addr{}
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }
 
 func hostOf(a net.Addr) string {

@@ -54,7 +54,7 @@ func TestHostKeyCreatedPrivately(t *testing.T) {
 	}
 	// A restart keeps the same key.
 	before, _ := os.ReadFile(filepath.Join(e.dir, "keys", "ssh_host_ed25519"))
-	if err := ensureHostKey(filepath.Join(e.dir, "keys", "ssh_host_ed25519")); err != nil {
+	if err := ensureHostKey(filepath.Join(e.dir, "keys", "ssh_host_ed25519"), slog.Default()); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadFile(filepath.Join(e.dir, "keys", "ssh_host_ed25519"))
@@ -152,15 +152,16 @@ func TestParseAuthorizedKeys(t *testing.T) {
 		"garbage line\n" +
 		`cert-authority ` + authorizedLine(b, "ca") +
 		`from="10.0.0.1" ` + authorizedLine(b, "b\x1b[31m")
-	keys, bad := parseAuthorizedKeys([]byte(data))
+	keys, bad := parseAuthorizedKeys([]byte(data), time.UTC)
 	if len(keys) != 2 {
 		t.Fatalf("keys = %v", keys)
 	}
 	if len(bad) != 2 || bad[0].Line != 4 || bad[1].Line != 5 {
 		t.Fatalf("bad = %+v", bad)
 	}
-	if c := keys[gossh.FingerprintSHA256(b.PublicKey())]; c != "b[31m" {
-		t.Fatalf("comment not sanitized: %q", c)
+	es := keys[gossh.FingerprintSHA256(b.PublicKey())]
+	if len(es) != 1 || es[0].comment != "b[31m" || es[0].line != 6 {
+		t.Fatalf("comment not sanitized or wrong line: %+v", es)
 	}
 }
 
