@@ -4,7 +4,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -49,14 +52,7 @@ func auditTx(tx *bolt.Tx, now time.Time, event string, fields map[string]string)
 	if err != nil {
 		return err
 	}
-	var clean map[string]string
-	if len(fields) > 0 {
-		clean = make(map[string]string, len(fields))
-		for k, v := range fields {
-			clean[k] = mask.Text(v)
-		}
-	}
-	v, err := json.Marshal(AuditEntry{Time: now.UTC(), Event: event, Fields: clean})
+	v, err := json.Marshal(AuditEntry{Time: now.UTC(), Event: capText(event, maxAuditEvent), Fields: cleanFields(fields)})
 	if err != nil {
 		return err
 	}
@@ -64,6 +60,50 @@ func auditTx(tx *bolt.Tx, now time.Time, event string, fields map[string]string)
 	binary.BigEndian.PutUint64(key, uint64(max(now.UnixNano(), 0)))
 	binary.BigEndian.PutUint64(key[8:], seq)
 	return b.Put(key, v)
+}
+
+// Audit entries are bounded whoever writes them (a technician's SSH user
+// name, an error text echoed by a relay): an event name, a field name and
+// a field value keep at most these many bytes, an entry at most
+// maxAuditFields fields.
+const (
+	maxAuditEvent  = 64
+	maxAuditKey    = 64
+	maxAuditValue  = 256
+	maxAuditFields = 16
+)
+
+// cleanFields redacts and caps an entry's fields (see Audit).
+func cleanFields(fields map[string]string) map[string]string {
+	if len(fields) == 0 {
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(fields))
+	if len(keys) > maxAuditFields {
+		keys = keys[:maxAuditFields]
+	}
+	clean := make(map[string]string, len(keys))
+	for _, k := range keys {
+		clean[capText(k, maxAuditKey)] = capText(mask.Text(fields[k]), maxAuditValue)
+	}
+	if len(fields) > maxAuditFields {
+		clean["truncated_fields"] = fmt.Sprint(len(fields) - maxAuditFields)
+	}
+	return clean
+}
+
+// capText cuts s to at most max bytes on a rune boundary, saying how much
+// was cut.
+func capText(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	mark := fmt.Sprintf("…(+%d bytes)", len(s)-limit)
+	cut := max(limit-len(mark), 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
 }
 
 // AuditLog returns entries at or after since, oldest first, at most limit
@@ -80,6 +120,30 @@ func (db *DB) AuditLog(since time.Time, limit int) ([]AuditEntry, error) {
 				return err
 			}
 			out = append(out, e)
+		}
+		// job.created of never-claimed jobs lives in their inbox record
+		// until their first claim writes it here (see inbox.go). Merge
+		// by time; on a tie the creation goes first.
+		fresh, err := inboxJobs(tx, "")
+		if err != nil {
+			return err
+		}
+		var created []AuditEntry
+		for _, j := range fresh {
+			if !j.Created.Before(since) {
+				created = append(created, AuditEntry{Time: j.Created.UTC(), Event: EventJobCreated, Fields: cleanFields(jobFields(&j))})
+			}
+		}
+		if len(created) > 0 {
+			slices.SortStableFunc(created, func(a, b AuditEntry) int { return a.Time.Compare(b.Time) })
+			merged := make([]AuditEntry, 0, len(out)+len(created))
+			for _, e := range out {
+				for len(created) > 0 && !created[0].Time.After(e.Time) {
+					merged, created = append(merged, created[0]), created[1:]
+				}
+				merged = append(merged, e)
+			}
+			out = append(merged, created...)
 		}
 		return nil
 	})

@@ -3,14 +3,13 @@ package store
 import (
 	"crypto/rand"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
 )
 
 var benchPayload = Payload{To: "+34600000012", Text: "Su código de solicitud FNMT es 123456789. Acuda con su DNI."}
@@ -129,63 +128,65 @@ func sum(d []time.Duration) (t time.Duration) {
 	return t
 }
 
-// BenchmarkRecover10k: start-up with 10 000 pending jobs (some left in
-// flight by a crash): Open (lock, key check, lease recovery), Stats, and
-// the first Claim — the kiosk is ready to send.
+// BenchmarkRecover10k: start-up after a crash with 10 000 jobs waiting,
+// 100 of them left in flight (leases on disk): Open (lock, key check,
+// lease recovery), Stats, and the first Claim — the kiosk is ready to
+// send. Every iteration opens its own copy of the same crashed file, made
+// with the timer stopped: a lease is not undone by Close, so reopening
+// one file would measure a different state each time (leases piling up).
 func BenchmarkRecover10k(b *testing.B) {
-	dir := b.TempDir()
-	db := openTest(b, dir, nil, nil)
-	const n = 10000
-	plain, _ := encodePayload(&benchPayload)
-	// Fill in batches (one commit per 1000) to keep set-up short; the
-	// records are exactly what Enqueue writes.
-	now := time.Now()
-	for i := 0; i < n; i += 1000 {
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			for k := i; k < i+1000; k++ {
-				uid, _ := db.newID(now)
-				j := &Job{ID: uid.String(), Kind: KindSMS, State: StatePending, MaxAttempts: 8, Created: now, Updated: now, HasPayload: true,
-					Recipient: mask.Phone(benchPayload.To)}
-				sealed, err := db.kr().seal(uid[:], plain)
-				if err != nil {
-					return err
-				}
-				if err := setDue(tx, uid[:], j, now); err != nil {
-					return err
-				}
-				if err := tx.Bucket(bPayload).Put(uid[:], sealed); err != nil {
-					return err
-				}
-				if err := putJob(tx, uid[:], j); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+	const n, inflight = 10000, 100
+	tmpl := b.TempDir()
+	db := openTest(b, tmpl, nil, func(o *Options) { o.testNoSync = true }) // set-up only
+	for i := 0; i < n; i++ {
+		if _, err := db.Enqueue(NewJob{Kind: KindSMS, Purpose: "visitor-sms", Payload: benchPayload}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if got, _ := db.Claim(KindSMS, 100); len(got) != 100 { // 100 left in flight
-		b.Fatal("claim")
+	if got, err := db.Claim(KindSMS, inflight); err != nil || len(got) != inflight {
+		b.Fatal("claim", err)
 	}
-	db.Close()
+	// The process "dies" here: nothing releases the leases.
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	file, err := os.ReadFile(filepath.Join(tmpl, FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(tmpl, KeyFileName))
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), "data")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, FileName), file, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, KeyFileName), key, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
 		db, err := Open(dir, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		s, err := db.Stats()
-		if err != nil || s.Total != n {
-			b.Fatalf("stats %d %v", s.Total, err)
+		if err != nil || s.Total != n || s.Counts[KindSMS][StateInflight] != inflight {
+			b.Fatalf("stats %+v %v", s.Counts, err)
 		}
 		if got, err := db.Claim(KindSMS, 1); err != nil || len(got) != 1 {
 			b.Fatal("claim", err)
 		}
 		b.StopTimer()
-		// Undo the claim's lease so every iteration starts the same.
-		db.Close()
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
 		b.StartTimer()
 	}
 }

@@ -184,6 +184,23 @@ func verify(t *testing.T, dir string, acked map[string]string, done map[string]b
 			t.Fatalf("key %s stored %d times", k, len(js))
 		}
 	}
+	// Each job's creation is in the audit log once, whether the kill came
+	// before or after its first claim moved it out of the inbox.
+	log, err := db.AuditLog(time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := map[string]int{}
+	for _, e := range log {
+		if e.Event == EventJobCreated {
+			created[e.Fields["job"]]++
+		}
+	}
+	for _, j := range jobs {
+		if created[j.ID] != 1 {
+			t.Fatalf("job %s (%s) has %d job.created audit entries, want 1", j.ID, j.State, created[j.ID])
+		}
+	}
 	for k, id := range acked {
 		js := byKey[k]
 		if len(js) != 1 || js[0].ID != id {

@@ -137,7 +137,8 @@ func (db *DB) loadKeys() error {
 	if err := db.bolt.View(func(tx *bolt.Tx) error {
 		recorded = bytes.Clone(tx.Bucket(bMeta).Get(metaKeyID))
 		k, _ := tx.Bucket(bPayload).Cursor().First()
-		havePayloads = k != nil
+		kn, _ := tx.Bucket(bNew).Cursor().First()
+		havePayloads = k != nil || kn != nil
 		return nil
 	}); err != nil {
 		return fmt.Errorf("store: read key id: %w", err)
@@ -264,6 +265,37 @@ func (db *DB) RotateKey() (string, error) {
 				return err
 			}
 			if err := b.Put(e.k, sealed); err != nil {
+				return err
+			}
+			n++
+		}
+		// Never-claimed jobs carry their payload in their inbox record.
+		nb := tx.Bucket(bNew)
+		var recs []kv
+		if err := nb.ForEach(func(k, v []byte) error {
+			recs = append(recs, kv{bytes.Clone(k), bytes.Clone(v)})
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, e := range recs {
+			id := e.k[1:]
+			j, sealed, err := decodeRecord(e.v)
+			if err != nil {
+				return fmt.Errorf("job %s: %w", idString(id), err)
+			}
+			plain, err := db.kr().open(id, sealed)
+			if err != nil {
+				return fmt.Errorf("job %s: %w", idString(id), err)
+			}
+			if sealed, err = nr.seal(id, plain); err != nil {
+				return err
+			}
+			rec, err := encodeRecord(j, sealed)
+			if err != nil {
+				return err
+			}
+			if err := nb.Put(e.k, rec); err != nil {
 				return err
 			}
 			n++

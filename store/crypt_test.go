@@ -168,10 +168,12 @@ func TestTamperedPayloadDetected(t *testing.T) {
 	db := openTest(t, t.TempDir(), newClock(), nil)
 	j, _ := db.Enqueue(smsJob("+34600000001", "x"))
 	uid, _ := ParseID(j.ID)
+	// A never-claimed job's sealed payload ends its inbox record.
 	err := db.bolt.Update(func(tx *bboltTx) error {
-		v := bytes.Clone(tx.Bucket(bPayload).Get(uid[:]))
+		k := newKey(KindSMS, uid[:])
+		v := bytes.Clone(tx.Bucket(bNew).Get(k))
 		v[len(v)-1] ^= 1
-		return tx.Bucket(bPayload).Put(uid[:], v)
+		return tx.Bucket(bNew).Put(k, v)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +190,16 @@ func TestTamperedPayloadDetected(t *testing.T) {
 
 func TestRotateKey(t *testing.T) {
 	dir := t.TempDir()
-	db := openTest(t, dir, newClock(), nil)
+	clk := newClock()
+	db := openTest(t, dir, clk, nil)
+	// One payload in the payload bucket (claimed once, waiting to retry),
+	// one in a never-claimed job's inbox record.
+	s, _ := db.Enqueue(smsJob("+34600000001", "reintento"))
+	if c, _ := db.Claim(KindSMS, 1); len(c) != 1 {
+		t.Fatal("claim")
+	} else if _, err := db.Fail(s.ID, c[0].Attempt, errors.New("451"), false); err != nil {
+		t.Fatal(err)
+	}
 	j, _ := db.Enqueue(emailWithDNI("a@example.es"))
 	oldID := db.KeyID()
 	newID, err := db.RotateKey()
@@ -199,13 +210,17 @@ func TestRotateKey(t *testing.T) {
 		t.Fatal("key id unchanged")
 	}
 	db.Close()
-	db = openTest(t, dir, newClock(), nil)
+	db = openTest(t, dir, clk, nil)
 	if db.KeyID() != newID {
 		t.Fatalf("reopened with key %s, want %s", db.KeyID(), newID)
 	}
 	got, err := db.Claim(KindEmail, 1)
 	if err != nil || len(got) != 1 || got[0].ID != j.ID || !bytes.Equal(got[0].Payload.Attachments[0].Data, dniJPEG) {
 		t.Fatalf("after rotation: %v", err)
+	}
+	clk.Advance(time.Hour)
+	if got, err := db.Claim(KindSMS, 1); err != nil || len(got) != 1 || got[0].Payload.Text != "reintento" {
+		t.Fatalf("after rotation: %v %v", got, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, KeyFileName+nextKeySufix)); !os.IsNotExist(err) {
 		t.Fatal("rotation left kiosk.key.next behind")

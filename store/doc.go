@@ -7,17 +7,26 @@
 //
 // # Buckets
 //
+//	new      kind ‖ id                        → never-claimed job: metadata and sealed payload in one record
 //	jobs     id (16-byte ULID)                → job metadata (JSON, no personal data)
 //	due      kind ‖ due time (BE ns) ‖ id     → nil   (what to send next, per kind)
 //	lease    id                               → nil   (jobs in flight, for crash recovery)
 //	dead     id                               → nil   (dead letters, for `queue dead`)
-//	idem     sha256(idempotency key)          → id
+//	idem     sha256(idempotency key)          → id   (claimed jobs; never-claimed ones carry it in their record)
 //	payload  id                               → AES-GCM ciphertext of the personal data
 //	audit    time (BE ns) ‖ sequence          → audit entry (JSON, no personal data)
 //	meta     "schema", "key_id"
 //
 // Ids are ULIDs: time-sortable, so the jobs and payload buckets are in
 // creation order and the retention purge reads only their old end.
+//
+// An enqueue writes one record to "new" (with the idempotency hash in its
+// header): one page of one bucket, as cheap as any durable bbolt write. A job's first claim moves it, in the claim's transaction,
+// to the jobs/due/payload form every later state change works on, and
+// writes its job.created audit entry with the creation time (AuditLog
+// reads that entry from the record until then). See inbox.go. Schema 1
+// (before the inbox) is migrated at Open by adding the empty bucket: its
+// never-claimed jobs stay valid in the jobs/due/payload form.
 //
 // # Outbox
 //

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -284,33 +285,32 @@ func (db *DB) Enqueue(n NewJob) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("store: enqueue: seal: %w", err)
 	}
+	j.Due = now // never claimed: due since its creation
+	rec, err := encodeRecord(j, sealed)
+	if err != nil {
+		return Job{}, fmt.Errorf("store: enqueue: %w", err)
+	}
+	// One record in the inbox (see inbox.go): the job, its payload, its
+	// idempotency hash and, implicitly, its job.created audit entry.
 	var out Job
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		if idem != nil {
-			if old := tx.Bucket(bIdem).Get(idem); old != nil {
-				prev, err := getJob(tx, old)
-				if err != nil {
-					return err
-				}
+			prev, err := db.findIdemTx(tx, idem)
+			if err != nil {
+				return err
+			}
+			if prev != nil {
 				out = *prev
 				return nil
 			}
-			if err := tx.Bucket(bIdem).Put(idem, id); err != nil {
-				return err
-			}
+			db.fresh.put(idem, uid) // before commit: see inbox.go
 		}
-		if err := setDue(tx, id, j, now); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bPayload).Put(id, sealed); err != nil {
-			return err
-		}
-		if err := putJob(tx, id, j); err != nil {
+		if err := tx.Bucket(bNew).Put(newKey(n.Kind, id), rec); err != nil {
 			return err
 		}
 		out = *j
 		tx.OnCommit(func() { db.signal(n.Kind) })
-		return auditTx(tx, now, "job.created", jobFields(j))
+		return nil
 	})
 	if err != nil {
 		return Job{}, fmt.Errorf("store: enqueue: %w", err)
@@ -340,17 +340,49 @@ func (db *DB) Claim(kind Kind, max int) ([]Claimed, error) {
 	var out []Claimed
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		out = out[:0]
-		var ids [][]byte
+		// Two sorted sources of due jobs: the due index (retries, expired
+		// leases, technician retries) and the inbox (never claimed, due
+		// since creation). Take the earliest of both.
+		type cand struct {
+			newK []byte // inbox key, or nil for a due-index entry
+			id   []byte
+			due  int64
+		}
+		var fromDue, fromNew []cand
 		c := tx.Bucket(bDue).Cursor()
 		limit := dueKey(kind, now, bytes.Repeat([]byte{0xff}, 16))
 		for k, _ := c.Seek([]byte{kind.dueByte()}); k != nil && k[0] == kind.dueByte() && bytes.Compare(k, limit) <= 0; k, _ = c.Next() {
-			ids = append(ids, bytes.Clone(k[9:]))
-			if len(ids) >= max {
+			fromDue = append(fromDue, cand{id: bytes.Clone(k[9:]), due: int64(binary.BigEndian.Uint64(k[1:9]))})
+			if len(fromDue) >= max {
 				break
 			}
 		}
-		for _, id := range ids {
-			j, err := getJob(tx, id)
+		nc := tx.Bucket(bNew).Cursor()
+		for k, _ := nc.Seek([]byte{kind.dueByte()}); k != nil && k[0] == kind.dueByte(); k, _ = nc.Next() {
+			// Due whatever the clock says now: a clock set back must not
+			// hold back a job that was never tried.
+			fromNew = append(fromNew, cand{newK: bytes.Clone(k), id: bytes.Clone(k[1:]), due: newKeyTime(k).UnixNano()})
+			if len(fromNew) >= max {
+				break
+			}
+		}
+		var picked []cand
+		for len(picked) < max && (len(fromDue) > 0 || len(fromNew) > 0) {
+			if len(fromNew) == 0 || (len(fromDue) > 0 && fromDue[0].due <= fromNew[0].due) {
+				picked, fromDue = append(picked, fromDue[0]), fromDue[1:]
+			} else {
+				picked, fromNew = append(picked, fromNew[0]), fromNew[1:]
+			}
+		}
+		for _, cd := range picked {
+			id := cd.id
+			var j *Job
+			var err error
+			if cd.newK != nil {
+				j, err = db.promoteTx(tx, cd.newK)
+			} else {
+				j, err = getJob(tx, id)
+			}
 			if err != nil {
 				return err
 			}
@@ -599,7 +631,7 @@ func (db *DB) Retry(id, actor string) (Job, error) {
 	var out Job
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		k := uid[:]
-		j, err := getJob(tx, k)
+		j, err := db.promoteAnyTx(tx, k)
 		if err != nil {
 			return err
 		}
@@ -661,11 +693,15 @@ func (db *DB) Recover() (int, error) {
 				return err
 			}
 			if j.State == StateInflight {
-				if err := setDue(tx, id, j, now); err != nil {
-					return err
-				}
-				if err := putJob(tx, id, j); err != nil {
-					return err
+				// Already due (an earlier start recovered it and nothing
+				// claimed it since): nothing to write.
+				if j.Due.IsZero() || j.Due.After(now) {
+					if err := setDue(tx, id, j, now); err != nil {
+						return err
+					}
+					if err := putJob(tx, id, j); err != nil {
+						return err
+					}
 				}
 				kinds[j.Kind] = true
 				n++
@@ -692,7 +728,7 @@ func (db *DB) Get(id string) (Job, error) {
 	}
 	var out Job
 	err = db.bolt.View(func(tx *bolt.Tx) error {
-		j, err := getJob(tx, uid[:])
+		j, _, err := getAnyTx(tx, uid[:])
 		if err != nil {
 			return err
 		}
@@ -715,6 +751,11 @@ func (db *DB) NextDue(kind Kind) (time.Time, bool) {
 		if k != nil && k[0] == kind.dueByte() {
 			t = time.Unix(0, int64(binary.BigEndian.Uint64(k[1:9])))
 			ok = true
+		}
+		if k, _ := tx.Bucket(bNew).Cursor().Seek([]byte{kind.dueByte()}); k != nil && k[0] == kind.dueByte() {
+			if nt := newKeyTime(k); !ok || nt.Before(t) {
+				t, ok = nt, true
+			}
 		}
 		return nil
 	})
@@ -763,22 +804,41 @@ func (db *DB) List(f ListFilter) ([]Job, error) {
 			}
 			return nil
 		}
+		keep := func(j *Job) bool {
+			return (len(want) == 0 || want[j.State]) && (f.Kind == "" || j.Kind == f.Kind)
+		}
+		// Never-claimed jobs are in the inbox (pending); merge them in
+		// creation order with the rest.
+		var fresh []Job
+		if len(want) == 0 || want[StatePending] {
+			var err error
+			if fresh, err = inboxJobs(tx, f.Kind); err != nil {
+				return err
+			}
+		}
+		before := func(a, b string) bool { return compareIDs(a, b) < 0 }
 		c := tx.Bucket(bJobs).Cursor()
 		first, next := c.First, c.Next
 		if f.NewestFirst {
 			first, next = c.Last, c.Prev
+			slices.Reverse(fresh)
+			before = func(a, b string) bool { return compareIDs(a, b) > 0 }
 		}
-		for k, v := first(); k != nil; k, v = next() {
+		full := func() bool { return f.Limit > 0 && len(out) >= f.Limit }
+		for k, v := first(); k != nil && !full(); k, v = next() {
 			var j Job
 			if err := json.Unmarshal(v, &j); err != nil {
 				return fmt.Errorf("job %s: decode: %w", idString(k), err)
 			}
-			if (len(want) == 0 || want[j.State]) && (f.Kind == "" || j.Kind == f.Kind) {
-				out = append(out, j)
-				if f.Limit > 0 && len(out) >= f.Limit {
-					break
-				}
+			for len(fresh) > 0 && before(fresh[0].ID, j.ID) && !full() {
+				out, fresh = append(out, fresh[0]), fresh[1:]
 			}
+			if keep(&j) && !full() {
+				out = append(out, j)
+			}
+		}
+		for len(fresh) > 0 && !full() {
+			out, fresh = append(out, fresh[0]), fresh[1:]
 		}
 		return nil
 	})
@@ -821,6 +881,18 @@ func (db *DB) Stats() (Stats, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		s.FileBytes = tx.Size()
 		s.Payloads = tx.Bucket(bPayload).Stats().KeyN
+		fresh, err := inboxJobs(tx, "")
+		if err != nil {
+			return err
+		}
+		for _, j := range fresh {
+			s.Counts[j.Kind][StatePending]++
+			s.Total++
+			s.Payloads++
+			if s.OldestWaiting.IsZero() || j.Created.Before(s.OldestWaiting) {
+				s.OldestWaiting = j.Created
+			}
+		}
 		return tx.Bucket(bJobs).ForEach(func(_, v []byte) error {
 			var j struct {
 				Kind    Kind      `json:"kind"`

@@ -51,6 +51,21 @@ func (db *DB) Purge() (PurgeReport, error) {
 		for k, _ := c.First(); k != nil && bytes.Compare(k, limit) < 0; k, _ = c.Next() {
 			old = append(old, bytes.Clone(k))
 		}
+		// Never-claimed jobs hold theirs in the inbox: promote the old
+		// ones first, so the rest of the pass sees one layout.
+		nc := tx.Bucket(bNew).Cursor()
+		var oldNew [][]byte
+		for _, kind := range Kinds {
+			for k, _ := nc.Seek([]byte{kind.dueByte()}); k != nil && k[0] == kind.dueByte() && bytes.Compare(k[1:], limit) < 0; k, _ = nc.Next() {
+				oldNew = append(oldNew, bytes.Clone(k))
+			}
+		}
+		for _, k := range oldNew {
+			if _, err := db.promoteTx(tx, k); err != nil {
+				return err
+			}
+			old = append(old, k[1:])
+		}
 		for _, id := range old {
 			j, err := getJob(tx, id)
 			if errors.Is(err, ErrNotFound) {

@@ -39,13 +39,16 @@ var (
 	bAudit   = []byte("audit")
 	bMeta    = []byte("meta")
 
-	allBuckets = [][]byte{bJobs, bDue, bLease, bDead, bIdem, bPayload, bAudit, bMeta}
+	allBuckets = [][]byte{bJobs, bDue, bLease, bDead, bIdem, bPayload, bAudit, bMeta, bNew}
 
 	metaSchema = []byte("schema")
 	metaKeyID  = []byte("key_id")
 )
 
-const schemaVersion = "1"
+// schemaVersion 2 added the inbox (bucket "new", see inbox.go). A
+// schema-1 file is migrated at Open: it only lacks the empty bucket, as
+// its never-claimed jobs stay valid in the jobs/due/payload form.
+const schemaVersion = "2"
 
 // Options tune the outbox. The zero value gives the production defaults;
 // tests override Now and Rand to drive the state machine deterministically.
@@ -163,6 +166,8 @@ type DB struct {
 
 	wakeMu sync.Mutex
 	wake   map[Kind]chan struct{}
+
+	fresh idemHints // idempotency hashes of never-claimed jobs (inbox.go)
 }
 
 // Open opens (creating if needed) DATA/ventanilla.db and the kiosk key.
@@ -214,6 +219,10 @@ func Open(dir string, opt Options) (*DB, error) {
 		_ = bdb.Close()
 		return nil, err
 	}
+	if err := db.loadIdemHints(); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("store: read inbox: %w", err)
+	}
 	if _, err := db.Recover(); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -242,8 +251,16 @@ func (db *DB) init() error {
 			}
 		}
 		m := tx.Bucket(bMeta)
-		if v := m.Get(metaSchema); v != nil && string(v) != schemaVersion {
+		switch v := m.Get(metaSchema); {
+		case v == nil:
+		case string(v) == "1":
+			if err := auditTx(tx, db.opt.Now(), "store.migrated", map[string]string{"from": "1", "to": schemaVersion}); err != nil {
+				return err
+			}
+		case string(v) != schemaVersion:
 			return fmt.Errorf("database schema %q, this build knows %q: upgrade ventanilla", v, schemaVersion)
+		default:
+			return nil
 		}
 		return m.Put(metaSchema, []byte(schemaVersion))
 	})
