@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ventanilla-kiosk/ventanilla/procedure/mask"
@@ -84,7 +85,13 @@ func cleanFields(fields map[string]string) map[string]string {
 	}
 	clean := make(map[string]string, len(keys))
 	for _, k := range keys {
-		clean[capText(k, maxAuditKey)] = capText(mask.Text(fields[k]), maxAuditValue)
+		v := fields[k]
+		// A job id is never personal data, but one with nine digits in a
+		// row looks like a phone number to mask.Text.
+		if _, err := ulid.ParseStrict(v); err != nil {
+			v = mask.Text(v)
+		}
+		clean[capText(k, maxAuditKey)] = capText(v, maxAuditValue)
 	}
 	if len(fields) > maxAuditFields {
 		clean["truncated_fields"] = fmt.Sprint(len(fields) - maxAuditFields)

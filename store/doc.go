@@ -15,7 +15,7 @@
 //	idem     sha256(idempotency key)          → id   (claimed jobs; never-claimed ones carry it in their record)
 //	payload  id                               → AES-GCM ciphertext of the personal data
 //	audit    time (BE ns) ‖ sequence          → audit entry (JSON, no personal data)
-//	meta     "schema", "key_id"
+//	meta     "schema", "key_id", "clock" (the running clock's checkpoint)
 //
 // Ids are ULIDs: time-sortable, so the jobs and payload buckets are in
 // creation order and the retention purge reads only their old end.
@@ -63,8 +63,9 @@
 // pass through mask.Text (package procedure/mask).
 //
 // A delivered job's payload is deleted in the same transaction that marks
-// it done; Purge deletes any payload older than PayloadMaxAge whatever its
-// state (an undelivered job then becomes dead: dead letters keep metadata,
+// it done; Purge deletes any payload older than PayloadMaxAge of running
+// time (the running clock, clock.go: never the wall clock, which a kiosk
+// without a real-time clock or NTP cannot trust) whatever its state (an undelivered job then becomes dead: dead letters keep metadata,
 // not personal data). A dead letter keeps its payload for
 // DeadPayloadMaxAge (default 24 h; negative: purged at death) so that a
 // technician can retry it once the cause is fixed, then keeps metadata only. bbolt does not zero

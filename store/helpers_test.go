@@ -6,9 +6,13 @@ import (
 	"time"
 )
 
+// fakeClock is a wall clock and a monotonic clock that Advance moves
+// together; Jump moves only the wall clock (NTP setting it, a technician's
+// date command).
 type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	mono time.Duration
 }
 
 func newClock() *fakeClock {
@@ -24,7 +28,20 @@ func (c *fakeClock) Now() time.Time {
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
+	c.mono += d
 	c.mu.Unlock()
+}
+
+func (c *fakeClock) Jump(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func (c *fakeClock) Mono() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mono
 }
 
 func openTest(t testing.TB, dir string, clk *fakeClock, mod func(*Options)) *DB {
@@ -32,6 +49,8 @@ func openTest(t testing.TB, dir string, clk *fakeClock, mod func(*Options)) *DB 
 	o := Options{Rand: func() float64 { return 0.5 }}
 	if clk != nil {
 		o.Now = clk.Now
+		o.Monotonic = clk.Mono
+		o.ClockSynced = func() bool { return false }
 	}
 	if mod != nil {
 		mod(&o)

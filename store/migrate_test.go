@@ -324,3 +324,18 @@ func TestIdempotencyAcrossPromotion(t *testing.T) {
 		t.Fatalf("%d jobs, want 2", len(jobs))
 	}
 }
+
+// TestAuditKeepsJobIDs: a job id with nine digits in a row is not a phone
+// number; the audit log must still name the job.
+func TestAuditKeepsJobIDs(t *testing.T) {
+	db := openTest(t, t.TempDir(), newClock(), nil)
+	const id = "01M93P7MTK6RABX390346194E9"
+	if err := db.Audit("technician.retry", map[string]string{"job": id, "to": "+34 612 345 678"}); err != nil {
+		t.Fatal(err)
+	}
+	log, _ := db.AuditLog(time.Time{}, 0)
+	e := log[len(log)-1]
+	if e.Fields["job"] != id || e.Fields["to"] == "+34 612 345 678" {
+		t.Fatalf("fields %q", e.Fields)
+	}
+}

@@ -95,8 +95,12 @@ type Job struct {
 	// message reference; a retry sends only the missing parts.
 	Parts map[int]int `json:"parts,omitempty"`
 	// HasPayload is false once the personal data has been purged.
-	HasPayload bool   `json:"has_payload"`
-	IdemHash   []byte `json:"idem,omitempty"`
+	HasPayload bool `json:"has_payload"`
+	// BornRun and DeadRun are the store's running clock when the job was
+	// created and dead-lettered: personal data ages by them (clock.go).
+	BornRun  time.Duration `json:"born_run,omitempty"`
+	DeadRun  time.Duration `json:"dead_run,omitempty"`
+	IdemHash []byte        `json:"idem,omitempty"`
 }
 
 // Attachment is a file carried by an e-mail job (a DNI image, the signed
@@ -256,6 +260,7 @@ func (db *DB) Enqueue(n NewJob) (Job, error) {
 		Updated:     now,
 		Purpose:     n.Purpose,
 		HasPayload:  true,
+		BornRun:     db.Running(),
 	}
 	if n.MaxAttempts > 0 {
 		j.MaxAttempts = n.MaxAttempts
@@ -587,6 +592,7 @@ func (db *DB) killTx(tx *bolt.Tx, id []byte, j *Job, now time.Time, msg string) 
 	j.State = StateDead
 	j.LastError = mask.Text(msg)
 	j.Updated = now
+	j.DeadRun = db.Running()
 	f := jobFields(j)
 	f["attempts"] = fmt.Sprint(j.Attempts)
 	f["error"] = j.LastError

@@ -36,27 +36,29 @@ func purgePayloadTx(tx *bolt.Tx, id []byte, j *Job, now time.Time, reason string
 	return auditTx(tx, now, EventPayloadPurged, f)
 }
 
-// Purge applies the retention rules (see "How the file stays bounded").
-// Payloads and jobs are keyed by ULID, whose first bytes are the creation
-// time, so each pass reads only the old end of its bucket.
+// Purge applies the retention rules (see "How the file stays bounded") and
+// checkpoints the running clock. Personal data ages by the running clock
+// (clock.go); metadata and the audit log by the wall clock, and as they are
+// keyed by time those passes read only the old end of their bucket.
 func (db *DB) Purge() (PurgeReport, error) {
 	now := db.opt.Now()
 	var r PurgeReport
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		r = PurgeReport{}
-		// 1. Personal data past its maximum age.
-		var old [][]byte
-		limit := ulidBound(now.Add(-db.opt.PayloadMaxAge))
-		c := tx.Bucket(bPayload).Cursor()
-		for k, _ := c.First(); k != nil && bytes.Compare(k, limit) < 0; k, _ = c.Next() {
-			old = append(old, bytes.Clone(k))
-		}
-		// Never-claimed jobs hold theirs in the inbox: promote the old
+		// 1. Personal data past its maximum age, on the running clock
+		// (clock.go): never on the wall clock, which may have jumped.
+		run := db.Running()
+		expired := func(j *Job) bool { return run-j.BornRun >= db.opt.PayloadMaxAge }
+		// Never-claimed jobs hold theirs in the inbox: promote the expired
 		// ones first, so the rest of the pass sees one layout.
-		nc := tx.Bucket(bNew).Cursor()
 		var oldNew [][]byte
-		for _, kind := range Kinds {
-			for k, _ := nc.Seek([]byte{kind.dueByte()}); k != nil && k[0] == kind.dueByte() && bytes.Compare(k[1:], limit) < 0; k, _ = nc.Next() {
+		nc := tx.Bucket(bNew).Cursor()
+		for k, v := nc.First(); k != nil; k, v = nc.Next() {
+			j, _, err := decodeRecord(v)
+			if err != nil {
+				return fmt.Errorf("job %s: %w", idString(k[1:]), err)
+			}
+			if expired(j) {
 				oldNew = append(oldNew, bytes.Clone(k))
 			}
 		}
@@ -64,7 +66,20 @@ func (db *DB) Purge() (PurgeReport, error) {
 			if _, err := db.promoteTx(tx, k); err != nil {
 				return err
 			}
-			old = append(old, k[1:])
+		}
+		// The payload bucket holds only what is still owed and dead
+		// letters' data: a short scan.
+		var old [][]byte
+		c := tx.Bucket(bPayload).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			j, err := getJob(tx, k)
+			if err == nil && !expired(j) {
+				continue
+			}
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			old = append(old, bytes.Clone(k))
 		}
 		for _, id := range old {
 			j, err := getJob(tx, id)
@@ -108,7 +123,7 @@ func (db *DB) Purge() (PurgeReport, error) {
 			if err != nil {
 				return err
 			}
-			if !j.HasPayload || now.Sub(j.Updated) < db.opt.DeadPayloadMaxAge {
+			if !j.HasPayload || run-j.DeadRun < db.opt.DeadPayloadMaxAge {
 				continue
 			}
 			if err := purgePayloadTx(tx, id, j, now, "dead"); err != nil {
@@ -123,7 +138,7 @@ func (db *DB) Purge() (PurgeReport, error) {
 		// 2. Old delivered and dead jobs' metadata. Live jobs older than
 		// the cut-off are skipped (they are few: waiting or dead).
 		cut := min(db.opt.DoneRetention, db.opt.DeadRetention)
-		limit = ulidBound(now.Add(-cut))
+		limit := ulidBound(now.Add(-cut))
 		var del [][]byte
 		c = tx.Bucket(bJobs).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, limit) < 0; k, _ = c.Next() {
@@ -135,6 +150,10 @@ func (db *DB) Purge() (PurgeReport, error) {
 				return err
 			}
 			switch {
+			case j.HasPayload:
+				// Metadata ages by the wall clock; a job still holding
+				// personal data goes only by the running clock above.
+				continue
 			case j.State == StateDone && now.Sub(j.DoneAt) >= db.opt.DoneRetention:
 				r.DoneDeleted++
 			case j.State == StateDead && now.Sub(j.Updated) >= db.opt.DeadRetention:
@@ -162,6 +181,9 @@ func (db *DB) Purge() (PurgeReport, error) {
 			}
 		}
 		r.AuditTrim = len(akeys)
+		if err := db.checkpointTx(tx); err != nil {
+			return err
+		}
 		if r.DoneDeleted+r.DeadDeleted > 0 {
 			return auditTx(tx, now, EventJobDeleted, map[string]string{
 				"done": fmt.Sprint(r.DoneDeleted), "dead": fmt.Sprint(r.DeadDeleted), "reason": "retention"})

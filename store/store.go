@@ -53,8 +53,17 @@ const schemaVersion = "2"
 // Options tune the outbox. The zero value gives the production defaults;
 // tests override Now and Rand to drive the state machine deterministically.
 type Options struct {
-	// Now is the clock (default time.Now).
+	// Now is the wall clock (default time.Now): job ids, due times,
+	// timestamps people read. Personal data does not age by it (clock.go).
 	Now func() time.Time
+	// Monotonic is a clock that never jumps, as time since any fixed
+	// point of this process (default: Go's monotonic clock). The running
+	// clock that ages personal data is built on it (clock.go).
+	Monotonic func() time.Duration
+	// ClockSynced reports whether the wall clock is synchronised by NTP
+	// (default: the kernel's adjtimex status on Linux, false elsewhere);
+	// only then does time switched off count towards the data's age.
+	ClockSynced func() bool
 	// Rand returns a number in [0,1) used for backoff jitter (default crypto-seeded).
 	Rand func() float64
 
@@ -69,8 +78,8 @@ type Options struct {
 	BackoffBase, BackoffMax time.Duration
 
 	// PayloadMaxAge is how long personal data may stay on disk even if the
-	// job is never delivered (default 72 h). Delivered jobs lose their
-	// payload at once.
+	// job is never delivered (default 72 h), on the running clock. Delivered
+	// jobs lose their payload at once.
 	PayloadMaxAge time.Duration
 	// DeadPayloadMaxAge is how long a dead letter keeps its personal data
 	// so a technician can retry it after fixing the cause (default 24 h,
@@ -110,6 +119,12 @@ func (o *Options) fill() {
 	}
 	if o.Rand == nil {
 		o.Rand = cryptoFloat
+	}
+	if o.Monotonic == nil {
+		o.Monotonic = monotonicSinceStart
+	}
+	if o.ClockSynced == nil {
+		o.ClockSynced = kernelClockSynced
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -168,6 +183,10 @@ type DB struct {
 	wake   map[Kind]chan struct{}
 
 	fresh idemHints // idempotency hashes of never-claimed jobs (inbox.go)
+
+	// The running clock (clock.go): its reading at Open, and the
+	// monotonic clock's then.
+	runBase, monoAtOpen time.Duration
 }
 
 // Open opens (creating if needed) DATA/ventanilla.db and the kiosk key.
@@ -223,6 +242,10 @@ func Open(dir string, opt Options) (*DB, error) {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("store: read inbox: %w", err)
 	}
+	if err := db.startClock(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
 	if _, err := db.Recover(); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -270,10 +293,15 @@ func (db *DB) init() error {
 	return db.loadKeys()
 }
 
-// Close releases the database (and its lock).
+// Close records the running clock and releases the database (and its
+// lock).
 func (db *DB) Close() error {
+	cerr := db.bolt.Update(db.checkpointTx)
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
+	}
+	if cerr != nil {
+		return fmt.Errorf("store: close: record the running clock: %w", cerr)
 	}
 	return nil
 }
