@@ -330,7 +330,11 @@ func (e *testEnv) mustDial(t testing.TB) *gossh.Client {
 // run executes one command and returns stdout, stderr and the exit status.
 func (e *testEnv) run(t testing.TB, cmd string) (string, string, int) {
 	t.Helper()
-	c := e.mustDial(t)
+	c, err := e.dial(t)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer c.Close()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)

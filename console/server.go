@@ -28,6 +28,7 @@ import (
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/time/rate"
 )
 
 // Errors callers may test for.
@@ -70,6 +71,15 @@ type Config struct {
 	// it. A refused session exits with ExitTooMany (75).
 	SessionsPerMinute int
 	SessionBurst      int
+	// LoginGraceTime closes a connection that has not authenticated in
+	// time (OpenSSH's LoginGraceTime; default 20 s, negative disables).
+	LoginGraceTime time.Duration
+	// MaxStartups caps connections that have not authenticated yet; more
+	// are closed at once (OpenSSH's MaxStartups; default 20).
+	MaxStartups int
+	// MaxPerAddress caps the connections open at once from one address,
+	// authenticated or not (default 8; negative disables).
+	MaxPerAddress int
 	// Version and KioskID are shown in the banner line of the UI.
 	Version string
 	KioskID string
@@ -93,6 +103,15 @@ func (c *Config) defaults() {
 	if c.SessionBurst <= 0 {
 		c.SessionBurst = 30
 	}
+	if c.LoginGraceTime == 0 {
+		c.LoginGraceTime = 20 * time.Second
+	}
+	if c.MaxStartups <= 0 {
+		c.MaxStartups = 20
+	}
+	if c.MaxPerAddress == 0 {
+		c.MaxPerAddress = 8
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -111,8 +130,11 @@ type Server struct {
 	lnErr  error
 	lnOnce sync.Once
 
+	logMu    sync.Mutex // guards logEvery
 	mu       sync.Mutex
 	pending  map[string]*connAuth // connections authenticating, by remote address
+	perAddr  map[string]int       // connections open, by IP
+	logEvery map[string]*rate.Sometimes
 	programs map[*sessionState]struct{}
 	active   int // session handlers running
 	closed   bool
@@ -139,6 +161,8 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		keys:     &keyring{path: cfg.AuthorizedKeysPath, logger: deps.Logger, now: cfg.Now, loc: time.Local},
 		fails:    &failLimiter{max: cfg.MaxAuthFailures, window: cfg.AuthFailureWindow, now: cfg.Now, fails: map[string][]failure{}},
 		pending:  map[string]*connAuth{},
+		perAddr:  map[string]int{},
+		logEvery: map[string]*rate.Sometimes{},
 		rate:     newSessionLimiter(cfg.SessionsPerMinute, cfg.SessionBurst, cfg.Now),
 		programs: map[*sessionState]struct{}{},
 	}
@@ -281,6 +305,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		st.quit("the kiosk is shutting down")
 	}
 	s.mu.Unlock()
+	s.closePending()
 	// SSH connections outlive their sessions (a client may keep one open
 	// with no session), so wait for the session handlers, not for the
 	// connections, and then drop the connections.
@@ -313,6 +338,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.closePending()
 	if err := s.ssh.Close(); err != nil {
 		return fmt.Errorf("console: close: %w", err)
 	}
@@ -321,28 +347,61 @@ func (s *Server) Close() error {
 
 // connAuth is what is known about a connection while it authenticates:
 // the attempts that failed, reported once if it never gets in (an agent
-// offering several keys before the right one is not an incident).
+// offering several keys before the right one is not an incident), and the
+// timer that closes it when the login grace time is up.
 type connAuth struct {
 	ip       string
 	attempts []string
 	lastFP   string // fingerprint of the last key refused
+	conn     *trackedConn
+	grace    *time.Timer
+	expired  bool // closed by the grace timer
 }
 
-// maxPending bounds the connections tracked during authentication.
-const maxPending = 1024
+// The algorithms the console offers: what OpenSSH offers by default today,
+// without SHA-1 anywhere (no diffie-hellman-group14-sha1 or other SHA-1
+// key exchange, no hmac-sha1, no ssh-rsa SHA-1 signatures) and without
+// CBC or RC4 ciphers. A client that offers only those cannot connect.
+var (
+	kexAlgos = []string{
+		gossh.KeyExchangeMLKEM768X25519, gossh.KeyExchangeCurve25519, "curve25519-sha256@libssh.org",
+		gossh.KeyExchangeECDHP256, gossh.KeyExchangeECDHP384, gossh.KeyExchangeECDHP521,
+		gossh.KeyExchangeDH16SHA512, gossh.KeyExchangeDH14SHA256,
+	}
+	cipherAlgos = []string{
+		gossh.CipherChaCha20Poly1305, gossh.CipherAES256GCM, gossh.CipherAES128GCM,
+		gossh.CipherAES256CTR, gossh.CipherAES192CTR, gossh.CipherAES128CTR,
+	}
+	macAlgos = []string{gossh.HMACSHA256ETM, gossh.HMACSHA512ETM, gossh.HMACSHA256, gossh.HMACSHA512}
+	// pubKeyAlgos are the signatures a technician's key may sign with;
+	// an RSA key signs with rsa-sha2-256/512 (every OpenSSH since 7.2).
+	pubKeyAlgos = []string{
+		gossh.KeyAlgoED25519, gossh.KeyAlgoSKED25519, gossh.KeyAlgoECDSA256, gossh.KeyAlgoSKECDSA256,
+		gossh.KeyAlgoECDSA384, gossh.KeyAlgoECDSA521, gossh.KeyAlgoRSASHA256, gossh.KeyAlgoRSASHA512,
+	}
+)
 
 // serverConfig hardens the x/crypto config wish builds on. It is called
 // once per connection.
 func (s *Server) serverConfig(ssh.Context) *gossh.ServerConfig {
 	return &gossh.ServerConfig{
-		MaxAuthTries: 6,
+		Config: gossh.Config{
+			KeyExchanges: kexAlgos,
+			Ciphers:      cipherAlgos,
+			MACs:         macAlgos,
+		},
+		PublicKeyAuthAlgorithms: pubKeyAlgos,
+		MaxAuthTries:            6,
 		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
 			remote := conn.RemoteAddr().String()
 			ip := hostOf(conn.RemoteAddr())
 			if err == nil {
 				s.fails.forgive(ip, remote)
 				s.mu.Lock()
-				delete(s.pending, remote)
+				if ca := s.pending[remote]; ca != nil {
+					ca.stop()
+					delete(s.pending, remote)
+				}
 				s.mu.Unlock()
 				return
 			}
@@ -365,24 +424,124 @@ func (s *Server) serverConfig(ssh.Context) *gossh.ServerConfig {
 	}
 }
 
+// connCallback admits a new TCP connection, or closes it at once: after
+// too many failed logins from its address, when its address has
+// MaxPerAddress connections open, or when MaxStartups connections are
+// still authenticating. An admitted one has LoginGraceTime to log in.
+// So a flood of idle connections holds a bounded, short-lived set of
+// them, not memory for ever.
 func (s *Server) connCallback(_ ssh.Context, conn net.Conn) net.Conn {
 	ip := hostOf(conn.RemoteAddr())
+	remote := conn.RemoteAddr().String()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil
 	}
-	if s.fails.blocked(ip) {
-		s.log.Warn("console: connection refused: too many failed logins", "remote", ip)
+	refuse := func(reason, msg string) net.Conn {
+		s.deps.Metrics.SSHRefused(reason)
+		s.sometimes(reason, func() { s.log.Warn("console: connection refused: "+msg, "remote", ip) })
 		return nil
 	}
-	if len(s.pending) >= maxPending {
-		// Under a flood, stop tracking rather than grow; the limiter
-		// still counts every failure.
-		clear(s.pending)
+	if s.fails.blocked(ip) {
+		return refuse("blocked", "too many failed logins")
 	}
-	s.pending[conn.RemoteAddr().String()] = &connAuth{ip: ip}
-	return conn
+	if s.cfg.MaxPerAddress > 0 && s.perAddr[ip] >= s.cfg.MaxPerAddress {
+		return refuse("per_address", fmt.Sprintf("%d connections open from this address (MaxPerAddress)", s.perAddr[ip]))
+	}
+	if len(s.pending) >= s.cfg.MaxStartups {
+		return refuse("startups", fmt.Sprintf("%d connections not yet authenticated (MaxStartups)", len(s.pending)))
+	}
+	tc := &trackedConn{Conn: conn, s: s, ip: ip, remote: remote}
+	ca := &connAuth{ip: ip, conn: tc}
+	if g := s.cfg.LoginGraceTime; g > 0 {
+		ca.grace = time.AfterFunc(g, func() { s.graceExpired(ca) })
+	}
+	s.pending[remote] = ca
+	s.perAddr[ip]++
+	return tc
+}
+
+// graceExpired closes a connection that did not log in in time. Only the
+// socket is closed here: the SSH library then fails the handshake and
+// reports it (connectionFailed), and the connection is released when the
+// library closes it.
+func (s *Server) graceExpired(ca *connAuth) {
+	s.mu.Lock()
+	if s.pending[ca.conn.remote] != ca {
+		s.mu.Unlock()
+		return // logged in meanwhile
+	}
+	ca.expired = true
+	s.mu.Unlock()
+	s.deps.Metrics.SSHRefused("grace")
+	s.sometimes("grace", func() {
+		s.log.Warn("console: connection closed: no login within the grace time", "remote", ca.ip, "grace", s.cfg.LoginGraceTime.String())
+	})
+	_ = ca.conn.Conn.Close()
+}
+
+func (ca *connAuth) stop() {
+	if ca.grace != nil {
+		ca.grace.Stop()
+	}
+}
+
+// sometimes runs log at most once every 10 s per reason: a flood of
+// refused connections must not fill the SD card with the same line.
+// Called with s.mu held or not; it has its own state.
+func (s *Server) sometimes(reason string, log func()) {
+	s.logMu.Lock()
+	st := s.logEvery[reason]
+	if st == nil {
+		st = &rate.Sometimes{Interval: 10 * time.Second}
+		s.logEvery[reason] = st
+	}
+	s.logMu.Unlock()
+	st.Do(log)
+}
+
+// trackedConn counts a connection against its address until it closes.
+type trackedConn struct {
+	net.Conn
+	s          *Server
+	ip, remote string
+	once       sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.s.release(c) })
+	return err
+}
+
+// release forgets a closed connection's place in its address's count.
+// Its pending entry, if any, stays for connectionFailed, which the SSH
+// library calls after closing a connection that did not authenticate.
+func (s *Server) release(c *trackedConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perAddr[c.ip]--; s.perAddr[c.ip] <= 0 {
+		delete(s.perAddr, c.ip)
+	}
+	if ca := s.pending[c.remote]; ca != nil && ca.conn == c {
+		ca.stop()
+	}
+}
+
+// closePending drops every connection still authenticating (the SSH
+// library only tracks authenticated ones, so Close would leave them).
+func (s *Server) closePending() {
+	s.mu.Lock()
+	var conns []*trackedConn
+	for _, ca := range s.pending {
+		ca.stop()
+		conns = append(conns, ca.conn)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Conn.Close()
+	}
 }
 
 // connectionFailed is called when a connection ends before it
@@ -393,8 +552,11 @@ func (s *Server) connectionFailed(conn net.Conn, err error) {
 	ca := s.pending[remote]
 	delete(s.pending, remote)
 	s.mu.Unlock()
+	if ca != nil {
+		ca.stop()
+	}
 	if ca == nil || len(ca.attempts) == 0 {
-		return // a port scan or a client that gave up before trying
+		return // a port scan, a client that gave up before trying, or one that sat idle until the grace time
 	}
 	s.deps.Metrics.SSHLogin(false)
 	s.record("ssh.auth_failed", map[string]string{"remote": ca.ip, "attempts": strings.Join(ca.attempts, ", ")})

@@ -101,6 +101,12 @@ type cameraConf struct {
 
 type sshConf struct {
 	Listen string `toml:"listen"`
+	// Limits of the console (0: the console's defaults, see console.Config).
+	LoginGraceTime    duration `toml:"login_grace_time"`
+	MaxStartups       int      `toml:"max_startups"`
+	MaxPerAddress     int      `toml:"max_per_address"`
+	SessionsPerMinute int      `toml:"sessions_per_minute"`
+	SessionBurst      int      `toml:"session_burst"`
 }
 
 type metricConf struct {
@@ -269,6 +275,15 @@ func (c *Config) validate(file string) error {
 	case 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600:
 	default:
 		return bad("modem.baud", "%d is not a standard serial speed (115200 for most USB modems)", c.Modem.Baud)
+	}
+	for field, n := range map[string]int{"ssh.max_startups": c.SSH.MaxStartups, "ssh.max_per_address": c.SSH.MaxPerAddress,
+		"ssh.sessions_per_minute": c.SSH.SessionsPerMinute, "ssh.session_burst": c.SSH.SessionBurst} {
+		if n < 0 {
+			return bad(field, "%d: use a positive number (0 for the default)", n)
+		}
+	}
+	if c.SSH.LoginGraceTime.Duration < 0 {
+		return bad("ssh.login_grace_time", "must not be negative (0 for the default, 20s)")
 	}
 	for field, addr := range map[string]string{"ssh.listen": c.SSH.Listen, "metrics.listen": c.Metrics.Listen} {
 		if addr == "" {

@@ -6,8 +6,12 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +167,53 @@ func TestConsoleForScripts(t *testing.T) {
 			t.Fatalf("command %d of a quick series refused: exit %d %q", i, code, errOut)
 		}
 	}
+}
+
+// TestConsoleLimitsFromTheConfig: [ssh] login_grace_time and
+// max_per_address reach the console: an idle connection is closed after
+// the grace time, and an address cannot hold more than its share.
+func TestConsoleLimitsFromTheConfig(t *testing.T) {
+	data := t.TempDir()
+	tc := newTechnician(t)
+	tc.authorize(t, data)
+	cfg := filepath.Join(t.TempDir(), "k.toml")
+	body := "[ssh]\nlisten = \"127.0.0.1:0\"\nlogin_grace_time = \"300ms\"\nmax_per_address = 2\n[metrics]\nlisten = \"\"\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binPath, "run", "--demo", "--headless", "--config", cfg, "--data", data)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	addr := waitLog(t, data, listenRE)[1]
+
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	_ = idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadAll(idle); err != nil {
+		t.Fatalf("idle connection not closed after the grace time: %v", err)
+	}
+
+	waitLog(t, data, regexp.MustCompile(`no login within the grace time`))
+
+	// Two technicians logged in from this address (the grace time does
+	// not apply to them); a third connection is refused at once.
+	for range 2 {
+		c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{User: "tech", Auth: []ssh.AuthMethod{ssh.PublicKeys(tc.signer)},
+			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	third, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	waitLog(t, data, regexp.MustCompile(`connection refused: 2 connections open from this address`))
 }

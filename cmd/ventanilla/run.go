@@ -312,6 +312,11 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 			Addr:               cfg.SSH.Listen,
 			HostKeyPath:        filepath.Join(cfg.DataDir, "ssh_host_ed25519"),
 			AuthorizedKeysPath: filepath.Join(cfg.DataDir, "authorized_keys"),
+			LoginGraceTime:     cfg.SSH.LoginGraceTime.Duration,
+			MaxStartups:        cfg.SSH.MaxStartups,
+			MaxPerAddress:      cfg.SSH.MaxPerAddress,
+			SessionsPerMinute:  cfg.SSH.SessionsPerMinute,
+			SessionBurst:       cfg.SSH.SessionBurst,
 			Version:            version,
 			KioskID:            cfg.KioskID,
 		}, console.Deps{
