@@ -3,8 +3,12 @@ package console
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // TestHelpDocumentsExitStatuses: scripts read the exit statuses from the
@@ -58,6 +62,49 @@ func TestStatusCarriesHealth(t *testing.T) {
 	for _, want := range []string{"modem NOT OK: modem not available", "camera NOT OK: not available on this kiosk", "outbox NOT OK: dead letters waiting: 1"} {
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestREADMEListsEveryCommand keeps the README's console table true: every
+// command the console runs is in it, and every command in it exists.
+func TestREADMEListsEveryCommand(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(readme)
+	i := strings.Index(doc, "### Technician console over SSH")
+	if i < 0 {
+		t.Fatal("README has no console section")
+	}
+	section := doc[i:]
+	if j := strings.Index(section[4:], "\n## "); j >= 0 {
+		section = section[:j+4]
+	}
+	e := newEnv(t, nil)
+	root := e.srv.commandTree(&sessionState{})
+	known := map[string]bool{"help": true}
+	var walk func(c *cobra.Command, prefix string)
+	walk = func(c *cobra.Command, prefix string) {
+		for _, sub := range c.Commands() {
+			name := strings.TrimSpace(prefix + " " + sub.Name())
+			if sub.HasSubCommands() {
+				walk(sub, name)
+				continue
+			}
+			known[name] = true
+			if !strings.Contains(section, "`"+name) && !strings.Contains(section, ", `"+sub.Name()) {
+				t.Errorf("README's console table lacks %q", name)
+			}
+		}
+	}
+	walk(root, "")
+	// Each row's first command must exist.
+	rowCmd := regexp.MustCompile("(?m)^\\| `([a-z]+(?: [a-z]+)?)")
+	for _, m := range rowCmd.FindAllStringSubmatch(section, -1) {
+		if !known[m[1]] && !known[strings.Fields(m[1])[0]] {
+			t.Errorf("README lists %q, which the console does not have", m[1])
 		}
 	}
 }
