@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ventanilla-kiosk/ventanilla/tui/home"
 	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
@@ -26,8 +25,12 @@ const (
 )
 
 // chrome is the number of lines the frame takes: header, title, a blank
-// line, and two for the help bar.
-const chrome = 5
+// line, and footerLines for the help bar.
+const chrome = 3 + footerLines
+
+// footerLines is the help bar's height: two lines, so every key fits in
+// the longest language at 80 columns.
+const footerLines = 2
 
 // FlowFactory builds a procedure's screen. carry is what the visitor typed
 // in another procedure (nil when starting from home); it is already a copy.
@@ -408,7 +411,8 @@ func (m *Model) View() string {
 		return ""
 	}
 	if m.width < MinWidth || m.height < MinHeight {
-		return st.Warning.Render(m.env.T.T("shell.too_small", "W", MinWidth, "H", MinHeight))
+		// Wrapped to the screen it complains about, so it is read whole.
+		return st.Warning.Width(m.width).Render(m.env.T.T("shell.too_small", "W", MinWidth, "H", MinHeight))
 	}
 	header := m.header()
 	title := st.Title.Render(m.active.Title())
@@ -449,27 +453,36 @@ func (m *Model) header() string {
 	return st.Header.Width(m.width).Render(left + st.Office.Render(strings.Repeat(" ", gap)) + right)
 }
 
-func (m *Model) footer() string {
-	var km help.KeyMap
+// footerKeys is what the help bar lists: the screen's own keys, then the
+// global ones, in display order, and the global keys the bar may leave out
+// first when two lines are not enough (never Esc, F10 or the screen's own).
+func (m *Model) footerKeys() (km help.KeyMap, dropFirst []key.Binding) {
 	switch {
 	case m.warning:
-		km = kit.KeyList{kit.Bind("keys.continue", m.env.T.T("keys.any_key"), "")}
+		return kit.KeyList{kit.Bind("keys.continue", m.env.T.T("keys.any_key"), "")}, nil
 	case m.confirmCancel:
-		km = kit.KeyList{m.keys.Yes, m.keys.Back}
-	default:
-		// The home screen offers ←/→ for the language itself.
-		globals := kit.KeyList{m.keys.Contrast}
-		if m.flow != kit.FlowHome && m.flow != kit.FlowOutOfOrder {
-			globals = kit.KeyList{m.keys.Lang, m.keys.Contrast, m.keys.Back, m.keys.Cancel}
-		}
-		km = kit.Join(m.active.Keys(), globals)
+		return kit.KeyList{m.keys.Yes, m.keys.Back}, nil
 	}
+	// The home screen offers ←/→ for the language itself.
+	globals := kit.KeyList{m.keys.Contrast}
+	if m.flow != kit.FlowHome && m.flow != kit.FlowOutOfOrder {
+		globals = kit.KeyList{m.keys.Lang, m.keys.Contrast, m.keys.Back, m.keys.Cancel}
+	}
+	return kit.Join(m.active.Keys(), globals), []key.Binding{m.keys.Contrast, m.keys.Lang}
+}
+
+// footer is the help bar: the two last lines of the screen. A bar that
+// needs one line keeps a blank line above it.
+func (m *Model) footer() string {
+	km, drop := m.footerKeys()
 	m.help.Styles.ShortKey = m.env.Styles.Field
 	m.help.Styles.ShortDesc = m.env.Styles.Footer
 	m.help.Styles.ShortSeparator = m.env.Styles.Footer
-	// bubbles/help leaves the line long when even its "…" does not fit;
-	// a help bar wider than the screen would wrap and push the frame up.
-	return "\n" + ansi.Truncate(m.help.View(kit.Localize(km, m.env.T)), m.width, "…")
+	lines := kit.HelpBar(m.help, kit.Localize(km, m.env.T).ShortHelp(), drop, m.width, footerLines)
+	for len(lines) < footerLines {
+		lines = append([]string{""}, lines...)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // fitLines cuts or pads s to exactly h lines so the help bar stays at the

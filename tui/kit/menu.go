@@ -63,7 +63,8 @@ func (m *Menu) View(env *Env, width int) string {
 		}
 		b.WriteByte('\n')
 		if it.Hint != "" {
-			b.WriteString(st.Muted.Render("     " + env.T.T(it.Hint)))
+			// The hint wraps under its label, indented past the number.
+			b.WriteString(st.Muted.PaddingLeft(5).Width(max(20, width)).Render(env.T.T(it.Hint)))
 			b.WriteByte('\n')
 		}
 		for g := 1; g < st.Gap; g++ {

@@ -216,7 +216,9 @@ func (p *Photo) View() string {
 			b.WriteString(st.Body.Width(w).Render(env.T.T("steps.photo.skip_hint")))
 		}
 	default:
-		b.WriteString(st.Field.Render(env.T.T(shotKey(p.cfg.Shot))))
+		// One line in every language (the camera takes the rest); wrapped
+		// rather than cut if a translation outgrows it.
+		b.WriteString(st.Field.Width(w).Render(env.T.T(shotKey(p.cfg.Shot))))
 		b.WriteString("\n")
 		b.WriteString(p.cam.View())
 	}

@@ -147,21 +147,34 @@ func (q *QR) Keys() help.KeyMap { return kit.KeyList{} }
 func (q *QR) Wipe() { q.content, q.args = "", nil }
 
 // View renders the code at most rows lines tall (0: the body height),
-// with the caption to its right.
+// with the caption to its right. The address is written out for typing
+// without its "https://" (browsers add it), and always whole on one line:
+// when it is wider than the caption's column, the code gives up a row
+// (its quiet zone narrows) and the address takes the bottom line, under
+// "or type this address" at the foot of the caption.
 func (q *QR) View(rows int) string {
 	env, st := q.env, q.env.Styles
 	if rows <= 0 {
 		rows = env.Height
 	}
+	addr := strings.TrimPrefix(q.content, "https://")
 	code, err := RenderQR(q.content, rows)
 	capW := env.Width - 4
 	if err == nil {
 		capW = env.Width - lipgloss.Width(code) - 3
 	}
-	caption := st.Body.Width(max(20, capW)).Render(env.T.T(q.captionKey, q.args...))
-	if q.showText {
-		caption += "\n\n" + st.Muted.Width(max(20, capW)).Render(env.T.T("steps.qr.or_type")) +
-			"\n" + st.Field.Width(max(20, capW)).Render(q.content)
+	below := false
+	if q.showText && lipgloss.Width(addr) > max(20, capW) {
+		if c, e := RenderQR(q.content, rows-1); e == nil {
+			code, err, below = c, nil, true
+			capW = env.Width - lipgloss.Width(code) - 3
+		}
+	}
+	capW = max(20, capW)
+	caption := st.Body.Width(capW).Render(env.T.T(q.captionKey, q.args...))
+	orType := st.Muted.Width(capW).Render(env.T.T("steps.qr.or_type"))
+	if q.showText && !below {
+		caption += "\n\n" + orType + "\n" + st.Field.Width(capW).Render(addr)
 	}
 	if err != nil {
 		return caption
@@ -173,5 +186,16 @@ func (q *QR) View(rows int) string {
 		r = lipgloss.DefaultRenderer()
 	}
 	qs := r.NewStyle().Foreground(lipgloss.Color("15")).Background(lipgloss.Color("0"))
-	return lipgloss.JoinHorizontal(lipgloss.Top, qs.Render(code), "  ", caption)
+	if !below {
+		return lipgloss.JoinHorizontal(lipgloss.Top, qs.Render(code), "  ", caption)
+	}
+	// "Or type" sits at the foot of the caption, just above the address.
+	codeH := lipgloss.Height(code)
+	if gap := codeH - lipgloss.Height(caption) - lipgloss.Height(orType); gap > 0 {
+		caption += strings.Repeat("\n", gap)
+	} else {
+		caption += "\n"
+	}
+	caption += orType
+	return lipgloss.JoinHorizontal(lipgloss.Top, qs.Render(code), "  ", caption) + "\n" + st.Field.Render(addr)
 }

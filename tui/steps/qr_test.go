@@ -9,6 +9,8 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	zqr "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/ventanilla-kiosk/ventanilla/procedure"
+	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
+	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
 )
 
 // textToImage paints the half-block rendering back into pixels the way a
@@ -122,6 +124,57 @@ func BenchmarkRenderQR(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := RenderQR(u, 19); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestQRViewAddressWholeAndReads: on the body of an 80x24 screen, in every
+// language and in large text, the QR step shows the address whole on one
+// line (the configurator address was cut in the caption column) and the
+// code it draws still reads back.
+func TestQRViewAddressWholeAndReads(t *testing.T) {
+	env, _, _, _ := testEnv(t)
+	env.Width, env.Height = 80, 19
+	links := procedure.DefaultFNMTLinks()
+	all := []string{links.Info, links.Configurator[procedure.OSWindows],
+		"https://" + strings.Repeat("x", procedure.MaxQRLinkLength-len("https://"))}
+	for _, high := range []bool{false, true} {
+		env.Styles = kit.NewStyles(env.Renderer, high)
+		for _, l := range i18n.All {
+			env.T.SetLang(l)
+			for _, u := range all {
+				v := NewQR(env, u, "fnmt.install.scan", "Device", "Windows").View(0)
+				lines := strings.Split(v, "\n")
+				if len(lines) > env.Height {
+					t.Errorf("%s %s: %d lines, %d fit", l, u, len(lines), env.Height)
+				}
+				addr := strings.TrimPrefix(u, "https://")
+				whole := false
+				for _, line := range lines {
+					if strings.Contains(line, addr) {
+						whole = true
+					}
+				}
+				if !whole {
+					t.Errorf("%s %s: the address is not whole on one line:\n%s", l, u, v)
+				}
+				// The code is the block of half-block lines at the left.
+				var code []string
+				for _, line := range lines {
+					r := []rune(line)
+					if len(r) == 0 || !strings.ContainsRune("█▀▄", r[0]) {
+						break
+					}
+					n := strings.IndexFunc(line, func(c rune) bool { return !strings.ContainsRune("█▀▄ ", c) })
+					if n < 0 {
+						n = len(line)
+					}
+					code = append(code, strings.TrimRight(line[:n], " "))
+				}
+				if got := decode(t, strings.Join(code, "\n")); got != u {
+					t.Errorf("%s: decoded %q, want %q", l, got, u)
+				}
+			}
 		}
 	}
 }
