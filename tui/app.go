@@ -130,7 +130,6 @@ func (m *Model) pristine() bool {
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -154,7 +153,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if handled {
 			return m, tea.Batch(cmd, m.armIdle())
 		}
-		cmds = append(cmds, m.armIdle())
+		// The key goes to the screen first: it may change what the idle
+		// timer depends on (the home screen's language keys).
+		next, cmd := m.active.Update(msg)
+		m.active = next
+		m.status.setStep(m.flow, m.stepName())
+		return m, tea.Batch(cmd, m.armIdle())
 
 	case idleCheckMsg:
 		if msg.gen != m.gen {
@@ -184,10 +188,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 
-	case home.LangMsg:
-		m.env.T.SetLang(msg.Lang)
-		return m, m.armIdle()
-
 	case home.StaffRequestedMsg:
 		m.status.staffRequested(m.env.Clock.Now())
 		return m, nil
@@ -210,18 +210,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 
-	if m.confirmCancel {
-		// Only keys reach the dialog; other messages (a frame from the
-		// camera, an outbox reply) still go to the screen below.
-		if _, ok := msg.(tea.KeyMsg); ok {
-			return m, tea.Batch(cmds...)
-		}
-	}
+	// Other messages (a frame from the camera, an outbox reply) go to the
+	// active screen, also below the cancel dialog.
 	next, cmd := m.active.Update(msg)
 	m.active = next
 	m.status.setStep(m.flow, m.stepName())
-	cmds = append(cmds, cmd)
-	return m, tea.Batch(cmds...)
+	return m, cmd
 }
 
 // globalKey handles the keys that work on every screen. Ctrl+C, Ctrl+Z and

@@ -126,6 +126,8 @@ func press(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyDown}
 	case "right":
 		return tea.KeyMsg{Type: tea.KeyRight}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
 	case "f2":
 		return tea.KeyMsg{Type: tea.KeyF2}
 	case "f3":
@@ -185,6 +187,105 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Fatalf("expected Galician home:\n%s", v)
 	}
 	teatest.RequireEqualOutput(t, []byte(v))
+}
+
+// TestLanguageKeyBurst: a visitor who presses → three times quickly reaches
+// the third language, and one who then presses Enter gets the procedure in
+// the language the home screen showed last. The keys arrive in one burst, as
+// from a terminal's read, before any command the first key produced.
+func TestLanguageKeyBurst(t *testing.T) {
+	m, _, obs, _ := newRoot(t)
+	tm := start(t, m, 80, 24)
+	waitFor(t, tm, "Bienvenido")
+	for range 3 {
+		tm.Send(press("right"))
+	}
+	tm.Send(press("left"))
+	tm.Send(press("right"))
+	tm.Send(press("enter"))
+	euFNMT := m.env.T.Catalog().Text(i18n.EU, "home.fnmt")
+	waitFor(t, tm, "NIF: 12345678Z")
+	v := finalView(t, tm)
+	if got := m.env.T.Lang(); got != i18n.EU {
+		t.Fatalf("after → → → ← → the language is %s, want eu", got)
+	}
+	if !strings.Contains(v, euFNMT) {
+		t.Fatalf("the procedure did not open in Euskara (%q):\n%s", euFNMT, v)
+	}
+	if got := obs.list(); got != "start "+kit.FlowFNMT {
+		t.Fatalf("sessions: %q", got)
+	}
+}
+
+// TestLanguageKeysApplyInOrder drives the root as bubbletea does with keys
+// that one terminal read delivered together: every key reaches Update
+// before any command the earlier keys returned has run. The commands run
+// afterwards, in an order that would be the worst for a message-based
+// switch (last first).
+func TestLanguageKeysApplyInOrder(t *testing.T) {
+	m, clock, _, _ := newRoot(t)
+	m.env.Clock = noTimers{clock}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	var cmds []tea.Cmd
+	for _, k := range []string{"right", "right", "right", "enter"} {
+		_, cmd := m.Update(press(k))
+		cmds = append(cmds, cmd)
+	}
+	for i := len(cmds) - 1; i >= 0; i-- {
+		runCmd(m, cmds[i])
+	}
+	if m.flow != kit.FlowFNMT {
+		t.Fatalf("Enter did not open the procedure: flow %q", m.flow)
+	}
+	if got := m.env.T.Lang(); got != i18n.EU {
+		t.Fatalf("procedure opened in %s after → → →, want eu", got)
+	}
+}
+
+// noTimers is a clock whose timers never fire, so runCmd can run every
+// command to completion.
+type noTimers struct{ kit.Clock }
+
+func (noTimers) After(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return nil }
+}
+
+// runCmd runs cmd and feeds what it returns back to m, as bubbletea would
+// (with noTimers, timers return at once and deliver nothing).
+func runCmd(m *Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			runCmd(m, c)
+		}
+		return
+	}
+	if msg != nil {
+		_, next := m.Update(msg)
+		runCmd(m, next)
+	}
+}
+
+// TestLanguageKeysWrapAround: ← from Spanish goes to the last language, and
+// a burst of six → comes back to Spanish.
+func TestLanguageKeysWrapAround(t *testing.T) {
+	m, _, _, _ := newRoot(t)
+	tm := start(t, m, 80, 24)
+	waitFor(t, tm, "Bienvenido")
+	tm.Send(press("left"))
+	waitFor(t, tm, "[Français]")
+	for range 6 {
+		tm.Send(press("right"))
+	}
+	tm.Send(press("down"))
+	waitFor(t, tm, "▸ 2.")
+	v := finalView(t, tm)
+	if !strings.Contains(v, "[Français]") || m.env.T.Lang() != i18n.FR {
+		t.Fatalf("six → from French should come back to French:\n%s", v)
+	}
 }
 
 func TestStepIndicatorAndBack(t *testing.T) {

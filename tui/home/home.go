@@ -13,9 +13,6 @@ import (
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
 )
 
-// LangMsg asks the root to switch the visitor's language.
-type LangMsg struct{ Lang i18n.Lang }
-
 // Home is the first screen a visitor sees.
 type Home struct {
 	env  *kit.Env
@@ -58,7 +55,8 @@ func (h *Home) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch k.String() {
 		case "left", "right":
-			return h, h.switchLang(k.String() == "right")
+			h.switchLang(k.String() == "right")
+			return h, nil
 		}
 	}
 	if id := h.menu.Update(msg); id != "" {
@@ -74,7 +72,13 @@ func (h *Home) langs() []i18n.Lang {
 	return i18n.All
 }
 
-func (h *Home) switchLang(forward bool) tea.Cmd {
+// switchLang moves the visitor's language one step. It changes the shared
+// translator at once rather than asking the root with a message: a message
+// is a command's result, delivered after every key already read, so three
+// quick presses each started from the same language and landed on the next
+// one, and a late message could change the language of a procedure that
+// Enter had already opened.
+func (h *Home) switchLang(forward bool) {
 	langs := h.langs()
 	cur := 0
 	for i, l := range langs {
@@ -87,8 +91,7 @@ func (h *Home) switchLang(forward bool) tea.Cmd {
 	} else {
 		cur = (cur + len(langs) - 1) % len(langs)
 	}
-	next := langs[cur]
-	return func() tea.Msg { return LangMsg{Lang: next} }
+	h.env.T.SetLang(langs[cur])
 }
 
 // View implements kit.Screen.

@@ -11,7 +11,9 @@ import (
 
 // Env is shared by every screen of one kiosk program. The root owns it and
 // mutates the translator's language and the styles' contrast mode; screens
-// read them at render time.
+// read them at render time. The one exception is the home screen's language
+// row, which sets the language itself while it handles the key, so that
+// keys typed in a burst apply in order.
 type Env struct {
 	T        *i18n.Translator
 	Styles   *Styles
