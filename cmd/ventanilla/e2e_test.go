@@ -51,7 +51,9 @@ func startKioskWith(t *testing.T, extraConfig string, prepare func(data string))
 		prepare(data)
 	}
 	cfg := filepath.Join(t.TempDir(), "k.toml")
-	body := "[ssh]\nlisten = \"127.0.0.1:0\"\n[metrics]\nlisten = \"\"\n" + extraConfig
+	// The longest idle time-out: a visitor who reads is not typing, and
+	// under -race the simulated capture alone can take longer than 60 s.
+	body := "idle_timeout = \"30m\"\n[ssh]\nlisten = \"127.0.0.1:0\"\n[metrics]\nlisten = \"\"\n" + extraConfig
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -124,8 +124,11 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 	}
 	// One signal context for the whole process; the kiosk program runs
 	// without bubbletea's own handler so that only the system stops it.
-	ctx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	sigCtx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	// The kiosk also stops when its terminal goes away (see ttyInput).
+	ctx, cancel := context.WithCancelCause(sigCtx)
+	defer cancel(nil)
 
 	k := &kiosk{cfg: cfg, demo: o.demo, started: time.Now(), status: &tui.Status{}, headless: o.headless, servicesUp: make(chan struct{})}
 	if err := k.openStore(); err != nil {
@@ -145,6 +148,10 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 		fmt.Fprintf(stdout, "ventanilla: running headless; console on %s; stop with SIGTERM\n", k.sshAddr())
 		<-ctx.Done()
 	} else {
+		// The renderer becomes lipgloss's default before anything else
+		// runs: the console builds styles from the default while it
+		// starts, and replacing it later would race with that.
+		r := kioskRenderer(stdout)
 		// The visitor sees the home screen while the devices and the
 		// console come up behind it: nothing on the home screen needs
 		// them, and a procedure that does says honestly when one is
@@ -158,11 +165,26 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 			}
 			k.log.Info("kiosk started", "kiosk", cfg.KioskID, "version", version, "demo", o.demo, "start_ms", time.Since(k.started).Milliseconds())
 		}()
-		runErr = k.runUI(ctx, stdin, stdout)
+		in := watchTerminal(stdin, func(err error) {
+			k.log.Warn("terminal gone: stopping", "err", err)
+			cancel(errTerminalGone)
+		})
+		runErr = k.runUI(ctx, r, in, stdout)
 	}
-	k.log.Info("kiosk stopping")
+	k.log.Info("kiosk stopping", "why", stopReason(ctx))
 	k.shutdown()
 	return runErr
+}
+
+// stopReason says why the kiosk stops, for the log.
+func stopReason(ctx context.Context) string {
+	switch {
+	case errors.Is(context.Cause(ctx), errTerminalGone):
+		return "terminal gone"
+	case ctx.Err() != nil:
+		return "signal"
+	}
+	return "visitor screen ended"
 }
 
 func (k *kiosk) sshAddr() string {
@@ -341,7 +363,9 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 	return nil
 }
 
-func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+// kioskRenderer is the one lipgloss renderer of the kiosk's terminal; it
+// also becomes lipgloss's default.
+func kioskRenderer(stdout io.Writer) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(stdout)
 	// Said once, explicitly: querying the terminal for its background can
 	// stall start-up for seconds on the Linux console.
@@ -353,6 +377,10 @@ func (k *kiosk) runUI(ctx context.Context, stdin io.Reader, stdout io.Writer) er
 	// with the default renderer; make it this one so they never query the
 	// terminal either.
 	lipgloss.SetDefaultRenderer(r)
+	return r
+}
+
+func (k *kiosk) runUI(ctx context.Context, r *lipgloss.Renderer, stdin io.Reader, stdout io.Writer) error {
 	cat, err := i18n.Default()
 	if err != nil {
 		return failuref("translations: %v", err)
