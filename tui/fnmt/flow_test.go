@@ -170,9 +170,10 @@ func (d *driver) view() string         { return d.m.View() }
 func (d *driver) has(want string) bool { return strings.Contains(d.view(), want) }
 
 // footer is the help bar (the last line of the screen).
+// footer is the help bar: the screen's two last lines.
 func (d *driver) footer() string {
 	lines := strings.Split(d.view(), "\n")
-	return lines[len(lines)-1]
+	return strings.Join(lines[len(lines)-2:], "\n")
 }
 
 func (d *driver) must(want string) {
