@@ -101,7 +101,7 @@ func (q *fakeQueue) List(_ context.Context, f QueueFilter) ([]JobView, error) {
 
 func (q *fakeQueue) Retry(_ context.Context, id string) error {
 	if len(id) != 26 { // as the store: a job id is a 26-character ULID
-		return fmt.Errorf("bad job id %q: %w", id, ErrInvalid)
+		return Invalid(fmt.Errorf("bad job id %q", id))
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -39,9 +39,9 @@ var (
 	ErrUnavailable = errors.New("not available on this kiosk")
 	// ErrServerClosed is returned by ListenAndServe after Shutdown or Close.
 	ErrServerClosed = errors.New("console: server closed")
-	// ErrInvalid is what a dependency wraps for input it cannot take (a
-	// job id that is not one): the command exits 2, a usage error.
-	ErrInvalid = errors.New("invalid")
+	// ErrInvalid marks input a dependency cannot take (a job id that is
+	// not one): the command exits 2, a usage error. Wrap with Invalid.
+	ErrInvalid = errors.New("invalid input")
 	// ErrAudit is returned for an action that was refused because the
 	// audit log could not record it first.
 	ErrAudit = errors.New("audit log not writable")
@@ -591,6 +591,16 @@ func (s *Server) ptyAllowed(ctx ssh.Context, _ ssh.Pty) bool {
 	_, e, err := s.keys.authorize(key, addrOf(ctx.RemoteAddr()))
 	return err == nil && !e.opts.noPty
 }
+
+// Invalid marks err as an input error (errors.Is(err, ErrInvalid)) while
+// keeping its message as it is.
+func Invalid(err error) error { return invalidError{err} }
+
+type invalidError struct{ err error }
+
+func (e invalidError) Error() string        { return e.err.Error() }
+func (e invalidError) Unwrap() error        { return e.err }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
 
 // audit writes one record to the audit log. A failure is counted
 // (ventanilla_audit_write_failures_total), logged, and returned wrapping

@@ -328,7 +328,7 @@ func (q queueView) List(_ context.Context, f console.QueueFilter) ([]console.Job
 
 func (q queueView) Retry(_ context.Context, id string) error {
 	if _, err := store.ParseID(id); err != nil {
-		return fmt.Errorf("%w: %v", console.ErrInvalid, err)
+		return console.Invalid(err)
 	}
 	_, err := q.db.Retry(id, "ssh")
 	if errors.Is(err, store.ErrNotFound) {
