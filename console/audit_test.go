@@ -133,7 +133,7 @@ func TestInteractiveActionsRefusedWhenTheAuditLogFails(t *testing.T) {
 		t.Fatalf("maintenance changed: %v", got)
 	}
 	tm.send("3")
-	tm.waitFor("Camera")
+	tm.waitFor("Format")
 	tm.send("p")
 	tm.waitFor("camera preview not shown")
 	if strings.Contains(tm.screen(), "Live preview") {

@@ -727,7 +727,22 @@ func (m model) statusView() string {
 		rows = append(rows, m.row("Visitors", strings.Join(parts, " · ")))
 	}
 	rows = append(rows, m.row("Technicians", fmt.Sprintf("%d connected", m.srv.Technicians())))
+	// Device health as last seen (never asks the devices: a tick must not block).
+	if md := m.srv.deps.Modem; md != nil {
+		h := md.Health()
+		rows = append(rows, m.row("Modem", m.health(h.Ready, h.Error)))
+	}
+	if m.srv.deps.Camera != nil {
+		rows = append(rows, m.row("Camera", m.health(m.cam.LastError == "", m.cam.LastError)))
+	}
 	return strings.Join(rows, "\n")
+}
+
+func (m model) health(ok bool, why string) string {
+	if ok {
+		return m.sty.ok.Render("ok")
+	}
+	return m.sty.bad.Render("not ok: " + Sanitize(why))
 }
 
 func (m model) outboxView() string {

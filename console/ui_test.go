@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -194,5 +195,16 @@ func TestSessionCloseEndsProgram(t *testing.T) {
 	// The connection still works for the next session.
 	if _, _, code := e.run(t, "status"); code != 0 {
 		t.Fatal("connection unusable")
+	}
+}
+
+// TestStatusScreenShowsDeviceHealth: the Status screen says when the modem
+// cannot send and why, from its last known state.
+func TestStatusScreenShowsDeviceHealth(t *testing.T) {
+	m := goldenModel(t)
+	m.srv.deps.Modem.(*fakeModem).err = errors.New("modem not available: /dev/ttyUSB2 gone")
+	m = step(t, m, tickMsg{gen: m.gen})
+	if v := m.View(); !strings.Contains(v, "Modem         not ok: modem not available: /dev/ttyUSB2 gone") || !strings.Contains(v, "Camera        ok") {
+		t.Fatalf("status screen:\n%s", v)
 	}
 }
