@@ -15,7 +15,8 @@ import (
 // interfaces below, so that it can be built and tested before (and without)
 // the store and device packages; cmd/ventanilla/run.go adapts the concrete
 // types. Every dependency is optional: a nil one makes its screen say "not
-// available" and its exec commands fail with exit status 1.
+// available" and its exec commands fail with exit status 1. Without Audit
+// every action is refused, since none could be recorded.
 
 // Kiosk is the visitor-facing program as seen by a technician.
 type Kiosk interface {
