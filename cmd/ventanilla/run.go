@@ -118,8 +118,9 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 		parent = context.Background()
 	}
 	if !o.headless {
-		// Parsing the six catalogues takes tens of milliseconds: do it
-		// while the database opens.
+		// Parsing the Spanish catalogue takes a few milliseconds: do it
+		// while the database opens (the other languages are parsed when a
+		// visitor first picks one).
 		go func() { _, _ = i18n.Default() }()
 	}
 	// One signal context for the whole process; the kiosk program runs

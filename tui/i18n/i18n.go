@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -65,18 +66,25 @@ func Parse(s string) (Lang, error) {
 var catalogFS embed.FS
 
 // Catalog is the parsed set of message files. Each language has its own
-// go-i18n bundle, so the Spanish catalogue (the one the home screen needs)
-// is ready at once and the other five are parsed in the background without
-// sharing a bundle between goroutines.
+// go-i18n bundle, parsed the first time the language is used: the Spanish
+// catalogue (the one the home screen needs) when the catalogue is loaded,
+// the other five when a visitor first picks one (about 2 ms each, on the
+// caller's goroutine, once). Start-up pays for one language instead of
+// six, and nothing parses in the background while the visitor types.
 type Catalog struct {
 	langs map[Lang]*langCatalog
 }
 
 type langCatalog struct {
-	ready chan struct{} // closed once loc and keys are set
-	err   error
-	keys  map[string]string
-	loc   *goi18n.Localizer
+	once   sync.Once
+	parsed atomic.Bool
+	fsys   fs.FS
+	lang   Lang
+	files  []string
+	// Set by parse, read only after once.Do returns.
+	err  error
+	keys map[string]string
+	loc  *goi18n.Localizer
 }
 
 var (
@@ -86,15 +94,15 @@ var (
 )
 
 // Default returns the embedded catalogue. The Spanish part is parsed before
-// it returns; the other languages finish in the background and the first
-// lookup in one of them waits for it.
+// it returns; each other language is parsed on its first lookup.
 func Default() (*Catalog, error) {
-	defaultOnce.Do(func() { defaultCat, defaultErr = load(catalogFS, true) })
+	defaultOnce.Do(func() { defaultCat, defaultErr = load(catalogFS) })
 	return defaultCat, defaultErr
 }
 
-// MustDefault is Default for program start-up and tests: the catalogue is
-// embedded, so failing to parse it is a build defect, not a runtime condition.
+// MustDefault is Default for tests and tools that need every language: the
+// catalogue is embedded, so failing to parse it is a build defect, not a
+// runtime condition. It parses all six languages.
 func MustDefault() *Catalog {
 	c, err := Default()
 	if err != nil {
@@ -109,20 +117,25 @@ func MustDefault() *Catalog {
 // Load parses every catalog/*.toml file in fsys, all languages, before it
 // returns.
 func Load(fsys fs.FS) (*Catalog, error) {
-	c, err := load(fsys, false)
+	c, err := load(fsys)
 	if err != nil {
 		return nil, err
 	}
 	return c, c.Wait()
 }
 
-func load(fsys fs.FS, background bool) (*Catalog, error) {
+// load indexes the files by language and parses Spanish; the other
+// languages wait for their first use.
+func load(fsys fs.FS) (*Catalog, error) {
 	files, err := fs.Glob(fsys, "catalog/*.toml")
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(files)
-	byLang := map[Lang][]string{}
+	c := &Catalog{langs: make(map[Lang]*langCatalog, len(All))}
+	for _, l := range All {
+		c.langs[l] = &langCatalog{fsys: fsys, lang: l}
+	}
 	for _, f := range files {
 		// name.<lang>.toml
 		parts := strings.Split(path.Base(f), ".")
@@ -133,36 +146,28 @@ func load(fsys fs.FS, background bool) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}
-		byLang[l] = append(byLang[l], f)
+		c.langs[l].files = append(c.langs[l].files, f)
 	}
-	c := &Catalog{langs: map[Lang]*langCatalog{}}
-	for _, l := range All {
-		c.langs[l] = &langCatalog{ready: make(chan struct{})}
-	}
-	c.langs[Source].parse(fsys, Source, byLang[Source])
-	if c.langs[Source].err != nil {
-		return nil, c.langs[Source].err
-	}
-	rest := func() {
-		for _, l := range All[1:] {
-			c.langs[l].parse(fsys, l, byLang[l])
-		}
-	}
-	if background {
-		go rest()
-	} else {
-		rest()
+	if src := c.langs[Source].ready(); src.err != nil {
+		return nil, src.err
 	}
 	return c, nil
 }
 
-func (lc *langCatalog) parse(fsys fs.FS, l Lang, files []string) {
-	defer close(lc.ready)
-	b := goi18n.NewBundle(language.Make(string(l)))
+// ready parses the language on its first call; every call returns once it
+// is parsed (sync.Once: two goroutines asking at once parse it once).
+func (lc *langCatalog) ready() *langCatalog {
+	lc.once.Do(lc.parse)
+	return lc
+}
+
+func (lc *langCatalog) parse() {
+	defer lc.parsed.Store(true)
+	b := goi18n.NewBundle(language.Make(string(lc.lang)))
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	lc.keys = map[string]string{}
-	for _, f := range files {
-		buf, err := fs.ReadFile(fsys, f)
+	keys := map[string]string{}
+	for _, f := range lc.files {
+		buf, err := fs.ReadFile(lc.fsys, f)
 		if err != nil {
 			lc.err = fmt.Errorf("i18n: read %s: %w", f, err)
 			return
@@ -173,26 +178,35 @@ func (lc *langCatalog) parse(fsys fs.FS, l Lang, files []string) {
 			return
 		}
 		for _, m := range mf.Messages {
-			if _, dup := lc.keys[m.ID]; dup {
-				lc.err = fmt.Errorf("i18n: %s: key %q defined twice for %s", f, m.ID, l)
+			if _, dup := keys[m.ID]; dup {
+				lc.err = fmt.Errorf("i18n: %s: key %q defined twice for %s", f, m.ID, lc.lang)
 				return
 			}
-			lc.keys[m.ID] = m.Other
+			keys[m.ID] = m.Other
 		}
 	}
-	lc.loc = goi18n.NewLocalizer(b, string(l))
+	lc.keys = keys
+	lc.loc = goi18n.NewLocalizer(b, string(lc.lang))
 }
 
-// Wait blocks until every language is parsed and reports the first error.
+// Wait parses every language not parsed yet and reports the first error.
 func (c *Catalog) Wait() error {
 	for _, l := range All {
-		lc := c.langs[l]
-		<-lc.ready
-		if lc.err != nil {
+		if lc := c.langs[l].ready(); lc.err != nil {
 			return lc.err
 		}
 	}
 	return nil
+}
+
+// Loaded reports whether language l has been parsed (for tests and
+// benchmarks of the lazy loading).
+func (c *Catalog) Loaded(l Lang) bool {
+	lc := c.langs[l]
+	if lc == nil {
+		return false
+	}
+	return lc.parsed.Load()
 }
 
 func (c *Catalog) lang(l Lang) *langCatalog {
@@ -200,8 +214,7 @@ func (c *Catalog) lang(l Lang) *langCatalog {
 	if lc == nil {
 		lc = c.langs[Source]
 	}
-	<-lc.ready
-	return lc
+	return lc.ready()
 }
 
 // Keys returns the message texts of one language by key.

@@ -1,10 +1,12 @@
 package i18n
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
@@ -96,12 +98,96 @@ func TestTextFillsPlaceholders(t *testing.T) {
 	}
 }
 
-// BenchmarkLoadCatalog is the start-up cost of parsing every catalogue.
-func BenchmarkLoadCatalog(b *testing.B) {
+// TestLazyLanguages: loading parses Spanish only; a language is parsed on
+// its first lookup, and only that one.
+func TestLazyLanguages(t *testing.T) {
+	c, err := load(catalogFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range All {
+		if got, want := c.Loaded(l), l == Source; got != want {
+			t.Errorf("%s loaded=%v after load, want %v", l, got, want)
+		}
+	}
+	if got := c.Text(CA, "shell.step", "N", 1, "Total", 4); got != "Pas 1 de 4" {
+		t.Errorf("Catalan shell.step = %q", got)
+	}
+	for _, l := range All {
+		if got, want := c.Loaded(l), l == Source || l == CA; got != want {
+			t.Errorf("%s loaded=%v after a Catalan lookup, want %v", l, got, want)
+		}
+	}
+}
+
+// TestLazyLanguagesConcurrent: lookups in every language from many
+// goroutines at once, on a catalogue nobody has used yet, all get their
+// text (run with -race: each language is parsed once, safely).
+func TestLazyLanguagesConcurrent(t *testing.T) {
+	c, err := load(catalogFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[Lang]string{}
+	for _, l := range All {
+		want[l] = MustDefault().Text(l, "home.title")
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := 0; g < 12; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < len(All); i++ {
+				l := All[(g+i)%len(All)]
+				if got := c.Text(l, "home.title"); got != want[l] {
+					errs <- fmt.Sprintf("%s: %q, want %q", l, got, want[l])
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// BenchmarkCatalogStartup is what the kiosk pays before the home screen:
+// the catalogue loaded and a first Spanish lookup (Spanish only: the other
+// languages wait for a visitor).
+func BenchmarkCatalogStartup(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		c, err := load(catalogFS)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.Text(ES, "home.title")
+	}
+}
+
+// BenchmarkCatalogAllLanguages parses the six languages: what start-up
+// paid before the lazy loading (Spanish at once, five in a background
+// goroutine), and what MustDefault does for tests.
+func BenchmarkCatalogAllLanguages(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := Load(catalogFS); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCatalogFirstUse is the pause a visitor's first switch to a
+// language costs (Catalan, once per process).
+func BenchmarkCatalogFirstUse(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		c, err := load(catalogFS)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		_ = c.Text(CA, "home.title")
 	}
 }
 
