@@ -100,7 +100,23 @@ type kiosk struct {
 	maintMu    sync.Mutex    // one maintenance change at a time
 	servicesUp chan struct{} // closed when startServices has returned
 	bg         sync.WaitGroup
+	// cancel ends ctx, the context of everything started in the
+	// background; shutdown calls it first.
+	cancel context.CancelCauseFunc
+	// waits bounds how long shutdown waits for start-up and for the
+	// background goroutines (zero: the defaults).
+	waits shutdownWaits
+	// startHook, when set (tests), runs first in startServices.
+	startHook func(context.Context)
 }
+
+// shutdownWaits are the limits of shutdown's two waits.
+type shutdownWaits struct {
+	start, background time.Duration
+}
+
+// errShutdown is the cause given to the kiosk's context when it stops.
+var errShutdown = errors.New("the kiosk is stopping")
 
 func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, stderr io.Writer) error {
 	base := defaultConfig()
@@ -131,7 +147,8 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 	ctx, cancel := context.WithCancelCause(sigCtx)
 	defer cancel(nil)
 
-	k := &kiosk{cfg: cfg, demo: o.demo, started: time.Now(), status: &tui.Status{}, headless: o.headless, servicesUp: make(chan struct{})}
+	k := &kiosk{cfg: cfg, demo: o.demo, started: time.Now(), status: &tui.Status{}, headless: o.headless,
+		servicesUp: make(chan struct{}), cancel: cancel}
 	if err := k.openStore(); err != nil {
 		close(k.servicesUp)
 		k.shutdown()
@@ -160,6 +177,9 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 		go func() {
 			defer close(k.servicesUp)
 			if err := k.startServices(ctx, o); err != nil {
+				if ctx.Err() != nil {
+					return // stopped while starting: not a fault
+				}
 				k.log.Error("start-up", "err", err)
 				k.status.SetError(err.Error())
 				return
@@ -247,8 +267,14 @@ func (k *kiosk) openStore() error {
 
 // startServices brings up metrics, the modem (or its emulator), mail (or
 // the catcher), the dispatcher and the SSH console.
+//
+// Each step is quick and local; between steps it gives up as soon as ctx
+// ends, so a kiosk stopped while it starts does not wait for the rest.
 func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 	cfg, db := k.cfg, k.db
+	if k.startHook != nil {
+		k.startHook(ctx)
+	}
 
 	if cfg.Metrics.Listen != "" {
 		h, err := k.met.Serve(cfg.Metrics.Listen)
@@ -257,6 +283,9 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 		} else {
 			k.httpM = h
 		}
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 
 	// Modem: the emulator in demo mode, the configured port otherwise.
@@ -282,6 +311,9 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 		k.log.Warn("modem: no port configured; SMS stay queued")
 	}
 
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	// Mail: the local catcher in demo mode, the office relay otherwise.
 	mc := mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, TLS: mail.TLSPolicy(cfg.SMTP.TLS), Username: cfg.SMTP.Username}
 	if cfg.SMTP.PasswordFile != "" {
@@ -330,6 +362,9 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 		}
 	}()
 
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	if cfg.SSH.Listen != "" {
 		srv, err := console.NewServer(console.Config{
 			Addr:               cfg.SSH.Listen,
@@ -434,13 +469,57 @@ func (k *kiosk) settings() kit.Settings {
 // shutdown stops everything in order: the visitor screen has already
 // returned; then the SSH console, the dispatcher and modem (via the
 // context), the helpers, and the database last.
+//
+// What startServices sets up belongs to its goroutine until it returns
+// (servicesUp): the context is cancelled first so that it returns at once,
+// and if it still has not after waits.start, shutdown leaves its part
+// alone (the process is about to exit, which frees it) rather than read
+// fields that are still being written.
 func (k *kiosk) shutdown() {
+	w := k.waits
+	if w.start == 0 {
+		w.start = 10 * time.Second
+	}
+	if w.background == 0 {
+		w.background = 10 * time.Second
+	}
+	if k.cancel != nil {
+		k.cancel(errShutdown)
+	}
+	up := true
 	if k.servicesUp != nil {
 		select {
 		case <-k.servicesUp:
-		case <-time.After(15 * time.Second):
+		case <-time.After(w.start):
+			up = false
+			k.logError("shutdown: start-up still running; leaving what it started to the process exit", "waited", w.start)
 		}
 	}
+	if up {
+		k.stopServices(w.background)
+	}
+	if k.camera != nil {
+		_ = k.camera.Close()
+	}
+	if k.db != nil {
+		if err := k.db.Close(); err != nil {
+			k.logError("database close", "err", err)
+		}
+	}
+	if k.logFile != nil {
+		_ = k.logFile.Close()
+	}
+}
+
+func (k *kiosk) logError(msg string, args ...any) {
+	if k.log != nil {
+		k.log.Error(msg, args...)
+	}
+}
+
+// stopServices stops what startServices started; call it only once
+// startServices has returned.
+func (k *kiosk) stopServices(wait time.Duration) {
 	if k.ssh != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		if err := k.ssh.Shutdown(ctx); err != nil {
@@ -451,12 +530,11 @@ func (k *kiosk) shutdown() {
 	if k.httpM != nil {
 		_ = k.httpM.Close()
 	}
-	waitTimeout(&k.bg, 10*time.Second)
+	if !waitTimeout(&k.bg, wait) {
+		k.logError("shutdown: background work did not stop in time", "waited", wait)
+	}
 	if k.modem != nil {
 		k.modem.close()
-	}
-	if k.camera != nil {
-		_ = k.camera.Close()
 	}
 	if k.emu != nil {
 		_ = k.emu.Close()
@@ -467,22 +545,17 @@ func (k *kiosk) shutdown() {
 	if k.catcher != nil {
 		_ = k.catcher.Close()
 	}
-	if k.db != nil {
-		if err := k.db.Close(); err != nil && k.log != nil {
-			k.log.Error("database close", "err", err)
-		}
-	}
-	if k.logFile != nil {
-		_ = k.logFile.Close()
-	}
 }
 
-func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
+// waitTimeout waits for wg at most d and reports whether it finished.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		return true
 	case <-time.After(d):
+		return false
 	}
 }
 
