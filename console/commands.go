@@ -215,6 +215,9 @@ func (v statusJSON) pairs() [][2]string {
 	for _, k := range keys {
 		p = append(p, [2]string{"sessions " + k, fmt.Sprint(v.Sessions[k])})
 	}
+	for _, w := range v.Warnings {
+		p = append(p, [2]string{"warning", w})
+	}
 	return p
 }
 

@@ -45,6 +45,10 @@ type KioskStatus struct {
 	// Sessions counts visitor sessions since start by outcome
 	// ("started", "finished", "abandoned").
 	Sessions map[string]int `json:"sessions,omitempty"`
+	// Warnings are configuration problems the kiosk works around but a
+	// technician should fix (e.g. no holiday data for next year, so FNMT
+	// deadlines skip fewer days than they should). Plain English.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // JobView is one outbox job as the console shows it. The store fills To

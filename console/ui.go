@@ -735,6 +735,9 @@ func (m model) statusView() string {
 	if m.srv.deps.Camera != nil {
 		rows = append(rows, m.row("Camera", m.health(m.cam.LastError == "", m.cam.LastError)))
 	}
+	for _, w := range s.Warnings {
+		rows = append(rows, m.row("Warning", m.sty.warn.Render(Sanitize(w))))
+	}
 	return strings.Join(rows, "\n")
 }
 

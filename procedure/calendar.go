@@ -2,6 +2,7 @@ package procedure
 
 import (
 	"bufio"
+	_ "embed" // the built-in Madrid holidays
 	"fmt"
 	"io"
 	"os"
@@ -71,15 +72,44 @@ func Madrid() *time.Location {
 }
 
 // Calendar knows which days are business days ("días hábiles") for an
-// office: not Saturday or Sunday, not a national holiday (from
-// github.com/rickar/cal/v2/es), not a regional or local holiday of the
-// office (from its holiday file). It is immutable after NewCalendar and safe
-// for concurrent use.
+// FNMT deadline: not Saturday or Sunday, not a national holiday (from
+// github.com/rickar/cal/v2/es), and not a regional or local holiday of any
+// of its places. The places are the office (its holiday file) and, for
+// FNMT's answer, Madrid, where FNMT works: Ley 39/2015, art. 30.6, makes a
+// day that is a holiday where the visitor lives or where the body sits a
+// non-business day "en todo caso", so the two lists are joined. It is
+// immutable after construction and safe for concurrent use.
 type Calendar struct {
 	loc      *time.Location
 	national []*cal.Holiday
+	places   []place
+}
+
+// place is the regional and local days of one town.
+type place struct {
+	name     string
 	local    map[Date]string
 	replaced map[Date]bool
+}
+
+// Places of an FNMT calendar, as Gap.Place names them.
+const (
+	PlaceOffice = "office"
+	PlaceMadrid = "madrid"
+)
+
+func newPlace(name string, hs []Holiday) place {
+	p := place{name: name, local: make(map[Date]string), replaced: make(map[Date]bool)}
+	for _, h := range hs {
+		if h.NotObserved {
+			p.replaced[h.Date] = true
+			delete(p.local, h.Date)
+			continue
+		}
+		p.local[h.Date] = h.Name
+		delete(p.replaced, h.Date)
+	}
+	return p
 }
 
 // NewCalendar builds the calendar of an office in loc (nil means
@@ -90,40 +120,51 @@ type Calendar struct {
 // that list on purpose: it is a regional holiday (almost every community has
 // it, Cataluña and the Comunitat Valenciana do not), so it belongs in the
 // office's file, like Lunes de Pascua, regional days and moved holidays.
+//
+// rickar/cal (v2.1.32, the newest) has Spain's national days only, no
+// regional or local calendars, so those come from files (and, for Madrid,
+// from the data built into this package: MadridHolidays).
 func NewCalendar(loc *time.Location, local []Holiday) *Calendar {
 	if loc == nil {
 		loc = Madrid()
 	}
-	c := &Calendar{
-		loc:      loc,
-		national: es.Holidays,
-		local:    make(map[Date]string),
-		replaced: make(map[Date]bool),
-	}
-	for _, h := range local {
-		if h.NotObserved {
-			c.replaced[h.Date] = true
-			delete(c.local, h.Date)
-			continue
-		}
-		c.local[h.Date] = h.Name
-		delete(c.replaced, h.Date)
-	}
-	return c
+	return &Calendar{loc: loc, national: es.Holidays, places: []place{newPlace(PlaceOffice, local)}}
+}
+
+// With returns a copy of c that also counts the holidays of another place
+// (a day off there is a day off for the deadline).
+func (c *Calendar) With(name string, hs []Holiday) *Calendar {
+	out := *c
+	out.places = append(append([]place(nil), c.places...), newPlace(name, hs))
+	return &out
+}
+
+// FNMTCalendar is the calendar of FNMT's answer time for an office: the
+// office's holidays joined with Madrid's (built in, plus madridExtra for
+// years this build does not know), in Europe/Madrid.
+func FNMTCalendar(office, madridExtra []Holiday) *Calendar {
+	return NewCalendar(Madrid(), office).With(PlaceMadrid, append(MadridHolidays(), madridExtra...))
 }
 
 // Location returns the time zone the calendar counts in.
 func (c *Calendar) Location() *time.Location { return c.loc }
 
 // HolidayName returns the name of the holiday on d, if d is one (national or
-// of the office). Weekends are not holidays.
+// of one of the places). Weekends are not holidays.
 func (c *Calendar) HolidayName(d Date) (string, bool) {
-	if name, ok := c.local[d]; ok {
-		return name, true
+	national, isNational := c.nationalName(d)
+	for _, p := range c.places {
+		if name, ok := p.local[d]; ok {
+			return name, true
+		}
+		if isNational && !p.replaced[d] {
+			return national, true
+		}
 	}
-	if c.replaced[d] {
-		return "", false
-	}
+	return "", false
+}
+
+func (c *Calendar) nationalName(d Date) (string, bool) {
 	for _, h := range c.national {
 		_, obs := h.Calc(d.Year)
 		if obs.IsZero() {
@@ -151,17 +192,36 @@ func (c *Calendar) Holidays(year int) []Holiday {
 	return out
 }
 
-// HasLocalDays reports whether the office's holiday file has any entry for
-// year. A kiosk whose file has nothing for the current year is counting
-// deadlines with national holidays only: worth a warning on the technician
-// console every January.
-func (c *Calendar) HasLocalDays(year int) bool {
-	for d := range c.local {
+// Gap is a place of the calendar with no holiday data for a year: its
+// deadlines that year count national holidays only there, and come out a
+// day or two early around its regional and local days.
+type Gap struct {
+	Place string // PlaceOffice, PlaceMadrid or a name given to With
+	Year  int
+}
+
+// Gaps returns, for each year asked, the places with no entry at all for
+// that year (the technician console warns about them: every kiosk needs
+// next year's calendar before next year starts).
+func (c *Calendar) Gaps(years ...int) []Gap {
+	var out []Gap
+	for _, y := range years {
+		for _, p := range c.places {
+			if !p.covers(y) {
+				out = append(out, Gap{Place: p.name, Year: y})
+			}
+		}
+	}
+	return out
+}
+
+func (p place) covers(year int) bool {
+	for d := range p.local {
 		if d.Year == year {
 			return true
 		}
 	}
-	for d := range c.replaced {
+	for d := range p.replaced {
 		if d.Year == year {
 			return true
 		}
@@ -180,45 +240,37 @@ func (c *Calendar) IsBusinessDay(d Date) bool {
 	return !hol
 }
 
-// maxDeadlineHours bounds Deadline's loop and keeps hours*time.Hour far from
-// overflow; ten years of hours is more than any administrative deadline.
-const maxDeadlineHours = 24 * 366 * 10
+// maxDeadlineDays bounds DeadlineDays' loop: ten years of business days
+// is more than any administrative deadline.
+const maxDeadlineDays = 2600
 
-// Deadline returns the moment when `hours` business hours have passed since
-// start, as Spanish administrative law counts "plazos por horas" (Ley
-// 39/2015, art. 30.1): every hour of a business day counts, hours of
-// Saturdays, Sundays and holidays do not, and a start on a non-business day
-// counts from the first hour of the next business day. So 48 business hours
-// from Friday 11:40 end on Tuesday 11:40.
-//
-// Hours are real elapsed hours within business days, in the calendar's
-// location; in Spain the clock changes on Sundays, which are skipped, so the
-// answer keeps the wall-clock time across both DST changes. A nil calendar
-// means Europe/Madrid with national holidays only.
-func Deadline(start time.Time, hours int, c *Calendar) time.Time {
+// DeadlineDays returns the last day of a term of `days` business days
+// starting at start, as Spanish administrative law counts "plazos por
+// días" (Ley 39/2015, art. 30.2–30.3): only business days count, and the
+// count begins on the day after start, in the calendar's location. A term
+// set in hours that is longer than 24 hours is expressed in days (art.
+// 30.1), which is how FNMT's "48 horas hábiles" becomes two business days:
+// a video-identification on Friday is answered by the end of Tuesday. A
+// nil calendar means Europe/Madrid with national holidays only; days ≤ 0
+// give the day of start.
+func DeadlineDays(start time.Time, days int, c *Calendar) Date {
 	if c == nil {
 		c = NewCalendar(nil, nil)
 	}
-	t := start.In(c.loc)
-	if hours <= 0 {
-		return t
-	}
-	if hours > maxDeadlineHours {
-		hours = maxDeadlineHours
-	}
-	remaining := time.Duration(hours) * time.Hour
-	for {
-		d := DateOf(t)
-		next := time.Date(d.Year, d.Month, d.Day+1, 0, 0, 0, 0, c.loc)
+	d := DateOf(start.In(c.loc))
+	days = min(days, maxDeadlineDays)
+	for days > 0 {
+		d = d.next()
 		if c.IsBusinessDay(d) {
-			avail := next.Sub(t)
-			if remaining <= avail {
-				return t.Add(remaining)
-			}
-			remaining -= avail
+			days--
 		}
-		t = next
 	}
+	return d
+}
+
+// next returns the following civil day.
+func (d Date) next() Date {
+	return DateOf(time.Date(d.Year, d.Month, d.Day+1, 12, 0, 0, 0, time.UTC))
 }
 
 // ParseHolidays reads an office's holiday file. The format is plain text,
@@ -289,88 +341,58 @@ func LoadHolidays(path string) ([]Holiday, error) {
 	return hs, nil
 }
 
-// LoadCalendar is what the kiosk calls at start-up: the Europe/Madrid
-// calendar with the national holidays plus the office's holiday file (path
-// from the config; "" for national holidays only). A bad file stops
-// start-up with the file, line and problem.
-func LoadCalendar(path string) (*Calendar, error) {
-	if path == "" {
-		return NewCalendar(nil, nil), nil
+// LoadFNMTCalendar is what the kiosk calls at start-up: FNMTCalendar with
+// the office's holiday file and an optional file of Madrid's holidays for
+// years this build does not know (paths from the config; "" for none). A
+// bad file stops start-up with the file, line and problem.
+func LoadFNMTCalendar(officePath, madridPath string) (*Calendar, error) {
+	var office, madrid []Holiday
+	var err error
+	if officePath != "" {
+		if office, err = LoadHolidays(officePath); err != nil {
+			return nil, err
+		}
 	}
-	hs, err := LoadHolidays(path)
+	if madridPath != "" {
+		if madrid, err = LoadHolidays(madridPath); err != nil {
+			return nil, err
+		}
+	}
+	return FNMTCalendar(office, madrid), nil
+}
+
+//go:embed holidays/madrid.txt
+var madridFile string
+
+// MadridHolidays returns the regional holidays of the Comunidad de Madrid
+// and the local ones of Madrid capital that this build knows
+// (holidays/madrid.txt, with its sources). It panics on a bad file, which
+// a test makes impossible to ship.
+func MadridHolidays() []Holiday {
+	hs, err := ParseHolidays(strings.NewReader(madridFile))
 	if err != nil {
-		return nil, err
+		panic("procedure: built-in holidays/madrid.txt: " + err.Error())
 	}
-	return NewCalendar(nil, hs), nil
+	return hs
 }
 
-// When is a moment broken into the parts a visitor-facing sentence needs,
-// like "antes del martes 25 a las 11:40 aprox.". The sentence itself lives
-// in the catalogue (key KeyDeadlineEstimate); WeekdayKey and MonthKey are
-// catalogue keys for the names of the day and month.
-type When struct {
-	Weekday    time.Weekday
-	WeekdayKey string
-	Day        int
-	Month      time.Month
-	MonthKey   string
-	Year       int
-	Hour       int
-	Minute     int
-	// EndOfDay is true when the moment is the end of the day (shown as
-	// 23:59 of that day rather than 00:00 of the next).
-	EndOfDay bool
-}
+// KeyDateLong is the catalogue key of a date in words, "martes 24 de
+// noviembre". Args: Weekday and MonthOf, from WeekdayKey and MonthOfKey
+// (translated first; MonthOf is the month as a date writes it: "de
+// noviembre", "d'abril", "azaroaren", "November"), and Day.
+const KeyDateLong = "date.long"
 
-// Clock returns "HH:MM" (24-hour clock, used in all six languages).
-func (w When) Clock() string { return fmt.Sprintf("%02d:%02d", w.Hour, w.Minute) }
-
-// Numeric returns "DD/MM/YYYY HH:MM", the language-neutral form used in SMS.
-func (w When) Numeric() string {
-	return fmt.Sprintf("%02d/%02d/%04d %s", w.Day, int(w.Month), w.Year, w.Clock())
-}
-
-// Message returns the estimate sentence as a catalogue message. Args:
-// WeekdayKey (a key to translate first and pass as Weekday), Day, Time.
-// The UI must set Args["Weekday"] to the translated weekday name.
-func (w When) Message() Message {
-	return Message{Key: KeyDeadlineEstimate, Args: map[string]any{
-		"WeekdayKey": w.WeekdayKey, "Weekday": "", "Day": w.Day, "Time": w.Clock(),
-		"MonthKey": w.MonthKey, "Month": "", "Year": w.Year,
+// Message returns the date in words as a catalogue message (KeyDateLong).
+// The year is left out: the dates the kiosk gives are days away.
+func (d Date) Message() Message {
+	return Message{Key: KeyDateLong, Args: map[string]any{
+		"WeekdayKey": weekdayKeys[d.Weekday()], "Day": d.Day, "MonthOfKey": monthOfKeys[d.Month-1],
 	}}
 }
 
-// Approximate breaks t into the parts of When in loc (nil: Europe/Madrid),
-// rounded up to the next five minutes: the deadline is an estimate, and a
-// rounded time never promises an answer earlier than the real deadline.
-func Approximate(t time.Time, loc *time.Location) When {
-	if loc == nil {
-		loc = Madrid()
-	}
-	t = t.In(loc)
-	r := t.Truncate(5 * time.Minute)
-	if r.Before(t) {
-		r = r.Add(5 * time.Minute)
-	}
-	end := false
-	if r.Hour() == 0 && r.Minute() == 0 {
-		// Midnight ends the previous day: "martes 25 a las 23:59" reads
-		// better than "miércoles 26 a las 00:00" in every language.
-		r = r.Add(-time.Minute)
-		end = true
-	}
-	return When{
-		Weekday:    r.Weekday(),
-		WeekdayKey: weekdayKeys[r.Weekday()],
-		Day:        r.Day(),
-		Month:      r.Month(),
-		MonthKey:   monthKeys[r.Month()-1],
-		Year:       r.Year(),
-		Hour:       r.Hour(),
-		Minute:     r.Minute(),
-		EndOfDay:   end,
-	}
-}
+// Numeric returns "DD/MM/YYYY", the language-neutral form for the
+// take-home QR text.
+func (d Date) Numeric() string { return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year) }
 
 // Catalogue keys of day and month names, indexed by time.Weekday and
 // time.Month-1.
@@ -379,13 +401,9 @@ var (
 		"date.weekday.sunday", "date.weekday.monday", "date.weekday.tuesday", "date.weekday.wednesday",
 		"date.weekday.thursday", "date.weekday.friday", "date.weekday.saturday",
 	}
-	monthKeys = [12]string{
-		"date.month.january", "date.month.february", "date.month.march", "date.month.april",
-		"date.month.may", "date.month.june", "date.month.july", "date.month.august",
-		"date.month.september", "date.month.october", "date.month.november", "date.month.december",
+	monthOfKeys = [12]string{
+		"date.month_of.january", "date.month_of.february", "date.month_of.march", "date.month_of.april",
+		"date.month_of.may", "date.month_of.june", "date.month_of.july", "date.month_of.august",
+		"date.month_of.september", "date.month_of.october", "date.month_of.november", "date.month_of.december",
 	}
 )
-
-// KeyDeadlineEstimate is the catalogue key of the deadline sentence
-// ("antes del {{.Weekday}} {{.Day}} a las {{.Time}} aprox.").
-const KeyDeadlineEstimate = "fnmt.deadline.estimate"

@@ -22,104 +22,153 @@ func at(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, Madrid())
 }
 
-func TestDeadline(t *testing.T) {
+// TestDeadlineDays: FNMT's 48 business hours, counted as two business
+// days from the day after the video-identification (Ley 39/2015, art.
+// 30.1 and 30.3).
+func TestDeadlineDays(t *testing.T) {
 	madrid := madridCalendar(t)
 	national := NewCalendar(nil, nil)
 	tests := []struct {
 		name  string
 		cal   *Calendar
 		start time.Time
-		hours int
-		want  time.Time
+		days  int
+		want  Date
 	}{
-		{"midweek", madrid, at(2026, 11, 23, 10, 0), 48, at(2026, 11, 25, 10, 0)},
-		{"over a weekend", madrid, at(2026, 11, 20, 11, 40), 48, at(2026, 11, 24, 11, 40)},
-		{"start on saturday counts from monday 00:00", madrid, at(2026, 11, 21, 15, 0), 48, at(2026, 11, 25, 0, 0)},
-		{"start on sunday night", madrid, at(2026, 11, 22, 23, 59), 24, at(2026, 11, 24, 0, 0)},
-		{"ends exactly at midnight", madrid, at(2026, 11, 23, 0, 0), 24, at(2026, 11, 24, 0, 0)},
-		{"friday late into tuesday", madrid, at(2026, 11, 27, 23, 30), 48, at(2026, 12, 1, 23, 30)},
-		{"zero hours", madrid, at(2026, 11, 21, 15, 0), 0, at(2026, 11, 21, 15, 0)},
+		{"midweek", madrid, at(2026, 11, 23, 10, 0), 2, Date{2026, 11, 25}},
+		{"late in the day counts the same", madrid, at(2026, 11, 23, 23, 59), 2, Date{2026, 11, 25}},
+		{"friday into tuesday", madrid, at(2026, 11, 20, 11, 40), 2, Date{2026, 11, 24}},
+		{"saturday counts from monday", madrid, at(2026, 11, 21, 15, 0), 2, Date{2026, 11, 24}},
+		{"sunday night", madrid, at(2026, 11, 22, 23, 59), 1, Date{2026, 11, 23}},
+		{"zero days is the day itself", madrid, at(2026, 11, 21, 15, 0), 0, Date{2026, 11, 21}},
 		// Easter 2026: Jueves Santo 2 April is regional (in the Madrid
 		// file), Viernes Santo 3 April national, Lunes de Pascua is not a
 		// holiday in Madrid.
-		{"easter with regional jueves santo", madrid, at(2026, 4, 1, 10, 0), 48, at(2026, 4, 7, 10, 0)},
-		{"easter national only", national, at(2026, 4, 1, 10, 0), 48, at(2026, 4, 6, 10, 0)},
-		// New Year and Reyes.
-		{"new year", madrid, at(2025, 12, 31, 9, 0), 48, at(2026, 1, 5, 9, 0)},
-		{"reyes", madrid, at(2026, 1, 2, 15, 0), 48, at(2026, 1, 7, 15, 0)},
-		{"christmas", madrid, at(2026, 12, 24, 12, 0), 48, at(2026, 12, 29, 12, 0)},
-		// DST: the clock changes on Sundays (29 March, 25 October 2026),
-		// which are skipped, so the wall-clock time is kept.
-		{"spring dst", madrid, at(2026, 3, 27, 11, 40), 48, at(2026, 3, 31, 11, 40)},
-		{"autumn dst", madrid, at(2026, 10, 23, 11, 40), 48, at(2026, 10, 27, 11, 40)},
-		// Local and moved holidays from the file.
-		{"san isidro", madrid, at(2026, 5, 13, 12, 0), 48, at(2026, 5, 18, 12, 0)},
-		{"san isidro national only", national, at(2026, 5, 13, 12, 0), 48, at(2026, 5, 15, 12, 0)},
-		{"constitucion moved and inmaculada", madrid, at(2026, 12, 4, 10, 0), 48, at(2026, 12, 10, 10, 0)},
-		{"constitucion on sunday, national only", national, at(2026, 12, 4, 10, 0), 48, at(2026, 12, 9, 10, 0)},
+		{"easter with regional jueves santo", madrid, at(2026, 4, 1, 10, 0), 2, Date{2026, 4, 7}},
+		{"easter national only", national, at(2026, 4, 1, 10, 0), 2, Date{2026, 4, 6}},
+		{"new year", madrid, at(2025, 12, 31, 9, 0), 2, Date{2026, 1, 5}},
+		{"reyes", madrid, at(2026, 1, 2, 15, 0), 2, Date{2026, 1, 7}},
+		{"christmas", madrid, at(2026, 12, 24, 12, 0), 2, Date{2026, 12, 29}},
+		{"san isidro", madrid, at(2026, 5, 13, 12, 0), 2, Date{2026, 5, 18}},
+		{"san isidro national only", national, at(2026, 5, 13, 12, 0), 2, Date{2026, 5, 15}},
+		{"constitucion moved and inmaculada", madrid, at(2026, 12, 4, 10, 0), 2, Date{2026, 12, 10}},
+		{"constitucion on sunday, national only", national, at(2026, 12, 4, 10, 0), 2, Date{2026, 12, 9}},
+		// Counted in Madrid: Sunday 23:30 UTC is already Monday there.
+		{"utc start", madrid, time.Date(2026, 11, 22, 23, 30, 0, 0, time.UTC), 2, Date{2026, 11, 25}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Deadline(tc.start, tc.hours, tc.cal)
-			if !got.Equal(tc.want) {
-				t.Fatalf("Deadline(%s, %d) = %s, want %s", tc.start, tc.hours, got, tc.want)
-			}
-			if got.Location() != Madrid() {
-				t.Fatalf("result in %s, want Europe/Madrid", got.Location())
+			if got := DeadlineDays(tc.start, tc.days, tc.cal); got != tc.want {
+				t.Fatalf("DeadlineDays(%s, %d) = %s, want %s", tc.start, tc.days, got, tc.want)
 			}
 		})
 	}
-}
-
-func TestDeadlineDSTOffsets(t *testing.T) {
-	c := NewCalendar(nil, nil)
-	spring := Deadline(at(2026, 3, 27, 11, 40), 48, c)
-	if _, off := spring.Zone(); off != 2*3600 {
-		t.Fatalf("after spring change offset %d, want CEST", off)
-	}
-	autumn := Deadline(at(2026, 10, 23, 11, 40), 48, c)
-	if _, off := autumn.Zone(); off != 3600 {
-		t.Fatalf("after autumn change offset %d, want CET", off)
-	}
-	// A start given in UTC is counted in Madrid: Friday 10:40 UTC is
-	// 11:40 in Madrid.
-	utc := time.Date(2026, 11, 20, 10, 40, 0, 0, time.UTC)
-	if got := Deadline(utc, 48, c); !got.Equal(at(2026, 11, 24, 11, 40)) {
-		t.Fatalf("UTC start: %s", got)
+	if got := DeadlineDays(at(2026, 11, 20, 11, 40), FNMTAnswerBusinessDays, nil); got != (Date{2026, 11, 24}) {
+		t.Errorf("nil calendar: %s", got)
 	}
 }
 
-// TestDeadlineBruteForce checks Deadline against a naive count in
-// 15-minute steps for random starts over two years.
-func TestDeadlineBruteForce(t *testing.T) {
-	c := madridCalendar(t)
-	business := map[Date]bool{}
-	isBiz := func(d Date) bool {
-		b, ok := business[d]
-		if !ok {
-			b = c.IsBusinessDay(d)
-			business[d] = b
+// TestFNMTCalendarJoinsMadrid: the office's holidays and Madrid's both
+// stop the count (Ley 39/2015, art. 30.6): a kiosk in Barcelona skips San
+// Isidro (Madrid) and Sant Esteve (its own), and a national day that its
+// region replaced still counts as a holiday when Madrid keeps it.
+func TestFNMTCalendarJoinsMadrid(t *testing.T) {
+	barcelona := []Holiday{
+		{Date: Date{2026, 12, 26}, Name: "Sant Esteve"},
+		{Date: Date{2026, 6, 24}, Name: "Sant Joan"},
+		{Date: Date{2026, 4, 2}, NotObserved: true}, // (for the test) Jueves Santo not a holiday here
+		{Date: Date{2026, 1, 6}, NotObserved: true}, // a national day the region swapped
+	}
+	c := FNMTCalendar(barcelona, nil)
+	for _, tc := range []struct {
+		d    Date
+		name string
+	}{
+		{Date{2026, 5, 15}, "San Isidro"},  // Madrid's local day
+		{Date{2026, 6, 24}, "Sant Joan"},   // the office's
+		{Date{2026, 4, 2}, "Jueves Santo"}, // Madrid keeps it
+		{Date{2026, 1, 6}, "Día de Reyes"}, // national, Madrid keeps it
+		{Date{2026, 11, 9}, "Nuestra Señora de la Almudena"},
+	} {
+		if name, ok := c.HolidayName(tc.d); !ok || name != tc.name || c.IsBusinessDay(tc.d) {
+			t.Errorf("%s: holiday %q %v, want %q", tc.d, name, ok, tc.name)
 		}
-		return b
 	}
+	// Wednesday 13 May 2026 + 2: Thursday 14, then Friday 15 is San
+	// Isidro in Madrid, so Monday 18 — in Barcelona too.
+	if got := DeadlineDays(at(2026, 5, 13, 10, 0), 2, c); got != (Date{2026, 5, 18}) {
+		t.Errorf("deadline over San Isidro from Barcelona: %s", got)
+	}
+	// The office alone would not skip it.
+	if got := DeadlineDays(at(2026, 5, 13, 10, 0), 2, NewCalendar(nil, barcelona)); got != (Date{2026, 5, 15}) {
+		t.Errorf("office only: %s", got)
+	}
+}
+
+// TestCalendarGaps: the console warns about places with no data for the
+// current or next year.
+func TestCalendarGaps(t *testing.T) {
+	c := FNMTCalendar(nil, nil)
+	got := c.Gaps(2026, 2027)
+	want := []Gap{{PlaceOffice, 2026}, {PlaceOffice, 2027}, {PlaceMadrid, 2027}}
+	if len(got) != len(want) {
+		t.Fatalf("gaps %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("gap %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	office := []Holiday{{Date: Date{2026, 5, 15}, Name: "San Isidro"}, {Date: Date{2027, 1, 6}, NotObserved: true}}
+	extra := []Holiday{{Date: Date{2027, 5, 15}, Name: "San Isidro"}}
+	if g := FNMTCalendar(office, extra).Gaps(2026, 2027); len(g) != 0 {
+		t.Errorf("covered calendar reports %+v", g)
+	}
+}
+
+// TestBuiltInMadridHolidays: the embedded file parses, and every date in
+// it is a weekday-or-weekend day of the years it claims, named.
+func TestBuiltInMadridHolidays(t *testing.T) {
+	hs := MadridHolidays()
+	if len(hs) == 0 {
+		t.Fatal("no built-in Madrid holidays")
+	}
+	years := map[int]bool{}
+	for _, h := range hs {
+		if h.Name == "" {
+			t.Errorf("%s has no name", h.Date)
+		}
+		years[h.Date.Year] = true
+	}
+	if !years[2026] {
+		t.Error("2026 missing")
+	}
+	c := FNMTCalendar(nil, nil)
+	for _, d := range []Date{{2026, 4, 2}, {2026, 5, 15}, {2026, 11, 2}, {2026, 11, 9}, {2026, 12, 7}} {
+		if c.IsBusinessDay(d) {
+			t.Errorf("%s is a Madrid holiday", d)
+		}
+	}
+}
+
+// TestDeadlineDaysBruteForce checks DeadlineDays against a plain count
+// over random starts in two years.
+func TestDeadlineDaysBruteForce(t *testing.T) {
+	c := madridCalendar(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	base := at(2025, 12, 1, 0, 0)
-	const step = 15 * time.Minute
-	for i := 0; i < 300; i++ {
-		start := base.Add(time.Duration(rng.IntN(365*2*24*4)) * step)
-		hours := 1 + rng.IntN(60)
-		need := time.Duration(hours) * time.Hour
-		tm := start
-		for need > 0 {
-			if isBiz(DateOf(tm.In(c.Location()))) {
-				need -= step
+	for i := 0; i < 500; i++ {
+		start := base.Add(time.Duration(rng.IntN(365*2*24*60)) * time.Minute)
+		days := rng.IntN(12)
+		d := DateOf(start.In(c.Location()))
+		for n := 0; n < days; {
+			d = DateOf(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).AddDate(0, 0, 1))
+			if c.IsBusinessDay(d) {
+				n++
 			}
-			tm = tm.Add(step)
 		}
-		// tm is the end of the last counted step; if the start was on a
-		// non-business day, the naive walk still lands on the same instant.
-		if got := Deadline(start, hours, c); !got.Equal(tm) {
-			t.Fatalf("start %s + %dh: got %s, brute force %s", start, hours, got, tm)
+		if got := DeadlineDays(start, days, c); got != d {
+			t.Fatalf("start %s + %d days: got %s, counted %s", start, days, got, d)
 		}
 	}
 }
@@ -177,7 +226,7 @@ func TestParseHolidays(t *testing.T) {
 	if !c.IsBusinessDay(Date{2026, 1, 6}) {
 		t.Error("a replaced national holiday must be a business day")
 	}
-	if got := Deadline(at(2026, 1, 2, 15, 0), 48, c); !got.Equal(at(2026, 1, 6, 15, 0)) {
+	if got := DeadlineDays(at(2026, 1, 2, 15, 0), 2, c); got != (Date{2026, 1, 6}) {
 		t.Errorf("deadline with Reyes replaced: %s", got)
 	}
 
@@ -194,66 +243,46 @@ func TestParseHolidays(t *testing.T) {
 	if err != nil || len(bom) != 1 || bom[0].Date != (Date{2026, 5, 15}) {
 		t.Errorf("BOM: %v %+v", err, bom)
 	}
-	c, err = LoadCalendar("testdata/holidays-madrid-2026.txt")
+	c, err = LoadFNMTCalendar("testdata/holidays-madrid-2026.txt", "")
 	if err != nil || c.IsBusinessDay(Date{2026, 5, 15}) {
-		t.Errorf("LoadCalendar: %v", err)
+		t.Errorf("LoadFNMTCalendar: %v", err)
 	}
-	c, err = LoadCalendar("")
-	if err != nil || !c.IsBusinessDay(Date{2026, 5, 15}) || c.IsBusinessDay(Date{2026, 4, 3}) {
-		t.Errorf("LoadCalendar national: %v", err)
+	c, err = LoadFNMTCalendar("", "")
+	if err != nil || c.IsBusinessDay(Date{2026, 5, 15}) || c.IsBusinessDay(Date{2026, 4, 3}) || !c.IsBusinessDay(Date{2026, 5, 14}) {
+		t.Errorf("LoadFNMTCalendar without an office file (Madrid built in): %v", err)
+	}
+	if g := c.Gaps(2026); len(g) != 1 || g[0].Place != PlaceOffice {
+		t.Errorf("no office file, gaps %+v", g)
 	}
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.txt")
 	if err := os.WriteFile(bad, []byte("2026-05-15 ok\n2026-02-30 no\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadCalendar(bad); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "line 2") {
+	if _, err := LoadFNMTCalendar(bad, ""); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("bad file error %v should name the file and line", err)
 	}
+	if _, err := LoadFNMTCalendar("", bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("bad Madrid file error %v should name the file", err)
+	}
 }
 
-func TestApproximate(t *testing.T) {
-	tests := []struct {
-		in       time.Time
-		wday     time.Weekday
-		day      int
-		clock    string
-		endOfDay bool
-	}{
-		{at(2026, 11, 24, 11, 38), time.Tuesday, 24, "11:40", false},
-		{at(2026, 11, 24, 11, 40), time.Tuesday, 24, "11:40", false},
-		{at(2026, 11, 24, 11, 40).Add(time.Second), time.Tuesday, 24, "11:45", false},
-		{at(2026, 11, 25, 0, 0), time.Tuesday, 24, "23:59", true},
-		{at(2026, 11, 24, 23, 57), time.Tuesday, 24, "23:59", true},
-		{time.Date(2026, 11, 24, 10, 38, 0, 0, time.UTC), time.Tuesday, 24, "11:40", false},
-	}
-	for _, tc := range tests {
-		w := Approximate(tc.in, nil)
-		if w.Weekday != tc.wday || w.Day != tc.day || w.Clock() != tc.clock || w.EndOfDay != tc.endOfDay {
-			t.Errorf("%s: got %+v (%s)", tc.in, w, w.Clock())
-		}
-		if w.WeekdayKey != "date.weekday."+strings.ToLower(tc.wday.String()) {
-			t.Errorf("%s: weekday key %s", tc.in, w.WeekdayKey)
-		}
-		if w.MonthKey != "date.month."+strings.ToLower(w.Month.String()) {
-			t.Errorf("%s: month key %s", tc.in, w.MonthKey)
-		}
-	}
-	w := Approximate(at(2026, 11, 24, 11, 38), nil)
-	if w.Numeric() != "24/11/2026 11:40" {
-		t.Errorf("numeric %q", w.Numeric())
-	}
-	m := w.Message()
-	if m.Key != KeyDeadlineEstimate || m.Args["Day"] != 24 || m.Args["Time"] != "11:40" {
+func TestDateMessage(t *testing.T) {
+	m := Date{2026, 11, 24}.Message()
+	if m.Key != KeyDateLong || m.Args["Day"] != 24 || m.Args["WeekdayKey"] != "date.weekday.tuesday" ||
+		m.Args["MonthOfKey"] != "date.month_of.november" {
 		t.Errorf("message %+v", m)
 	}
+	if got := (Date{2026, 1, 5}).Numeric(); got != "05/01/2026" {
+		t.Errorf("numeric %q", got)
+	}
 }
 
-func BenchmarkDeadline(b *testing.B) {
-	c := madridCalendar(b)
+func BenchmarkDeadlineDays(b *testing.B) {
+	c := FNMTCalendar(nil, nil)
 	start := at(2026, 4, 1, 10, 0)
 	for b.Loop() {
-		Deadline(start, FNMTAnswerBusinessHours, c)
+		DeadlineDays(start, FNMTAnswerBusinessDays, c)
 	}
 }
 
@@ -267,8 +296,8 @@ func TestCalendarListing(t *testing.T) {
 	if hs[0].Date != (Date{2026, 1, 1}) || hs[len(hs)-1].Date != (Date{2026, 12, 25}) {
 		t.Errorf("not sorted: first %s last %s", hs[0].Date, hs[len(hs)-1].Date)
 	}
-	if !c.HasLocalDays(2026) || c.HasLocalDays(2027) {
-		t.Error("HasLocalDays")
+	if g := c.Gaps(2026, 2027); len(g) != 1 || g[0] != (Gap{PlaceOffice, 2027}) {
+		t.Errorf("gaps %+v", g)
 	}
 	if len(NewCalendar(nil, nil).Holidays(2027)) != 10 {
 		t.Error("national holidays of 2027")

@@ -15,28 +15,45 @@ import (
 	"time"
 )
 
-// Facts of the FNMT procedure as published by FNMT (2025).
+// Facts of the FNMT procedure. Sources: seed 000 (the four steps, the
+// SMS validation, what the recording asks, "48 horas hábiles", "2,99 euros
+// + impuestos", the download and the copy) and FNMT's sede
+// (sede.fnmt.gob.es/certificados/persona-fisica, "Obtener certificado con
+// video-identificación").
 const (
 	// FNMTVideoIDPriceCents is the price of the video-identification, in
-	// euro cents, VAT not included (2,99 € + IVA).
+	// euro cents, taxes not included (seed 000: "2,99 euros + impuestos").
 	FNMTVideoIDPriceCents = 299
 	// FNMTCertificatePriceCents: the certificate itself is free.
 	FNMTCertificatePriceCents = 0
 	// FNMTAnswerBusinessHours is FNMT's answer time after the
-	// video-identification: 48 business hours ("48 horas hábiles").
+	// video-identification: 48 business hours (seed 000: "en las
+	// próximas 48 horas hábiles la identificación automática será
+	// atendida").
 	FNMTAnswerBusinessHours = 48
+	// FNMTAnswerBusinessDays is the same term counted in days, as a term
+	// in hours over 24 must be (Ley 39/2015, art. 30.1). The kiosk gives
+	// the day, never an hour: the clock starts when the visitor does the
+	// video-identification on their phone, not at the kiosk.
+	FNMTAnswerBusinessDays = FNMTAnswerBusinessHours / 24
 	// FNMTKioskMinutes is about how long the kiosk part takes.
 	FNMTKioskMinutes = 15
 )
 
-// Step IDs of the FNMT flow. Steps 1–4 are FNMT's four official steps.
+// Step IDs of the FNMT flow. Steps 1–4 are FNMT's four official steps, as
+// its sede names them ("Obtener certificado con video-identificación"):
+// 1 Configuración previa, 2 Solicitud vía internet de su certificado,
+// 3 Acreditación de la identidad (here, by video-identification), 4
+// Descarga de su certificado. What the kiosk adds (checking the mobile by
+// SMS, rehearsing with the camera) sits inside step 3, where it prepares
+// the video-identification.
 const (
-	StepFNMTBefore  StepID = "fnmt.before"  // 0: what you need, cost, time, data notice
-	StepFNMTInstall StepID = "fnmt.install" // 1: install the FNMT configurator
-	StepFNMTRequest StepID = "fnmt.request" // 2: request the certificate, type the código back
-	StepFNMTVerify  StepID = "fnmt.verify"  // 3: verify the mobile, camera rehearsal
-	StepFNMTVideo   StepID = "fnmt.video"   // 4: video-identification, download, install, backup
-	StepFNMTFinish  StepID = "fnmt.finish"  // summary, SMS, QR to take home; then wipe
+	StepFNMTBefore   StepID = "fnmt.before"   // 0: what you need, cost, time, data notice
+	StepFNMTInstall  StepID = "fnmt.install"  // 1: configuración previa (device, configurator or FNMT's app)
+	StepFNMTRequest  StepID = "fnmt.request"  // 2: solicitud: data check, FNMT's form, código typed back
+	StepFNMTIdentity StepID = "fnmt.identity" // 3: acreditación: kiosk SMS check and rehearsal, how the video-identification goes
+	StepFNMTDownload StepID = "fnmt.download" // 4: descarga: same device and browser, NIF and código, backup
+	StepFNMTFinish   StepID = "fnmt.finish"   // summary, SMS, QR to take home; then wipe
 )
 
 // FNMTFlow returns the FNMT video-identification flow.
@@ -49,17 +66,17 @@ func FNMTFlow() Flow {
 			{ID: StepFNMTInstall, TitleKey: "fnmt.install.title", Counted: true, Needs: []Need{NeedDevice}},
 			{ID: StepFNMTRequest, TitleKey: "fnmt.request.title", Counted: true,
 				Needs: []Need{NeedNIF, NeedSurname1, NeedEmail, NeedCode}},
-			{ID: StepFNMTVerify, TitleKey: "fnmt.verify.title", Counted: true,
+			{ID: StepFNMTIdentity, TitleKey: "fnmt.identity.title", Counted: true,
 				Needs: []Need{NeedMobile, NeedRehearsal}},
-			{ID: StepFNMTVideo, TitleKey: "fnmt.video.title", Counted: true},
+			{ID: StepFNMTDownload, TitleKey: "fnmt.download.title", Counted: true},
 			{ID: StepFNMTFinish, TitleKey: "fnmt.finish.title"},
 		},
 	}
 }
 
 // DeviceOS is the system of the device where the certificate will live. The
-// certificate must later be downloaded on the same device and user account
-// where the configurator generated the keys.
+// certificate must later be downloaded on the same device, user account and
+// browser where the request generated the keys.
 type DeviceOS string
 
 // Devices the visitor can choose.
@@ -77,26 +94,39 @@ func DeviceOSes() []DeviceOS { return []DeviceOS{OSWindows, OSMacOS, OSLinux, OS
 // NameKey returns the catalogue key of the device's name.
 func (o DeviceOS) NameKey() string { return "device." + string(o) }
 
+// UsesApp reports whether the device takes FNMT's own app instead of the
+// configurator. The configurator is for computers (seed 000: "Windows, Mac
+// o Linux"); on Android and iOS FNMT's app requests the certificate,
+// guides the identity check and installs it on the phone itself (FNMT's
+// sede, persona física: "Obtener certificado con Android" and FNMT's app).
+func (o DeviceOS) UsesApp() bool { return o == OSAndroid || o == OSIOS }
+
 // FNMTLinks are the official FNMT pages the kiosk points to (QR codes). They
-// are public FNMT addresses as of 2025, kept in this one table; FNMT moves
-// pages from time to time, so an office can override any of them in its
+// are public FNMT addresses, kept in this one table; FNMT moves pages from
+// time to time, so an office can override any of them in its
 // configuration (see Merge) without a new build.
 type FNMTLinks struct {
 	// Info is the procedure's main page.
 	Info string
 	// Configurator is the download page of the key-generation software
-	// ("configurador FNMT") per device. A device missing here (or with an
-	// empty URL) is not supported for this procedure; the UI then explains
-	// and suggests another device or the call-centre route.
+	// ("configurador FNMT") per computer system. A computer missing here
+	// (or with an empty URL) is not offered.
 	Configurator map[DeviceOS]string
+	// App is FNMT's page on getting the certificate with its app on an
+	// Android or iOS phone or tablet; empty hides those devices.
+	App string
 	// RequestForm is step 2, where the visitor requests the certificate
 	// and gets the código de solicitud by e-mail.
 	RequestForm string
-	// VideoID is step 3/4, where the video-identification is started.
+	// VideoID is step 3, where the video-identification is started (the
+	// FNMT e-mail with the código also carries the link).
 	VideoID string
 	// Download is step 4, where the certificate is downloaded (same
-	// device, same user).
+	// device, same user, same browser).
 	Download string
+	// Offices is where FNMT lists its identity-accreditation offices, for
+	// visitors who cannot do the video-identification.
+	Offices string
 }
 
 // The kiosk shows these addresses as QR codes that must fit, readable, in
@@ -115,11 +145,9 @@ const (
 )
 
 // DefaultFNMTLinks returns the built-in table (a fresh copy each call).
-//
-// Android has FNMT's app for requesting and installing the certificate; the
-// procedure page links to it. iOS is left out by default because the
-// configurator (key generation) is not offered there; an office that knows
-// better can add it in config.
+// The configurator is offered for Windows, macOS and Linux (FNMT's
+// "Descarga de software"); Android and iOS get FNMT's app route, which
+// the persona-física page links to.
 func DefaultFNMTLinks() FNMTLinks {
 	return FNMTLinks{
 		Info: fnmtPersonaFisica,
@@ -127,11 +155,12 @@ func DefaultFNMTLinks() FNMTLinks {
 			OSWindows: fnmtDownloads,
 			OSMacOS:   fnmtDownloads,
 			OSLinux:   fnmtDownloads,
-			OSAndroid: fnmtPersonaFisica,
 		},
+		App:         fnmtPersonaFisica,
 		RequestForm: fnmtPersonaFisica,
 		VideoID:     fnmtPersonaFisica,
 		Download:    fnmtPersonaFisica,
+		Offices:     fnmtPersonaFisica,
 	}
 }
 
@@ -150,7 +179,8 @@ func (l FNMTLinks) Merge(o FNMTLinks) FNMTLinks {
 		dst *string
 		src string
 	}{
-		{&out.Info, o.Info}, {&out.RequestForm, o.RequestForm}, {&out.VideoID, o.VideoID}, {&out.Download, o.Download},
+		{&out.Info, o.Info}, {&out.App, o.App}, {&out.RequestForm, o.RequestForm}, {&out.VideoID, o.VideoID},
+		{&out.Download, o.Download}, {&out.Offices, o.Offices},
 	} {
 		if p.src != "" {
 			*p.dst = p.src
@@ -159,15 +189,18 @@ func (l FNMTLinks) Merge(o FNMTLinks) FNMTLinks {
 	return out
 }
 
-// ConfiguratorURL returns the configurator download page for a device, and
-// false when the device is not supported.
+// ConfiguratorURL returns the page step 1 points to for a device: the
+// configurator's download page for a computer, FNMT's app page for a phone
+// or tablet; false when the device is not offered.
 func (l FNMTLinks) ConfiguratorURL(os DeviceOS) (string, bool) {
 	u := l.Configurator[os]
+	if os.UsesApp() {
+		u = l.App
+	}
 	return u, u != ""
 }
 
-// SupportedDevices lists the devices with a configurator URL, in chooser
-// order.
+// SupportedDevices lists the devices offered, in chooser order.
 func (l FNMTLinks) SupportedDevices() []DeviceOS {
 	var out []DeviceOS
 	for _, os := range DeviceOSes() {
@@ -178,22 +211,35 @@ func (l FNMTLinks) SupportedDevices() []DeviceOS {
 	return out
 }
 
-// FNMTRequirements is step 0's list: what the visitor needs and what it
-// costs, as catalogue messages in display order.
+// FNMTRequirements is the "before you start" list: who can apply, what the
+// visitor needs and what it costs, as catalogue messages in display order.
+// Who can apply: an adult or an emancipated minor (FNMT's requirements for
+// the persona-física certificate); the document: the DNI, or for
+// foreigners the NIE on its card (TIE) or on the EU citizen's registration
+// certificate, since the NIE itself is only a number and the
+// video-identification films a document (seed 000: "mostrarlo por ambas
+// caras").
 func FNMTRequirements() []Message {
 	return []Message{
+		{Key: "fnmt.before.need_age"},
 		{Key: "fnmt.before.need_document"},
 		{Key: "fnmt.before.need_mobile"},
 		{Key: "fnmt.before.need_email"},
 		{Key: "fnmt.before.need_device"},
 		{Key: "fnmt.before.need_time", Args: map[string]any{"Minutes": FNMTKioskMinutes}},
-		{Key: "fnmt.before.cost", Args: map[string]any{"Price": euros(FNMTVideoIDPriceCents)}},
+		FNMTCost(),
 		{Key: "fnmt.before.answer", Args: map[string]any{"Hours": FNMTAnswerBusinessHours}},
 	}
 }
 
+// FNMTCost is the price line: the video-identification costs 2,99 € plus
+// taxes and the certificate is free (seed 000).
+func FNMTCost() Message {
+	return Message{Key: "fnmt.before.cost", Args: map[string]any{"Price": euros(FNMTVideoIDPriceCents)}}
+}
+
 // FNMTChecksAfterInstall are the three things to check after installing
-// the configurator (step 1).
+// the configurator (step 1, computers).
 func FNMTChecksAfterInstall() []Message {
 	return []Message{
 		{Key: "fnmt.install.check_installed"},
@@ -202,14 +248,51 @@ func FNMTChecksAfterInstall() []Message {
 	}
 }
 
-// FNMTReminders are step 2's warnings, shown before the visitor leaves the
-// step: the password the configurator asks for is needed for the download,
-// and the e-mail written into the certificate cannot be changed.
-func FNMTReminders() []Message {
+// FNMTReminders are step 2's warnings, in this order: the request sets a
+// new password that the download asks for again (seed 000: "establecer una
+// contraseña nueva"), and the e-mail written into the certificate cannot
+// be changed.
+func FNMTReminders() (password, emailFixed Message) {
+	return Message{Key: "fnmt.request.remind_password"}, Message{Key: "fnmt.request.remind_email_fixed"}
+}
+
+// FNMTVideoSteps is how the video-identification goes, in the order the
+// visitor meets it on their phone (seed 000): the link in FNMT's e-mail
+// with the código, FNMT's own SMS to validate the mobile, a bright place
+// with auto-rotate on, both sides of the document (a photo and a video are
+// taken), then facial biometrics and a liveness test.
+func FNMTVideoSteps() []Message {
 	return []Message{
-		{Key: "fnmt.request.remind_code_email"},
-		{Key: "fnmt.request.remind_password"},
-		{Key: "fnmt.request.remind_email_fixed"},
+		{Key: "fnmt.video.step_link"},
+		{Key: "fnmt.video.step_sms"},
+		{Key: "fnmt.video.step_place"},
+		{Key: "fnmt.video.step_document"},
+		{Key: "fnmt.video.step_face"},
+	}
+}
+
+// FNMTDownloadSteps is step 4 (seed 000 and FNMT's download page): when
+// FNMT's e-mail says the identity was accepted, download on the same
+// computer, user and browser where the request was made (the keys are
+// there), with the document number, first surname and código; then make a
+// backup copy, exported with the private key to a password-protected file
+// kept off the computer (seed: "se recomienda … hacer una copia"; how:
+// FNMT's sede, preguntas frecuentes, "Exportar, importar y eliminar
+// certificados"). A phone keeps it in FNMT's app instead.
+func FNMTDownloadSteps(os DeviceOS) []Message {
+	if os.UsesApp() {
+		return []Message{
+			{Key: "fnmt.download.app_same_device"},
+			{Key: "fnmt.download.with_data"},
+			{Key: "fnmt.download.password"},
+			{Key: "fnmt.download.app_backup"},
+		}
+	}
+	return []Message{
+		{Key: "fnmt.download.same_device"},
+		{Key: "fnmt.download.with_data"},
+		{Key: "fnmt.download.password"},
+		{Key: "fnmt.download.backup"},
 	}
 }
 
@@ -312,12 +395,13 @@ func firstProblem(err error) *Problem {
 // finish screen, sent by SMS, put in the take-home QR.
 type FNMTSummary struct {
 	RequestCode string
-	// Deadline is the estimated answer time: 48 business hours from the
-	// moment given to Summary (the video-identification is done right
-	// after the kiosk, so the kiosk's "now" is the best estimate it has).
-	Deadline time.Time
-	When     When
-	Device   DeviceOS
+	// IfToday is the last day of FNMT's answer if the visitor does the
+	// video-identification today: FNMTAnswerBusinessDays business days
+	// after today, in the office's and Madrid's calendar. It is an "if":
+	// the 48 hours start at the video-identification, which the visitor
+	// does later on their phone, not at the kiosk.
+	IfToday Date
+	Device  DeviceOS
 	// SMS is the summary SMS (key + args); the outbox sends it, so it is
 	// never lost when the modem is down.
 	SMS Message
@@ -326,64 +410,54 @@ type FNMTSummary struct {
 }
 
 // Summary builds what is owed to the visitor at now with the office's
-// calendar.
-func (v *FNMTVisit) Summary(now time.Time, c *Calendar, links FNMTLinks) FNMTSummary {
+// calendar (nil: national and Madrid holidays).
+func (v *FNMTVisit) Summary(now time.Time, c *Calendar) FNMTSummary {
 	if c == nil {
-		c = NewCalendar(nil, nil)
+		c = FNMTCalendar(nil, nil)
 	}
-	dl := Deadline(now, FNMTAnswerBusinessHours, c)
-	w := Approximate(dl, c.Location())
 	return FNMTSummary{
 		RequestCode: v.RequestCode,
-		Deadline:    dl,
-		When:        w,
+		IfToday:     DeadlineDays(now, FNMTAnswerBusinessDays, c),
 		Device:      v.Device,
 		SMS: Message{Key: KeySMSFNMTSummary, Args: map[string]any{
-			"Code":     v.RequestCode,
-			"Deadline": w.Numeric(),
-			"URL":      links.Download,
+			"Code":  v.RequestCode,
+			"Hours": FNMTAnswerBusinessHours,
 		}},
-		TakeHome: FNMTTakeHome(links),
+		TakeHome: FNMTTakeHome(v.Device),
 	}
 }
+
+// FNMTDeadlineMessage is the answer-time sentence of step 3 and the
+// summary: 48 business hours from the video-identification, and the day
+// that means if it is done today. date is ifToday.Message() already
+// translated (the UI renders it first, then passes the text as Date).
+func FNMTDeadlineMessage(date string) Message {
+	return Message{Key: KeyFNMTDeadline, Args: map[string]any{"Hours": FNMTAnswerBusinessHours, "Date": date}}
+}
+
+// KeyFNMTDeadline is the catalogue key of the answer-time sentence. Args:
+// Hours, Date (the long date, translated).
+const KeyFNMTDeadline = "fnmt.deadline.if_today"
 
 // KeySMSFNMTSummary is the catalogue key of the final FNMT SMS. Args: Code
-// (código de solicitud), Deadline ("DD/MM/YYYY HH:MM"), URL (download page;
-// optional in the text: the long address would make the SMS a part longer,
-// and the take-home QR carries it).
+// (código de solicitud), Hours (48). The SMS says how to start the
+// video-identification (the link in FNMT's e-mail) and that the answer
+// comes 48 business hours after it; the day it would be if done today is
+// on the screen, not in the SMS, which the visitor may read days later.
 const KeySMSFNMTSummary = "sms.fnmt.summary"
 
-// FNMTTakeHome is the list of steps the visitor does at home, in order,
-// with the URLs they need as args.
-func FNMTTakeHome(links FNMTLinks) []Message {
+// FNMTTakeHome is the list of steps the visitor does after the kiosk, in
+// order.
+func FNMTTakeHome(os DeviceOS) []Message {
+	download := "fnmt.takehome.download"
+	if os.UsesApp() {
+		download = "fnmt.takehome.download_app"
+	}
 	return []Message{
-		{Key: "fnmt.takehome.video", Args: map[string]any{"URL": links.VideoID}},
+		{Key: "fnmt.takehome.video"},
 		{Key: "fnmt.takehome.wait", Args: map[string]any{"Hours": FNMTAnswerBusinessHours}},
-		{Key: "fnmt.takehome.download", Args: map[string]any{"URL": links.Download}},
+		{Key: download},
 		{Key: "fnmt.takehome.backup"},
 		{Key: "fnmt.takehome.help"},
-	}
-}
-
-// CarryInto copies the data typed in the FNMT flow into a call-centre
-// request ("I don't have e-mail / I can't do it on my phone"), so the
-// visitor types nothing twice; fields the request already has are kept. The
-// mobile keeps its verified state. Consent is not carried: the call-centre
-// route has other recipients, so the visitor accepts its own data notice.
-func (v *FNMTVisit) CarryInto(r *Request) {
-	if r.ID.IsZero() {
-		r.ID = v.ID
-	}
-	if r.Surname1 == "" {
-		r.Surname1 = v.Surname1
-	}
-	if r.Email == "" {
-		r.Email = v.Email
-	}
-	if r.Mobile == "" {
-		r.Mobile, r.VerifiedMobile = v.Mobile, v.VerifiedMobile
-	}
-	if r.RequestCode == "" && r.Variant == VariantCertificate {
-		r.RequestCode = v.RequestCode
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 func TestFNMTFlowShape(t *testing.T) {
 	f := FNMTFlow()
-	want := []StepID{StepFNMTBefore, StepFNMTInstall, StepFNMTRequest, StepFNMTVerify, StepFNMTVideo, StepFNMTFinish}
+	want := []StepID{StepFNMTBefore, StepFNMTInstall, StepFNMTRequest, StepFNMTIdentity, StepFNMTDownload, StepFNMTFinish}
 	if len(f.Steps) != len(want) {
 		t.Fatalf("%d steps", len(f.Steps))
 	}
@@ -20,7 +20,7 @@ func TestFNMTFlowShape(t *testing.T) {
 	// FNMT's four official steps are 1 to 4; before/finish are not counted.
 	pos := map[StepID][2]int{
 		StepFNMTBefore: {0, 4}, StepFNMTInstall: {1, 4}, StepFNMTRequest: {2, 4},
-		StepFNMTVerify: {3, 4}, StepFNMTVideo: {4, 4}, StepFNMTFinish: {0, 4}, "nope": {0, 4},
+		StepFNMTIdentity: {3, 4}, StepFNMTDownload: {4, 4}, StepFNMTFinish: {0, 4}, "nope": {0, 4},
 	}
 	for id, w := range pos {
 		if n, total := f.Position(id); n != w[0] || total != w[1] {
@@ -34,7 +34,7 @@ func TestFNMTFlowShape(t *testing.T) {
 	if _, ok := f.PositionMessage(StepFNMTFinish); ok {
 		t.Error("finish has no position")
 	}
-	if next, ok := f.Next(StepFNMTRequest); !ok || next != StepFNMTVerify {
+	if next, ok := f.Next(StepFNMTRequest); !ok || next != StepFNMTIdentity {
 		t.Errorf("next %s", next)
 	}
 	if prev, ok := f.Prev(StepFNMTInstall); !ok || prev != StepFNMTBefore {
@@ -73,9 +73,9 @@ func TestFNMTMissing(t *testing.T) {
 				v.ID, _ = ParseNIF("12345678Z")
 				v.Surname1, v.Email, v.RequestCode = "García", "juan@gmail.com", "123456789"
 			}},
-		{StepFNMTVerify, "mobile:" + KeyPhoneEmpty + " rehearsal:" + KeyRehearsalMissing,
+		{StepFNMTIdentity, "mobile:" + KeyPhoneEmpty + " rehearsal:" + KeyRehearsalMissing,
 			func() { v.Mobile, v.VerifiedMobile, v.RehearsalDone = "+34600123456", "+34600123456", true }},
-		{StepFNMTVideo, "", func() {}},
+		{StepFNMTDownload, "", func() {}},
 		{StepFNMTFinish, "", func() {}},
 	}
 	for _, s := range steps {
@@ -90,7 +90,7 @@ func TestFNMTMissing(t *testing.T) {
 
 	// Re-validation: values carried in unchecked are caught.
 	v.VerifiedMobile = ""
-	if got := keys(v.Missing(StepFNMTVerify, links, 0)); got != "mobile:"+KeyMobileUnverified {
+	if got := keys(v.Missing(StepFNMTIdentity, links, 0)); got != "mobile:"+KeyMobileUnverified {
 		t.Errorf("unverified: %q", got)
 	}
 	v.ID = ID{Kind: KindNIFK, Number: "K1234567L"}
@@ -101,13 +101,17 @@ func TestFNMTMissing(t *testing.T) {
 	if got := keys(v.Missing(StepFNMTRequest, links, 10)); got != "code:"+KeyCodeLength {
 		t.Errorf("code length 10: %q", got)
 	}
-	v.Device = OSIOS
-	if got := keys(v.Missing(StepFNMTInstall, links, 0)); got != "device:"+KeyDeviceMissing {
-		t.Errorf("unsupported device accepted: %q", got)
-	}
-	links.Configurator[OSIOS] = "https://example.org/ios"
+	v.Device = OSIOS // FNMT's app route
 	if got := v.Missing(StepFNMTInstall, links, 0); len(got) != 0 {
-		t.Errorf("configured device refused: %s", keys(got))
+		t.Errorf("iPhone refused: %s", keys(got))
+	}
+	links.App = ""
+	if got := keys(v.Missing(StepFNMTInstall, links, 0)); got != "device:"+KeyDeviceMissing {
+		t.Errorf("app route hidden, iPhone accepted: %q", got)
+	}
+	v.Device = "amiga"
+	if got := keys(v.Missing(StepFNMTInstall, links, 0)); got != "device:"+KeyDeviceMissing {
+		t.Errorf("unknown device accepted: %q", got)
 	}
 }
 
@@ -119,8 +123,20 @@ func TestFNMTLinks(t *testing.T) {
 		}
 	}
 	got := l.SupportedDevices()
-	if len(got) != 4 || got[0] != OSWindows || got[3] != OSAndroid {
+	if len(got) != 5 || got[0] != OSWindows || got[3] != OSAndroid || got[4] != OSIOS {
 		t.Errorf("supported devices %v", got)
+	}
+	// The configurator is for computers (seed 000: Windows, Mac or Linux);
+	// phones and tablets get FNMT's app page.
+	for _, os := range []DeviceOS{OSWindows, OSMacOS, OSLinux} {
+		if os.UsesApp() || l.Configurator[os] == "" {
+			t.Errorf("%s: no configurator", os)
+		}
+	}
+	for _, os := range []DeviceOS{OSAndroid, OSIOS} {
+		if u, ok := l.ConfiguratorURL(os); !os.UsesApp() || !ok || u != l.App || l.Configurator[os] != "" {
+			t.Errorf("%s: app route %q %v", os, u, ok)
+		}
 	}
 	u, ok := l.ConfiguratorURL(OSWindows)
 	if !ok || !strings.Contains(u, "descarga-software") {
@@ -145,24 +161,29 @@ func TestFNMTLinks(t *testing.T) {
 
 func TestFNMTSummary(t *testing.T) {
 	v := &FNMTVisit{RequestCode: "123456789", Device: OSWindows}
-	links := DefaultFNMTLinks()
-	s := v.Summary(at(2026, 11, 20, 11, 38), madridCalendar(t), links)
-	if !s.Deadline.Equal(at(2026, 11, 24, 11, 38)) {
-		t.Fatalf("deadline %s", s.Deadline)
+	// Friday 20 November 2026: if the video-identification is done today,
+	// FNMT answers by Tuesday 24 (two business days).
+	s := v.Summary(at(2026, 11, 20, 11, 38), madridCalendar(t))
+	if s.IfToday != (Date{2026, 11, 24}) {
+		t.Fatalf("if today %s", s.IfToday)
 	}
-	if s.When.Clock() != "11:40" || s.When.Day != 24 || s.When.WeekdayKey != "date.weekday.tuesday" {
-		t.Errorf("when %+v", s.When)
-	}
-	if s.SMS.Key != KeySMSFNMTSummary || s.SMS.Args["Code"] != "123456789" ||
-		s.SMS.Args["Deadline"] != "24/11/2026 11:40" || s.SMS.Args["URL"] != links.Download {
+	if s.SMS.Key != KeySMSFNMTSummary || s.SMS.Args["Code"] != "123456789" || s.SMS.Args["Hours"] != 48 {
 		t.Errorf("sms %+v", s.SMS)
 	}
-	if len(s.TakeHome) != 5 || s.TakeHome[0].Args["URL"] != links.VideoID || s.TakeHome[2].Args["URL"] != links.Download {
+	if len(s.TakeHome) != 5 || s.TakeHome[0].Key != "fnmt.takehome.video" || s.TakeHome[2].Key != "fnmt.takehome.download" {
 		t.Errorf("take home %+v", s.TakeHome)
 	}
-	// A nil calendar counts national holidays only.
-	if s2 := v.Summary(at(2026, 11, 20, 11, 38), nil, links); !s2.Deadline.Equal(s.Deadline) {
-		t.Errorf("nil calendar %s", s2.Deadline)
+	if th := FNMTTakeHome(OSIOS); th[2].Key != "fnmt.takehome.download_app" {
+		t.Errorf("phone take home %+v", th)
+	}
+	// A nil calendar counts national and Madrid holidays: Wednesday 13 May
+	// 2026 + 2 skips San Isidro (Friday 15, Madrid).
+	if s2 := v.Summary(at(2026, 5, 13, 10, 0), nil); s2.IfToday != (Date{2026, 5, 18}) {
+		t.Errorf("nil calendar %s", s2.IfToday)
+	}
+	m := FNMTDeadlineMessage("martes 24 de noviembre")
+	if m.Key != KeyFNMTDeadline || m.Args["Hours"] != 48 || m.Args["Date"] != "martes 24 de noviembre" {
+		t.Errorf("deadline message %+v", m)
 	}
 }
 
@@ -177,37 +198,11 @@ func TestFNMTRequirements(t *testing.T) {
 	if cost.Args["Price"] != "2,99 €" {
 		t.Errorf("price arg %v", cost.Args)
 	}
-	if FNMTAnswerBusinessHours != 48 || FNMTCertificatePriceCents != 0 {
+	if FNMTAnswerBusinessHours != 48 || FNMTAnswerBusinessDays != 2 || FNMTCertificatePriceCents != 0 {
 		t.Error("procedure facts changed")
 	}
 	if len(FNMTChecksAfterInstall()) != 3 {
 		t.Error("three checks after installing")
-	}
-}
-
-func TestCarryInto(t *testing.T) {
-	id, _ := ParseNIF("12345678Z")
-	v := &FNMTVisit{Consent: true, ID: id, Surname1: "García", Email: "juan@gmail.com", RequestCode: "123456789",
-		Mobile: "+34600123456", VerifiedMobile: "+34600123456"}
-	r, err := NewRequest(VariantCertificate, at(2026, 11, 23, 10, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Email = "otra@example.es"
-	v.CarryInto(r)
-	if r.ID != id || r.Surname1 != "García" || r.Mobile != "+34600123456" || !r.MobileVerified() || r.RequestCode != "123456789" {
-		t.Errorf("not carried: %+v", r)
-	}
-	if r.Email != "otra@example.es" {
-		t.Error("overwrote a field the request already had")
-	}
-	if r.Consent {
-		t.Error("consent must be given again for the call-centre route")
-	}
-	c, _ := NewRequest(VariantClave, at(2026, 11, 23, 10, 0))
-	v.CarryInto(c)
-	if c.RequestCode != "" {
-		t.Error("code carried into a Cl@ve request")
 	}
 }
 

@@ -155,13 +155,14 @@ func walkFNMT(l *layout, h *harness) {
 	h.press("up", "enter")
 	mustSee(l.t, h, "fnmt.install.choose")
 	l.look(h, "fnmt device", true)
-	// Every device's install page, then Windows.
-	for i := 0; i < 4; i++ {
+	// Every device's install page (the configurator, FNMT's app), then
+	// Windows.
+	for i := 0; i < 5; i++ {
 		h.press("enter")
-		l.look(h, "fnmt install", i == 0)
+		l.look(h, "fnmt install", i == 0 || i == 4)
 		h.press("esc", "down")
 	}
-	h.press("up", "up", "up", "up", "enter", "enter")
+	h.press("up", "up", "up", "up", "up", "enter", "enter")
 	mustSee(l.t, h, "fnmt.request.data_intro")
 	l.look(h, "fnmt data", true)
 	h.press("enter")
@@ -229,8 +230,11 @@ func walkFNMT(l *layout, h *harness) {
 	capturePhoto(l, h, "fnmt rehearsal face", true)
 	l.look(h, "fnmt rehearsal face done", true)
 	h.press("enter")
-	mustSee(l.t, h, "fnmt.video.title")
+	mustSee(l.t, h, "fnmt.video.heading")
 	l.look(h, "fnmt video", true)
+	h.press("enter")
+	mustSee(l.t, h, "fnmt.download.intro")
+	l.look(h, "fnmt download", true)
 	h.press("enter")
 	mustSee(l.t, h, "fnmt.finish.next")
 	l.look(h, "fnmt finish", true)
@@ -243,15 +247,12 @@ func walkFNMTModemDown(l *layout, h *harness) {
 	h.typ("García", true)
 	h.typ("ana@example.es", true)
 	h.typ("ana@example.es", true)
-	// F8 from the request: the call-centre route with what was typed.
+	// F8 from the request: why the e-mail is needed, who can help.
 	h.press("f8")
-	l.look(h, "fnmt → certificate by call centre", true)
-	h.press("esc") // leaves to home
-	h.press("enter", "enter", "enter", "enter", "enter")
-	h.typ("12345678Z", true)
-	h.typ("García", true)
-	h.typ("ana@example.es", true)
-	h.typ("ana@example.es", true)
+	mustSee(l.t, h, "fnmt.help.why")
+	l.look(h, "fnmt other ways", true)
+	h.press("esc") // back to the request, data kept
+	mustSee(l.t, h, "fnmt.request.form_scan")
 	h.press("enter")
 	h.typ("123456789", true)
 	h.typ("123456789", true)
@@ -264,7 +265,7 @@ func walkFNMTModemDown(l *layout, h *harness) {
 	l.look(h, "fnmt camera unavailable", true)
 	h.press("f7")
 	l.look(h, "fnmt rehearsal skipped", true)
-	h.press("enter", "f7", "enter", "f7", "enter")
+	h.press("enter", "f7", "enter", "f7", "enter", "enter")
 	h.set(func(h *harness) { h.out.fail = true })
 	h.press("enter")
 	mustSee(l.t, h, "fnmt.finish.next")

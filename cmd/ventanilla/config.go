@@ -21,26 +21,29 @@ import (
 // Config is the kiosk's configuration file (see ventanilla.example.toml,
 // which documents every field).
 type Config struct {
-	KioskID      string     `toml:"kiosk_id"`
-	Office       string     `toml:"office"`
-	Place        string     `toml:"place"`
-	Languages    []string   `toml:"languages"`
-	IdleTimeout  duration   `toml:"idle_timeout"`
-	IdleWarning  duration   `toml:"idle_warning"`
-	CodeLength   int        `toml:"code_length"`
-	DataDir      string     `toml:"data_dir"`
-	HolidaysFile string     `toml:"holidays_file"`
-	HelpDesk     string     `toml:"help_desk"`
-	SMSSignature string     `toml:"sms_signature"`
-	CallCentre   callCentre `toml:"call_centre"`
-	SMTP         smtpConfig `toml:"smtp"`
-	Modem        modemConf  `toml:"modem"`
-	Camera       cameraConf `toml:"camera"`
-	SSH          sshConf    `toml:"ssh"`
-	Metrics      metricConf `toml:"metrics"`
-	Retention    retention  `toml:"retention"`
-	FNMTLinks    fnmtLinks  `toml:"fnmt_links"`
-	Outbox       outboxConf `toml:"outbox"`
+	KioskID      string   `toml:"kiosk_id"`
+	Office       string   `toml:"office"`
+	Place        string   `toml:"place"`
+	Languages    []string `toml:"languages"`
+	IdleTimeout  duration `toml:"idle_timeout"`
+	IdleWarning  duration `toml:"idle_warning"`
+	CodeLength   int      `toml:"code_length"`
+	DataDir      string   `toml:"data_dir"`
+	HolidaysFile string   `toml:"holidays_file"`
+	// MadridHolidaysFile adds Madrid's holidays (where FNMT works) for
+	// years this build does not know; the known ones are built in.
+	MadridHolidaysFile string     `toml:"madrid_holidays_file"`
+	HelpDesk           string     `toml:"help_desk"`
+	SMSSignature       string     `toml:"sms_signature"`
+	CallCentre         callCentre `toml:"call_centre"`
+	SMTP               smtpConfig `toml:"smtp"`
+	Modem              modemConf  `toml:"modem"`
+	Camera             cameraConf `toml:"camera"`
+	SSH                sshConf    `toml:"ssh"`
+	Metrics            metricConf `toml:"metrics"`
+	Retention          retention  `toml:"retention"`
+	FNMTLinks          fnmtLinks  `toml:"fnmt_links"`
+	Outbox             outboxConf `toml:"outbox"`
 
 	langs    []i18n.Lang
 	calendar *procedure.Calendar
@@ -56,14 +59,17 @@ type outboxConf struct {
 // fnmtLinks override FNMT's pages when FNMT moves them, without a new build.
 type fnmtLinks struct {
 	Info         string            `toml:"info"`
+	App          string            `toml:"app"`
 	RequestForm  string            `toml:"request_form"`
 	VideoID      string            `toml:"video_id"`
 	Download     string            `toml:"download"`
+	Offices      string            `toml:"offices"`
 	Configurator map[string]string `toml:"configurator"`
 }
 
 func (f fnmtLinks) links() procedure.FNMTLinks {
-	o := procedure.FNMTLinks{Info: f.Info, RequestForm: f.RequestForm, VideoID: f.VideoID, Download: f.Download}
+	o := procedure.FNMTLinks{Info: f.Info, App: f.App, RequestForm: f.RequestForm, VideoID: f.VideoID,
+		Download: f.Download, Offices: f.Offices}
 	if len(f.Configurator) > 0 {
 		o.Configurator = map[procedure.DeviceOS]string{}
 		for k, v := range f.Configurator {
@@ -294,7 +300,8 @@ func (c *Config) validate(file string) error {
 		}
 	}
 	for field, u := range map[string]string{"fnmt_links.info": c.FNMTLinks.Info, "fnmt_links.request_form": c.FNMTLinks.RequestForm,
-		"fnmt_links.video_id": c.FNMTLinks.VideoID, "fnmt_links.download": c.FNMTLinks.Download} {
+		"fnmt_links.video_id": c.FNMTLinks.VideoID, "fnmt_links.download": c.FNMTLinks.Download,
+		"fnmt_links.app": c.FNMTLinks.App, "fnmt_links.offices": c.FNMTLinks.Offices} {
 		if u != "" && !strings.HasPrefix(u, "https://") {
 			return bad(field, "%q must be an https:// address", u)
 		}
@@ -306,13 +313,19 @@ func (c *Config) validate(file string) error {
 		if !validDevice(dev) {
 			return bad("fnmt_links.configurator."+dev, "unknown device (use %s)", strings.Join(deviceNames(), ", "))
 		}
+		if procedure.DeviceOS(dev).UsesApp() {
+			return bad("fnmt_links.configurator."+dev, "phones and tablets use FNMT's app, not the configurator: set fnmt_links.app instead")
+		}
 		if u != "" && !strings.HasPrefix(u, "https://") {
 			return bad("fnmt_links.configurator."+dev, "%q must be an https:// address (or \"\" to hide that device)", u)
 		}
 	}
-	cal, err := procedure.LoadCalendar(c.HolidaysFile)
-	if err != nil {
+	if _, err := procedure.LoadFNMTCalendar(c.HolidaysFile, ""); err != nil {
 		return bad("holidays_file", "%v", err)
+	}
+	cal, err := procedure.LoadFNMTCalendar(c.HolidaysFile, c.MadridHolidaysFile)
+	if err != nil {
+		return bad("madrid_holidays_file", "%v", err)
 	}
 	c.calendar = cal
 	if c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 100 {
@@ -330,10 +343,13 @@ func (c *Config) validate(file string) error {
 	return nil
 }
 
+// deviceNames are the computers a configurator address may be set for.
 func deviceNames() []string {
 	var out []string
 	for _, d := range procedure.DeviceOSes() {
-		out = append(out, string(d))
+		if !d.UsesApp() {
+			out = append(out, string(d))
+		}
 	}
 	return out
 }
@@ -345,4 +361,30 @@ func validDevice(s string) bool {
 		}
 	}
 	return false
+}
+
+// holidayWarnings says, in the technician's words, which holiday data is
+// missing for the current and the next year (in Madrid's time): without
+// it FNMT's answer day is counted with national holidays only there and
+// comes out a day or two early around regional and local holidays. Checked
+// when asked, so a kiosk running across New Year starts warning by itself.
+func (c *Config) holidayWarnings(now time.Time) []string {
+	if c.calendar == nil {
+		return nil
+	}
+	y := now.In(procedure.Madrid()).Year()
+	var out []string
+	if c.HolidaysFile == "" {
+		out = append(out, "holidays: no holidays_file is set, so FNMT deadlines skip national and Madrid holidays only, not this office's regional and local ones: write them (from the BOE, the regional bulletin and the town hall) to a file and set holidays_file")
+	}
+	for _, g := range c.calendar.Gaps(y, y+1) {
+		switch {
+		case g.Place == procedure.PlaceOffice && c.HolidaysFile == "":
+		case g.Place == procedure.PlaceOffice:
+			out = append(out, fmt.Sprintf("holidays: %s has no days for %d: add the office's regional and local holidays for %d (BOE, regional bulletin, town hall)", c.HolidaysFile, g.Year, g.Year))
+		case g.Place == procedure.PlaceMadrid:
+			out = append(out, fmt.Sprintf("holidays: Madrid's holidays for %d (FNMT works there) are not built into this version: add them from the BOE and the BOCM to a file and set madrid_holidays_file", g.Year))
+		}
+	}
+	return out
 }

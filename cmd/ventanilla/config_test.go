@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestExampleConfigLoads(t *testing.T) {
@@ -53,6 +55,9 @@ func TestBadConfigNamesFileFieldAndProblem(t *testing.T) {
 		{"sms signature accent", "sms_signature = \"Atención\"", "sms_signature", "GSM"},
 		{"sms signature length", "sms_signature = \"Ayuntamiento de Villaviciosa\"", "sms_signature", "at most 18"},
 		{"fnmt device", "[fnmt_links.configurator]\nbeos = \"https://x\"", "fnmt_links.configurator.beos", "unknown device"},
+		{"fnmt phone configurator", "[fnmt_links.configurator]\nios = \"https://x\"", "fnmt_links.configurator.ios", "fnmt_links.app"},
+		{"fnmt app link", "[fnmt_links]\napp = \"http://x\"", "fnmt_links.app", "https"},
+		{"madrid holidays", "madrid_holidays_file = \"/nonexistent/m.txt\"", "madrid_holidays_file", "no such file"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,5 +87,63 @@ func TestMissingConfigFile(t *testing.T) {
 func TestDemoConfigIsValid(t *testing.T) {
 	if _, err := loadConfig("", demoConfig()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHolidayWarnings: the console is told which holiday data is missing
+// for this year and the next (issue 13.2), and stops saying it once the
+// files cover them.
+func TestHolidayWarnings(t *testing.T) {
+	dec2026 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	c, err := loadConfig("", defaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := strings.Join(c.holidayWarnings(dec2026), "\n")
+	for _, want := range []string{"no holidays_file is set", "Madrid's holidays for 2027", "madrid_holidays_file"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warnings lack %q:\n%s", want, w)
+		}
+	}
+	if strings.Contains(w, "Madrid's holidays for 2026") {
+		t.Errorf("2026 is built in:\n%s", w)
+	}
+
+	dir := t.TempDir()
+	office := filepath.Join(dir, "office.txt")
+	if err := os.WriteFile(office, []byte("2026-05-15 San Isidro\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "k.toml")
+	if err := os.WriteFile(f, []byte(fmt.Sprintf("holidays_file = %q\n", office)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = loadConfig(f, defaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	w = strings.Join(c.holidayWarnings(dec2026), "\n")
+	if !strings.Contains(w, office+" has no days for 2027") || strings.Contains(w, "for 2026") {
+		t.Errorf("office file covering 2026 only:\n%s", w)
+	}
+
+	madrid := filepath.Join(dir, "madrid.txt")
+	if err := os.WriteFile(office, []byte("2026-05-15 San Isidro\n2027-05-15 San Isidro\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(madrid, []byte("2027-05-15 San Isidro\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f, []byte(fmt.Sprintf("holidays_file = %q\nmadrid_holidays_file = %q\n", office, madrid)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = loadConfig(f, defaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	if w := c.holidayWarnings(dec2026); len(w) != 0 {
+		t.Errorf("covered years still warn: %q", w)
+	}
+	// In January 2027 the next year is 2028.
+	if w := c.holidayWarnings(time.Date(2027, 1, 2, 9, 0, 0, 0, time.UTC)); len(w) != 2 {
+		t.Errorf("2028 not warned about: %q", w)
 	}
 }

@@ -412,7 +412,7 @@ func TestFNMTFlowOnTheKiosk(t *testing.T) {
 	k.send(keyEnter)
 	k.wait("Protección de datos")
 	k.send(keyEnter) // accept
-	k.wait("¿En qué dispositivo")
+	k.wait("¿Dónde quiere tener el certificado?")
 	k.send(keyEnter) // Windows
 	k.wait("compruebe tres")
 	k.send(keyEnter)
@@ -420,7 +420,7 @@ func TestFNMTFlowOnTheKiosk(t *testing.T) {
 	k.typeLine("García")
 	k.typeLine("ana@example.es")
 	k.typeLine("ana@example.es")
-	k.wait("escriba exactamente")
+	k.wait("Escriba exactamente")
 	k.send(keyEnter)
 	k.typeLine("123456789")
 	k.typeLine("123 456 789")
@@ -443,7 +443,10 @@ func TestFNMTFlowOnTheKiosk(t *testing.T) {
 		k.wait("ya se ha borrado") // a rehearsal keeps nothing
 		k.send(keyEnter)
 	}
-	k.waitFor("En la videollamada le pedirán", 20*time.Second)
+	k.waitFor("en su móvil, la videoidentificación", 20*time.Second)
+	k.wait("Si la hace hoy")
+	k.send(keyEnter)
+	k.wait("Descarga del certificado")
 	k.send(keyEnter)
 	k.wait("Código de solicitud: 123456789")
 	summary := k.sms(2)

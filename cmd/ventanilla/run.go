@@ -163,6 +163,9 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 			return err
 		}
 		k.log.Info("kiosk started", "kiosk", cfg.KioskID, "version", version, "demo", o.demo, "start_ms", time.Since(k.started).Milliseconds())
+		for _, w := range cfg.holidayWarnings(time.Now()) {
+			k.log.Warn(w)
+		}
 		fmt.Fprintf(stdout, "ventanilla: running headless; console on %s; stop with SIGTERM\n", k.sshAddr())
 		<-ctx.Done()
 	} else {
@@ -185,6 +188,9 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 				return
 			}
 			k.log.Info("kiosk started", "kiosk", cfg.KioskID, "version", version, "demo", o.demo, "start_ms", time.Since(k.started).Milliseconds())
+			for _, w := range cfg.holidayWarnings(time.Now()) {
+				k.log.Warn(w)
+			}
 		}()
 		in := watchTerminal(stdin, func(err error) {
 			k.log.Warn("terminal gone: stopping", "err", err)
@@ -572,7 +578,8 @@ func (v kioskView) Status() console.KioskStatus {
 		step = ""
 	}
 	return console.KioskStatus{KioskID: v.k.cfg.KioskID, Office: v.k.cfg.Office, Version: version, Started: v.k.started,
-		Step: step, LastError: s.LastError, Maintenance: s.Maintenance, Sessions: v.k.sess.counts()}
+		Step: step, LastError: s.LastError, Maintenance: s.Maintenance, Sessions: v.k.sess.counts(),
+		Warnings: v.k.cfg.holidayWarnings(time.Now())}
 }
 
 // visitorScreen is the running visitor program, as the console reaches it.

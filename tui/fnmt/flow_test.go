@@ -163,11 +163,17 @@ func (d *driver) advance(dt time.Duration) {
 	}
 }
 
-func (d *driver) key(k tea.KeyType)    { d.send(tea.KeyMsg{Type: k}) }
-func (d *driver) typ(s string)         { d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
-func (d *driver) enter()               { d.key(tea.KeyEnter) }
-func (d *driver) view() string         { return d.m.View() }
-func (d *driver) has(want string) bool { return strings.Contains(d.view(), want) }
+func (d *driver) key(k tea.KeyType) { d.send(tea.KeyMsg{Type: k}) }
+func (d *driver) typ(s string)      { d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+func (d *driver) enter()            { d.key(tea.KeyEnter) }
+func (d *driver) view() string      { return d.m.View() }
+
+// has reports whether the screen shows want, also when the text is
+// wrapped over several lines.
+func (d *driver) has(want string) bool {
+	v := d.view()
+	return strings.Contains(v, want) || strings.Contains(strings.Join(strings.Fields(v), " "), want)
+}
 
 // footer is the help bar (the last line of the screen).
 // footer is the help bar: the screen's two last lines.
@@ -274,11 +280,10 @@ func runHappyPath(t *testing.T, d *driver) {
 	d.golden("3-verified")
 	d.enter()
 	d.golden("3-camera")
-	for i := 0; i < 3; i++ {
-		d.key(tea.KeyF7) // no camera in this test: the rehearsal is skipped
-		d.enter()
-	}
-	d.golden("4-video")
+	d.skipRehearsal()
+	d.golden("3-video")
+	d.enter()
+	d.golden("4-download")
 	d.enter()
 	d.golden("finish")
 	sms := d.out.all()
@@ -294,24 +299,16 @@ func runHappyPath(t *testing.T, d *driver) {
 	}
 }
 
-func TestHappyPathSpanish(t *testing.T) {
-	d := newDriver(t)
-	runHappyPath(t, d)
-	// Signed by the kiosk, not by FNMT (issue 13.6); the deadline counts
-	// from the video-identification, which the visitor does later.
-	if sms := d.out.all(); !strings.HasPrefix(sms[1], "+34612345678|Quiosco de oficina: ") || !strings.Contains(sms[1], "48 h hábiles") {
-		t.Errorf("summary SMS: %q", sms[1])
+// skipRehearsal passes the three camera pages (no camera in these tests).
+func (d *driver) skipRehearsal() {
+	for i := 0; i < 3; i++ {
+		d.key(tea.KeyF7)
+		d.enter()
 	}
 }
 
-func TestHappyPathEnglish(t *testing.T) {
-	d := newDriver(t, i18n.EN, i18n.ES)
-	d.env.T.SetLang(i18n.EN)
-	runHappyPath(t, d)
-}
-
-func TestDeadlineShownAsDate(t *testing.T) {
-	d := newDriver(t)
+// toVideo walks from home to step 3's video-identification page.
+func (d *driver) toVideo() {
 	d.toData(false)
 	d.fillData("12345678Z")
 	d.enter()
@@ -324,11 +321,120 @@ func TestDeadlineShownAsDate(t *testing.T) {
 	d.typ(d.lastCode())
 	d.enter()
 	d.enter()
-	for i := 0; i < 3; i++ {
-		d.key(tea.KeyF7)
-		d.enter()
+	d.skipRehearsal()
+}
+
+func TestHappyPathSpanish(t *testing.T) {
+	d := newDriver(t)
+	runHappyPath(t, d)
+	// The SMS says how to start and that the 48 hours run from the
+	// video-identification; it carries no date (issue 13.2, 13.8).
+	sms := d.out.all()[1]
+	for _, want := range []string{"código FNMT 123456789", "enlace del correo", "48 h hábiles después"} {
+		if !strings.Contains(sms, want) {
+			t.Errorf("summary SMS lacks %q: %q", want, sms)
+		}
 	}
-	d.must("antes del martes 24 a las 12:40 aprox.")
+	if regexp.MustCompile(`\d{2}/\d{2}`).MatchString(sms) {
+		t.Errorf("summary SMS carries a date: %q", sms)
+	}
+}
+
+func TestHappyPathEnglish(t *testing.T) {
+	d := newDriver(t, i18n.EN, i18n.ES)
+	d.env.T.SetLang(i18n.EN)
+	runHappyPath(t, d)
+}
+
+// TestFourStepSpine: the header numbers FNMT's four steps, with FNMT's
+// names as titles, and the kiosk's SMS check and rehearsal are inside step
+// 3 (issue 13.5).
+func TestFourStepSpine(t *testing.T) {
+	d := newDriver(t)
+	d.enter()
+	d.enter()
+	d.enter() // notice accepted: step 1
+	for _, want := range []string{"Paso 1 de 4", "Configuración previa"} {
+		d.must(want)
+	}
+	d.enter()
+	d.must("Paso 1 de 4")
+	d.enter()
+	d.must("Paso 2 de 4")
+	d.must("Solicitud del certificado")
+	d.fillData("12345678Z")
+	d.must("Paso 2 de 4")
+	d.enter()
+	d.typ("123456789")
+	d.enter()
+	d.typ("123456789")
+	d.enter()
+	for _, want := range []string{"Paso 3 de 4", "Acreditación de la identidad", "Preparación en el quiosco (1 de 2)"} {
+		d.must(want)
+	}
+	d.typ("612345678")
+	d.enter()
+	d.typ(d.lastCode())
+	d.enter()
+	d.enter()
+	d.must("Paso 3 de 4")
+	d.must("Preparación en el quiosco (2 de 2)")
+	d.skipRehearsal()
+	d.must("Paso 3 de 4")
+	d.must("en su móvil, la videoidentificación")
+	d.enter()
+	d.must("Paso 4 de 4")
+	d.must("Descarga del certificado")
+	if d.screen.StepName() != "fnmt/4-download" {
+		t.Errorf("step name %s", d.screen.StepName())
+	}
+}
+
+// TestVideoIdentificationExplained: step 3 says how the video-identification
+// starts and goes (seed 000), and when FNMT answers: 48 business hours
+// from the video-identification, and the day if it is done today — Friday
+// 20 November gives Tuesday 24 November, with the month named.
+func TestVideoIdentificationExplained(t *testing.T) {
+	d := newDriver(t)
+	d.toVideo()
+	for _, want := range []string{
+		"Abra el correo de la FNMT que trae su código de solicitud",
+		"Confirme su móvil con el código que le enviará la FNMT por SMS",
+		"giro automático",
+		"por las dos caras: se hace una foto y se graba un vídeo",
+		"biometría facial) y hace una prueba de vida",
+		"48 horas hábiles desde que usted hace la videoidentificación",
+		"Si la hace hoy, tendrá la respuesta como tarde el martes 24 de noviembre",
+	} {
+		d.must(want)
+	}
+	if d.has("12:") || d.has("aprox") {
+		t.Errorf("the deadline gives an hour:\n%s", d.view())
+	}
+	d.enter()
+	for _, want := range []string{"mismo ordenador, con el mismo usuario y el mismo navegador", "NIF, su primer apellido y el código de solicitud", "copia de seguridad", ".pfx"} {
+		d.must(want)
+	}
+	d.enter()
+	d.must("martes 24 de noviembre")
+	d.must("Videoidentificación: abra el enlace del")
+	if !strings.Contains(d.footer(), "Enter terminar") {
+		t.Errorf("finish help bar: %q", d.footer())
+	}
+}
+
+// TestDeadlineCountsMadridHolidays: a video-identification on Wednesday 13
+// May 2026 is answered by Monday 18: Friday 15 is San Isidro in Madrid,
+// where FNMT works, even with no holiday file for the office.
+func TestDeadlineCountsMadridHolidays(t *testing.T) {
+	d := newDriver(t)
+	d.clk.Advance(time.Date(2026, 5, 13, 9, 0, 0, 0, time.UTC).Sub(t0))
+	d.toVideo()
+	d.must("como tarde el lunes 18 de mayo")
+	d.env.T.SetLang(i18n.EU)
+	d.must("astelehena, maiatzaren 18a")
+	d.env.T.SetLang(i18n.CA)
+	d.must("dilluns 18 de maig")
 }
 
 func TestWrongNIFLetter(t *testing.T) {
@@ -341,17 +447,69 @@ func TestWrongNIFLetter(t *testing.T) {
 	d.must("Paso 2 de 4")
 }
 
-func TestSpecialNIFRoutesToCallCentre(t *testing.T) {
+// TestOtherWaysExplainsAndSendsToStaff: F8 ("no e-mail / I can't do it")
+// no longer opens the call-centre route, which needs an e-mail and the
+// código too (seed 002): it says why, points to an accreditation office,
+// and Enter hands over to the office staff, wiping what was typed.
+func TestOtherWaysExplainsAndSendsToStaff(t *testing.T) {
 	d := newDriver(t)
 	d.toData(false)
 	d.typ("K1234567L")
 	d.enter()
 	d.must("no corresponde a un DNI")
-	d.typ("x")
 	d.key(tea.KeyF8)
-	if d.carried == nil || !strings.HasPrefix(d.carried.NIF, "K1234567L") {
-		t.Fatalf("call-centre route did not get the NIF: %+v", d.carried)
+	for _, want := range []string{"Otras formas de conseguir el certificado", "sin ese código no se puede acreditar",
+		"pida ayuda al personal", "mostrador 3", "oficina de acreditación", "Enter pedir ayuda al personal"} {
+		d.must(want)
 	}
+	if d.carried != nil {
+		t.Fatal("F8 opened the call-centre route")
+	}
+	d.golden("other-ways")
+	d.key(tea.KeyEsc) // back where the visitor was, data kept
+	d.must("K1234567L")
+	d.key(tea.KeyF8)
+	d.enter()
+	d.must("Ayuda del personal")
+	if d.screen.StepName() != "fnmt/0-before" {
+		t.Errorf("the FNMT screen was not wiped: %s", d.screen.StepName())
+	}
+}
+
+// TestPhoneGetsFNMTsApp: Android and iPhone owners are offered the
+// device, and told about FNMT's app instead of the configurator (issue
+// 13.4); steps 2 and 4 speak of the app.
+func TestPhoneGetsFNMTsApp(t *testing.T) {
+	d := newDriver(t)
+	d.enter()
+	d.enter()
+	d.enter()
+	d.must("Ordenador con Windows")
+	d.must("Móvil o tableta Android (app de la FNMT)")
+	d.must("iPhone o iPad (app de la FNMT)")
+	d.typ("5") // iPhone
+	d.must("En un móvil o tableta no se usa el")
+	d.must("(Google Play o App Store)")
+	if !d.has("▀▀▀▀") {
+		t.Errorf("no QR to FNMT's app page:\n%s", d.view())
+	}
+	d.golden("install-app")
+	d.enter()
+	d.fillData("12345678Z")
+	d.must("En la app de la FNMT, pida el")
+	d.enter()
+	d.typ("123456789")
+	d.enter()
+	d.typ("123456789")
+	d.enter()
+	d.typ("612345678")
+	d.enter()
+	d.typ(d.lastCode())
+	d.enter()
+	d.enter()
+	d.skipRehearsal()
+	d.enter()
+	d.must("en la app de la FNMT, en el mismo móvil o tableta")
 }
 
 func TestWrongSMSCodeThreeTimes(t *testing.T) {
@@ -422,11 +580,9 @@ func TestModemDown(t *testing.T) {
 	d.key(tea.KeyF7)
 	d.must("sin comprobar")
 	d.enter()
-	for i := 0; i < 3; i++ {
-		d.key(tea.KeyF7)
-		d.enter()
-	}
-	d.enter()
+	d.skipRehearsal()
+	d.enter()               // video-identification
+	d.enter()               // download
 	d.must("queda en cola") // the summary SMS too
 	if n := len(d.out.all()); n != 2 {
 		t.Fatalf("%d SMS queued, want 2 (code and summary)", n)
@@ -465,31 +621,63 @@ func TestLanguageSwitchKeepsData(t *testing.T) {
 	d.must("Pas 2 de 4")
 }
 
-// TestQRPagesFit: the pages with a QR code keep their whole text on an
-// 80x24 screen in every language and in the large-text mode (the root cuts
-// what does not fit, so a long caption would lose its last lines).
-func TestQRPagesFit(t *testing.T) {
+// TestEveryPageFits: every page of the FNMT flow keeps its whole text on
+// an 80x24 screen in every language and in the large-text mode (the root
+// cuts what does not fit), the pages with a QR code show it, and the
+// help bar keeps Esc and F10 (issue 13.15), for a computer and a phone.
+func TestEveryPageFits(t *testing.T) {
 	for _, l := range i18n.All {
 		for _, high := range []bool{false, true} {
-			d := newDriver(t)
-			d.env.T.SetLang(l)
-			if high {
-				d.key(tea.KeyF3)
-			}
-			d.toData(false) // ends on the install page's "continue"
-			d.key(tea.KeyEsc)
-			for _, page := range []string{"install", "form"} {
-				if page == "form" {
-					d.enter()
-					d.fillData("12345678Z")
+			for _, device := range []string{"1", "4"} { // Windows, Android
+				d := newDriver(t)
+				d.env.T.SetLang(l)
+				if high {
+					d.key(tea.KeyF3)
 				}
-				body := d.screen.View()
-				if n := strings.Count(body, "\n") + 1; n > d.env.Height {
-					t.Errorf("%s high=%v %s page: %d lines, %d fit:\n%s", l, high, page, n, d.env.Height, body)
+				check := func(page string, qr bool) {
+					t.Helper()
+					body := d.screen.View()
+					if n := strings.Count(body, "\n") + 1; n > d.env.Height {
+						t.Errorf("%s high=%v device %s, %s page: %d lines, %d fit:\n%s", l, high, device, page, n, d.env.Height, body)
+					}
+					if qr && !strings.Contains(body, "▀▀▀▀") {
+						t.Errorf("%s high=%v device %s, %s page: no QR code:\n%s", l, high, device, page, body)
+					}
 				}
-				if !strings.Contains(body, "▀▀▀▀") {
-					t.Errorf("%s high=%v %s page: no QR code:\n%s", l, high, page, body)
-				}
+				d.enter()
+				check("before", false)
+				d.enter()
+				d.enter()
+				check("device", false)
+				d.typ(device)
+				check("install", true)
+				d.key(tea.KeyF8)
+				check("help", false)
+				d.key(tea.KeyEsc)
+				d.enter()
+				check("data", false)
+				d.fillData("12345678Z")
+				check("form", true)
+				d.enter()
+				check("code", false)
+				d.typ("123456789")
+				d.enter()
+				d.typ("123456789")
+				d.enter()
+				check("mobile", false)
+				d.typ("612345678")
+				d.enter()
+				check("mobile code", false)
+				d.typ(d.lastCode())
+				d.enter()
+				check("mobile verified", false)
+				d.enter()
+				d.skipRehearsal()
+				check("video", false)
+				d.enter()
+				check("download", false)
+				d.enter()
+				check("finish", true)
 			}
 		}
 	}

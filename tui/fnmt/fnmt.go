@@ -1,12 +1,19 @@
 // Package fnmt is the kiosk's guide to the FNMT certificate with
-// video-identification (issue 7): before starting (needs, cost, time, data
-// notice), 1 install the configurator, 2 request the certificate and type
-// back the código de solicitud, 3 verify the mobile and rehearse with the
-// camera, 4 what the video call asks, the answer deadline, download and
-// backup; then a summary that is also queued by SMS, and the session ends.
+// video-identification, along FNMT's own four steps, which the header
+// numbers "Paso N de 4": before starting (who can apply, what to bring,
+// cost, answer time, data notice); 1 configuración previa (the
+// configurator on a computer, FNMT's app on a phone or tablet); 2
+// solicitud (the data checked here, FNMT's form, the código typed back);
+// 3 acreditación de la identidad (the kiosk's own preparation, checking
+// the mobile by SMS and rehearsing with the camera, then how the
+// video-identification goes on the visitor's phone and when FNMT answers);
+// 4 descarga (same computer and browser, the data it asks, the backup);
+// then a summary that is also queued by SMS, and the session ends. F8
+// ("no e-mail / I can't do it") explains why the e-mail is needed and sends
+// the visitor to the office staff or to an accreditation office.
 //
 // The rules and facts live in procedure (FNMTFlow, FNMTLinks, FNMTVisit,
-// Deadline); this package only shows them. The kiosk never asks for,
+// DeadlineDays); this package only shows them. The kiosk never asks for,
 // stores or sends the visitor's FNMT password or private key: no screen
 // here has a box for them.
 package fnmt
@@ -14,7 +21,6 @@ package fnmt
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -31,8 +37,9 @@ type Options struct {
 	// Links are FNMT's pages (procedure.DefaultFNMTLinks merged with the
 	// office's overrides). Zero: the defaults.
 	Links procedure.FNMTLinks
-	// Calendar counts the 48 business hours with the office's regional
-	// and local holidays. Nil: national holidays only.
+	// Calendar counts the 48 business hours with the office's and
+	// Madrid's holidays (procedure.FNMTCalendar). Nil: national and
+	// Madrid holidays only.
 	Calendar *procedure.Calendar
 	// Rand is the source of SMS codes (nil: crypto/rand); tests fix it.
 	Rand interface{ Read([]byte) (int, error) }
@@ -44,7 +51,7 @@ func Factory(opts Options) func(env *kit.Env, carry *kit.Visitor) kit.Screen {
 	return func(env *kit.Env, carry *kit.Visitor) kit.Screen { return NewWith(env, carry, opts) }
 }
 
-// New builds the FNMT flow with the default links and national holidays.
+// New builds the FNMT flow with the default links and calendar.
 func New(env *kit.Env, carry *kit.Visitor) kit.Screen { return NewWith(env, carry, Options{}) }
 
 // page is one screenful; several pages make one of FNMT's steps.
@@ -53,30 +60,37 @@ type page int
 const (
 	pgBefore page = iota
 	pgNotice
-	pgDevice
-	pgInstall
-	pgData
-	pgForm
-	pgCode
-	pgMobile
-	pgFront
-	pgBack
-	pgFace
-	pgVideo
+	pgDevice   // 1: where the certificate will live
+	pgInstall  // 1: the configurator, or FNMT's app
+	pgData     // 2: NIF, surname, e-mail checked here
+	pgForm     // 2: FNMT's form, which link, what to type
+	pgCode     // 2: the código typed back twice
+	pgMobile   // 3: the kiosk's SMS check
+	pgFront    // 3: rehearsal, document front
+	pgBack     // 3: rehearsal, document back
+	pgFace     // 3: rehearsal, face
+	pgVideo    // 3: how the video-identification goes; when FNMT answers
+	pgDownload // 4: same device and browser, the data, the backup
 	pgFinish
+	pgHelp // F8's detour: why the e-mail is needed, who can help
 	pgCount
 )
 
 // stepOf maps pages to FNMT's numbered steps (0: not numbered).
-var stepOf = [pgCount]int{0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 0}
+var stepOf = [pgCount]int{0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 4, 0, 0}
 
 var stepIDs = [pgCount]procedure.StepID{
 	procedure.StepFNMTBefore, procedure.StepFNMTBefore,
 	procedure.StepFNMTInstall, procedure.StepFNMTInstall,
 	procedure.StepFNMTRequest, procedure.StepFNMTRequest, procedure.StepFNMTRequest,
-	procedure.StepFNMTVerify, procedure.StepFNMTVerify, procedure.StepFNMTVerify, procedure.StepFNMTVerify,
-	procedure.StepFNMTVideo, procedure.StepFNMTFinish,
+	procedure.StepFNMTIdentity, procedure.StepFNMTIdentity, procedure.StepFNMTIdentity, procedure.StepFNMTIdentity,
+	procedure.StepFNMTIdentity,
+	procedure.StepFNMTDownload, procedure.StepFNMTFinish, procedure.StepFNMTBefore,
 }
+
+// pageNames name the pages for the technician console (no personal data).
+var pageNames = [pgCount]string{"before", "notice", "device", "install", "data", "form", "code", "mobile",
+	"front", "back", "face", "video", "download", "finish", "help"}
 
 type smsQueuedMsg struct {
 	screen *Screen
@@ -100,26 +114,30 @@ type Screen struct {
 	// rehearsal records which shots were tried (no images are kept).
 	issues []string
 
-	summary   *procedure.FNMTSummary
-	smsState  string // "", "queued", "failed"
-	keys      screenKeys
-	carryCode string
+	summary  *procedure.FNMTSummary
+	smsState string // "", "queued", "failed"
+	keys     screenKeys
+	// helpFrom is the page F8 came from, where Esc returns.
+	helpFrom page
 }
 
 type screenKeys struct {
-	Next, CallCentre key.Binding
+	Next, OtherWays, Staff, Finish key.Binding
 }
 
 // NewWith builds the FNMT flow with office options; carry pre-fills what
 // the visitor typed in another procedure.
 func NewWith(env *kit.Env, carry *kit.Visitor, opts Options) *Screen {
-	links := procedure.DefaultFNMTLinks()
-	if opts.Links.Info != "" || len(opts.Links.Configurator) > 0 || opts.Links.RequestForm != "" {
-		links = links.Merge(opts.Links)
+	// Zero fields of opts.Links keep the built-in addresses.
+	links := procedure.DefaultFNMTLinks().Merge(opts.Links)
+	if opts.Calendar == nil {
+		opts.Calendar = procedure.FNMTCalendar(nil, nil)
 	}
 	s := &Screen{env: env, opts: opts, links: links, keys: screenKeys{
-		Next:       kit.Bind("fnmt.keys.next", "Enter", "enter"),
-		CallCentre: kit.Bind("fnmt.keys.callcentre", "F8", "f8"),
+		Next:      kit.Bind("fnmt.keys.next", "Enter", "enter"),
+		OtherWays: kit.Bind("fnmt.keys.other_ways", "F8", "f8"),
+		Staff:     kit.Bind("fnmt.keys.staff", "Enter", "enter"),
+		Finish:    kit.Bind("fnmt.keys.finish", "Enter", "enter"),
 	}}
 	s.notice = steps.NewNotice(env, steps.NoticeFor(kit.FlowFNMT))
 	for _, d := range links.SupportedDevices() {
@@ -156,9 +174,10 @@ func NewWith(env *kit.Env, carry *kit.Visitor, opts Options) *Screen {
 		s.data.SetValue("email_confirm", carry.Email)
 		s.code.SetValue("code", carry.Code)
 		s.visit.Mobile = carry.Mobile
+		carry.Wipe() // the root's copy for us; the forms hold the values now
 	}
 	s.mobile = steps.NewVerifyMobile(env, steps.MobileConfig{Initial: s.visit.Mobile, Rand: opts.Rand,
-		DoneNote: "fnmt.verify.next_camera"})
+		DoneNote: "fnmt.identity.next_camera"})
 	return s
 }
 
@@ -167,6 +186,9 @@ func (s *Screen) Init() tea.Cmd { return nil }
 
 // Title implements kit.Screen: the step's title from procedure's flow.
 func (s *Screen) Title() string {
+	if s.page == pgHelp {
+		return s.env.T.T("fnmt.help.title")
+	}
 	if st, ok := procedure.FNMTFlow().Step(stepIDs[s.page]); ok {
 		return s.env.T.T(st.TitleKey)
 	}
@@ -181,9 +203,10 @@ func (s *Screen) Progress() (int, int) {
 	return 0, 0
 }
 
-// StepName implements kit.StepName (no personal data).
+// StepName implements kit.StepName (no personal data): FNMT's step and
+// the page, e.g. "fnmt/3-mobile".
 func (s *Screen) StepName() string {
-	return fmt.Sprintf("fnmt/%d-%s", stepOf[s.page], strings.TrimPrefix(string(stepIDs[s.page]), "fnmt."))
+	return fmt.Sprintf("fnmt/%d-%s", stepOf[s.page], pageNames[s.page])
 }
 
 // Keys implements kit.Screen.
@@ -192,26 +215,45 @@ func (s *Screen) Keys() help.KeyMap {
 	case pgNotice:
 		return s.notice.Keys()
 	case pgDevice:
-		return kit.KeyList{kit.Bind("keys.move", "↑/↓", "up", "down"), kit.Bind("keys.choose", "Enter", "enter"), s.keys.CallCentre}
+		return kit.KeyList{kit.Bind("keys.move", "↑/↓", "up", "down"), kit.Bind("keys.choose", "Enter", "enter"), s.keys.OtherWays}
 	case pgData:
-		return kit.Join(s.data.Keys(), kit.KeyList{s.keys.CallCentre})
+		return kit.Join(s.data.Keys(), kit.KeyList{s.keys.OtherWays})
 	case pgCode:
-		return kit.Join(s.code.Keys(), kit.KeyList{s.keys.CallCentre})
+		return kit.Join(s.code.Keys(), kit.KeyList{s.keys.OtherWays})
 	case pgMobile:
 		return s.mobile.Keys()
 	case pgFront, pgBack, pgFace:
 		if s.photo != nil && !s.photo.Done() {
 			return s.photo.Keys()
 		}
-	case pgForm, pgInstall:
-		return kit.KeyList{s.keys.Next, s.keys.CallCentre}
+	case pgBefore, pgForm, pgInstall:
+		return kit.KeyList{s.keys.Next, s.keys.OtherWays}
+	case pgHelp:
+		return kit.KeyList{s.keys.Staff}
+	case pgFinish:
+		return kit.KeyList{s.keys.Finish}
 	}
 	return kit.KeyList{s.keys.Next}
+}
+
+// otherWaysFrom reports whether F8 works on page p: the pages before the
+// código arrives, where a visitor finds out they lack an e-mail or cannot
+// go on.
+func otherWaysFrom(p page) bool {
+	switch p {
+	case pgBefore, pgDevice, pgInstall, pgData, pgForm, pgCode:
+		return true
+	}
+	return false
 }
 
 // Back implements kit.BackHandler: the previous page, false on the first.
 func (s *Screen) Back() (kit.Screen, tea.Cmd, bool) {
 	if s.page == pgMobile && s.mobile.Back() {
+		return s, nil, true
+	}
+	if s.page == pgHelp {
+		s.page = s.helpFrom
 		return s, nil, true
 	}
 	if s.page == pgBefore {
@@ -246,37 +288,14 @@ func (s *Screen) Wipe() {
 	s.issues = nil
 	s.summary = nil
 	s.smsState = ""
-	s.carryCode = ""
 	s.page = pgBefore
 }
 
-// carry is what goes to the call-centre route: everything typed so far.
-func (s *Screen) carry() *kit.Visitor {
-	v := &kit.Visitor{
-		NIF:            s.visit.ID.Number,
-		Surname1:       s.visit.Surname1,
-		Email:          s.visit.Email,
-		Mobile:         s.visit.Mobile,
-		MobileVerified: s.visit.MobileVerified(),
-		Code:           s.visit.RequestCode,
-	}
-	// Boxes typed but not yet accepted travel too, so nothing is typed
-	// twice; the call-centre screens validate them again.
-	if v.NIF == "" {
-		v.NIF = strings.ToUpper(strings.TrimSpace(s.data.Value("nif")))
-	}
-	if v.Surname1 == "" {
-		v.Surname1 = strings.TrimSpace(s.data.Value("surname1"))
-	}
-	if v.Email == "" {
-		v.Email = strings.TrimSpace(s.data.Value("email"))
-	}
-	return v
-}
-
-func (s *Screen) toCallCentre() tea.Cmd {
-	c := s.carry()
-	return func() tea.Msg { return kit.OpenMsg{Flow: kit.FlowCertCall, Carry: c} }
+// toStaff leaves the procedure for the staff screen, which records the
+// request for the technician console. The root wipes this screen: a
+// person takes over, and nothing typed here is needed.
+func (s *Screen) toStaff() tea.Cmd {
+	return func() tea.Msg { return kit.OpenMsg{Flow: kit.FlowStaff} }
 }
 
 func (s *Screen) next() tea.Cmd {
@@ -324,13 +343,16 @@ func (s *Screen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		return s, s.submitted(msg)
 	}
 	k, isKey := msg.(tea.KeyMsg)
-	if isKey && key.Matches(k, s.keys.CallCentre) {
-		switch s.page {
-		case pgDevice, pgInstall, pgData, pgForm, pgCode:
-			return s, s.toCallCentre()
-		}
+	if isKey && key.Matches(k, s.keys.OtherWays) && otherWaysFrom(s.page) {
+		s.helpFrom, s.page = s.page, pgHelp
+		return s, nil
 	}
 	switch s.page {
+	case pgHelp:
+		if isKey && key.Matches(k, s.keys.Staff) {
+			return s, s.toStaff()
+		}
+		return s, nil
 	case pgNotice:
 		cmd := s.notice.Update(msg)
 		if s.notice.Done() {
@@ -355,6 +377,8 @@ func (s *Screen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		cmd := s.mobile.Update(msg)
 		if s.mobile.Done() {
+			// The verified number, not a flag: a number changed later is
+			// not verified (issue 14).
 			r := s.mobile.Result()
 			s.visit.Mobile, s.visit.VerifiedMobile = r.Mobile, ""
 			if r.Verified {
@@ -376,7 +400,7 @@ func (s *Screen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		return s, s.photo.Update(msg)
 	case pgFinish:
-		if isKey && key.Matches(k, s.keys.Next) {
+		if isKey && key.Matches(k, s.keys.Finish) {
 			return s, func() tea.Msg { return kit.FinishedMsg{Flow: kit.FlowFNMT} }
 		}
 		return s, nil
@@ -409,7 +433,7 @@ func (s *Screen) submitted(msg form.SubmittedMsg) tea.Cmd {
 // finish builds the summary and queues it by SMS. It is queued even when
 // the modem is down: the outbox keeps it until the modem can send.
 func (s *Screen) finish() tea.Cmd {
-	sum := s.visit.Summary(s.env.Clock.Now(), s.opts.Calendar, s.links)
+	sum := s.visit.Summary(s.env.Clock.Now(), s.opts.Calendar)
 	s.summary = &sum
 	s.smsState = ""
 	if s.visit.Mobile == "" {

@@ -103,10 +103,15 @@ func producedMessages(t *testing.T) []procedure.Message {
 	out = append(out, procedure.Message{Key: procedure.KeyOfficeMissing}) // raised by the UI when config lacks the office
 	out = append(out, procedure.FNMTRequirements()...)
 	out = append(out, procedure.FNMTChecksAfterInstall()...)
-	out = append(out, procedure.FNMTReminders()...)
-	out = append(out, procedure.FNMTTakeHome(procedure.DefaultFNMTLinks())...)
-	sum := visit.Summary(now, nil, procedure.DefaultFNMTLinks())
-	out = append(out, sum.SMS, sum.When.Message())
+	password, emailFixed := procedure.FNMTReminders()
+	out = append(out, password, emailFixed)
+	for _, d := range procedure.DeviceOSes() {
+		out = append(out, procedure.FNMTTakeHome(d)...)
+		out = append(out, procedure.FNMTDownloadSteps(d)...)
+	}
+	out = append(out, procedure.FNMTVideoSteps()...)
+	sum := visit.Summary(now, nil)
+	out = append(out, sum.SMS, sum.IfToday.Message(), procedure.FNMTDeadlineMessage("martes 24 de noviembre"))
 	out = append(out, sum.TakeHome...)
 	for _, f := range procedure.Flows() {
 		out = append(out, procedure.Message{Key: f.TitleKey})
