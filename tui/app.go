@@ -264,9 +264,18 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// canGoBack: the active screen does not refuse Back right now.
+func (m *Model) canGoBack() bool {
+	b, ok := m.active.(kit.BackOffer)
+	return !ok || b.CanGoBack()
+}
+
 func (m *Model) back() tea.Cmd {
 	switch m.flow {
 	case kit.FlowHome, kit.FlowOutOfOrder:
+		return nil
+	}
+	if !m.canGoBack() {
 		return nil
 	}
 	if b, ok := m.active.(kit.BackHandler); ok {
@@ -461,6 +470,9 @@ func (m *Model) footerKeys() (km help.KeyMap, dropFirst []key.Binding) {
 	globals := kit.KeyList{m.keys.Contrast}
 	if m.flow != kit.FlowHome && m.flow != kit.FlowOutOfOrder {
 		globals = kit.KeyList{m.keys.Lang, m.keys.Contrast, m.keys.Back, m.keys.Cancel}
+		if !m.canGoBack() {
+			globals = kit.KeyList{m.keys.Lang, m.keys.Contrast, m.keys.Cancel}
+		}
 	}
 	return kit.Join(m.active.Keys(), globals), []key.Binding{m.keys.Contrast, m.keys.Lang}
 }

@@ -661,6 +661,11 @@ func (s *Screen) Back() (kit.Screen, tea.Cmd, bool) {
 	return s, nil, true
 }
 
+// CanGoBack implements kit.BackOffer: once the request is (being) queued
+// there is nothing to go back to, so Esc is not offered ("Solicitud
+// enviada" ends with Enter).
+func (s *Screen) CanGoBack() bool { return s.page != pgSending && s.page != pgDone }
+
 func (s *Screen) index(p page) int {
 	for i, q := range s.order {
 		if q == p {

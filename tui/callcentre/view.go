@@ -307,4 +307,5 @@ var (
 	_ kit.Screen      = (*Screen)(nil)
 	_ kit.BackHandler = (*Screen)(nil)
 	_ kit.StepName    = (*Screen)(nil)
+	_ kit.BackOffer   = (*Screen)(nil)
 )

@@ -418,9 +418,11 @@ func TestVideoIdentificationExplained(t *testing.T) {
 	d.enter()
 	d.must("martes 24 de noviembre")
 	d.must("Videoidentificación: abra el enlace del")
-	if !strings.Contains(d.footer(), "Enter terminar") {
-		t.Errorf("finish help bar: %q", d.footer())
+	if f := d.footer(); !strings.Contains(f, "Enter terminar") || strings.Contains(f, "Esc") {
+		t.Errorf("finish help bar offers Esc (nothing to go back to) or lacks Enter: %q", f)
 	}
+	d.key(tea.KeyEsc)
+	d.must("martes 24 de noviembre") // Esc does nothing, and is not offered
 }
 
 // TestDeadlineCountsMadridHolidays: a video-identification on Wednesday 13

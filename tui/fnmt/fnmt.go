@@ -274,6 +274,10 @@ func (s *Screen) Back() (kit.Screen, tea.Cmd, bool) {
 	return s, nil, true
 }
 
+// CanGoBack implements kit.BackOffer: the summary is final (its SMS is
+// queued), so Esc is not offered there; Enter ends the session.
+func (s *Screen) CanGoBack() bool { return s.page != pgFinish }
+
 // Wipe implements kit.Screen.
 func (s *Screen) Wipe() {
 	s.visit = procedure.FNMTVisit{}

@@ -44,6 +44,14 @@ type BackHandler interface {
 	Back() (Screen, tea.Cmd, bool)
 }
 
+// BackOffer is implemented by screens where Back does nothing at times (a
+// request already queued: there is nothing to go back to). While
+// CanGoBack is false the root leaves Esc out of the help bar and ignores
+// it, so the bar offers only keys that work.
+type BackOffer interface {
+	CanGoBack() bool
+}
+
 // Messages a screen sends upward to the root.
 type (
 	// FinishedMsg: the procedure is complete; the root wipes the session
