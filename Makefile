@@ -5,22 +5,25 @@ PKG     := ./cmd/ventanilla
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DATA    ?= ./var
-# staticcheck from PATH or GOPATH/bin, else run the pinned release (2026.2.2).
-STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || (test -x $$($(GO) env GOPATH)/bin/staticcheck && echo $$($(GO) env GOPATH)/bin/staticcheck) || echo "$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2")
+# staticcheck is pinned (release 2026.2.2): `go run` fetches and caches that
+# version, so a fresh machine and a developer's get the same findings.
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 10s
 
 .PHONY: run build test lint bench fuzz cross vuln clean
 
 ## run: the kiosk in demo mode (simulated camera, modem emulator, local mail catcher), data in ./var
+##      (CONFIG=FILE for another configuration, e.g. other SSH/metrics ports)
 run: build
-	./$(BIN) run --demo --data $(DATA)
+	./$(BIN) run --demo --data $(DATA) $(if $(CONFIG),--config $(CONFIG))
 
 ## build: build bin/ventanilla (pure Go)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) $(PKG)
 
-## test: vet, then every test with the race detector
+## test: vet, then every test with the race detector (needs a C compiler: gcc)
 test:
+	@command -v "$$($(GO) env CC)" >/dev/null || { echo "make test: the race detector needs a C compiler; install gcc (apt-get install gcc libc6-dev)"; exit 2; }
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
 
