@@ -402,9 +402,6 @@ func ParseReference(s string) (string, bool) {
 type CallCentre struct {
 	// Address is where requests are e-mailed.
 	Address string
-	// Addressee heads the Cl@ve model request, e.g. "Al Centro de Atención
-	// Telefónica de Cl@ve".
-	Addressee string
 	// Office is the office's name; Place is the town written in "En
 	// <Place>, a <date>" of the signed request.
 	Office string
@@ -463,7 +460,6 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 type docData struct {
 	Variante        string
 	Referencia      string
-	Destinatario    string
 	Oficina         string
 	Quiosco         string
 	Lugar           string
@@ -500,7 +496,6 @@ func (r *Request) docData(cc CallCentre, loc *time.Location) docData {
 	d := docData{
 		Variante:        string(r.Variant),
 		Referencia:      r.Reference,
-		Destinatario:    cc.Addressee,
 		Oficina:         cc.Office,
 		Quiosco:         cc.Kiosk,
 		Lugar:           cc.Place,
@@ -572,10 +567,13 @@ func FormatMobile(e164 string) string {
 	return "+34 " + d[:3] + " " + d[3:6] + " " + d[6:]
 }
 
-// SignedRequestText returns the Cl@ve model request filled in with the
-// visitor's data, in Spanish (templates/clave-solicitud.txt.tmpl). It is the
-// legal text the visitor copies or signs by hand; the UI shows it verbatim.
-// Items not yet given are left as lines to fill in by hand.
+// SignedRequestText returns the short model of the handwritten Cl@ve
+// request filled in with the visitor's data, in Spanish
+// (templates/clave-solicitud.txt.tmpl): name, document, "solicito el
+// registro en Cl@ve", place and date, signature. The visitor copies it by
+// hand and signs it (a visitor who brings the printed model signs that
+// instead); the UI shows it verbatim. Items not yet given are left as lines
+// to fill in by hand.
 func (r *Request) SignedRequestText(cc CallCentre, loc *time.Location) (string, error) {
 	var b strings.Builder
 	if err := templates.ExecuteTemplate(&b, "clave-solicitud.txt.tmpl", r.docData(cc, loc)); err != nil {

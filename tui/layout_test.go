@@ -64,7 +64,7 @@ func vocabulary(t testing.TB, cat *i18n.Catalog, l i18n.Lang) (map[string]bool, 
 		texts = append(texts, string(b))
 	}
 	s := walkSettings
-	texts = append(texts, s.Office, s.Place, s.HelpDesk, s.CallCentre.Email, s.CallCentre.Phone, s.CallCentre.Hours, s.CallCentre.Addressee)
+	texts = append(texts, s.Office, s.Place, s.HelpDesk, s.CallCentre.Email, s.CallCentre.Phone, s.CallCentre.Hours)
 	links := procedure.DefaultFNMTLinks()
 	texts = append(texts, links.Info, links.RequestForm, links.VideoID, links.Download)
 	for _, u := range links.Configurator {

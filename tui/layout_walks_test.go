@@ -327,10 +327,6 @@ func walkClave(l *layout, h *harness) {
 	callCentreStart(l, h, 1, "clave", true)
 	mustSee(l.t, h, "callcentre.sheet.spanish_note")
 	l.look(h, "clave sheet", true)
-	for i := 0; i < 3; i++ {
-		h.press("pgdown")
-		l.look(h, "clave sheet scrolled", false)
-	}
 	h.press("enter")
 	capturePhoto(l, h, "clave signed request photo", true)
 	callCentreEnd(l, h, "clave")

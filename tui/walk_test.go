@@ -45,7 +45,6 @@ var walkSettings = kit.Settings{
 	HelpDesk:    "el mostrador de información (planta baja)",
 	CallCentre: kit.CallCentre{
 		Email: "registro-clave@example.gob.es", Phone: "060", Hours: "L-V 9:00-19:00",
-		Addressee: "Centro de Atención a Ciudadanos – Registro Cl@ve",
 	},
 }
 

@@ -299,7 +299,7 @@ func TestClaveRequestReachesTheCallCentre(t *testing.T) {
 	k.identity()
 	k.photo() // front
 	k.photo() // back
-	k.wait("SOLICITA el registro")
+	k.wait("solicito el registro en Cl@ve")
 	k.send(keyEnter)
 	k.photo() // the signed request
 	k.wait("Todo está completo")

@@ -467,7 +467,7 @@ func (k *kiosk) settings() kit.Settings {
 	return kit.Settings{
 		KioskID: c.KioskID, Office: c.Office, Place: c.Place, Languages: c.langs,
 		IdleTimeout: c.IdleTimeout.Duration, IdleWarning: c.IdleWarning.Duration, CodeLength: c.CodeLength,
-		CallCentre: kit.CallCentre{Email: c.CallCentre.Email, Phone: c.CallCentre.Phone, Hours: c.CallCentre.Hours, Addressee: c.CallCentre.Addressee},
+		CallCentre: kit.CallCentre{Email: c.CallCentre.Email, Phone: c.CallCentre.Phone, Hours: c.CallCentre.Hours},
 		HelpDesk:   c.HelpDesk, SMSSignature: c.SMSSignature,
 	}
 }

@@ -769,11 +769,10 @@ func (s *Screen) sheetText() string {
 func (s *Screen) callCentre() procedure.CallCentre {
 	st := s.env.Settings
 	return procedure.CallCentre{
-		Address:   st.CallCentre.Email,
-		Addressee: st.CallCentre.Addressee,
-		Office:    st.Office,
-		Place:     st.Place,
-		Kiosk:     st.KioskID,
+		Address: st.CallCentre.Email,
+		Office:  st.Office,
+		Place:   st.Place,
+		Kiosk:   st.KioskID,
 	}
 }
 

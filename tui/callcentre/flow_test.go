@@ -108,7 +108,7 @@ func newHarness(t *testing.T, flow string, carry *kit.Visitor) *harness {
 			CodeLength:  9,
 			HelpDesk:    "mostrador 3",
 			CallCentre: kit.CallCentre{Email: "centro@example.org", Phone: "910 000 000",
-				Hours: "de 9 a 18 h", Addressee: "Al Centro de Atención Telefónica"},
+				Hours: "de 9 a 18 h"},
 		},
 	}
 	old := newPhoto
@@ -236,7 +236,7 @@ func TestClaveEndToEnd(t *testing.T) {
 	h.enter()
 	h.wait("FAKE CAMERA BACK")
 	h.enter()
-	h.wait("SOLICITA el registro")
+	h.wait("solicito el registro en Cl@ve")
 	h.enter()
 	h.wait("FAKE CAMERA SIGNED")
 	h.enter()
@@ -350,7 +350,7 @@ func TestIncompleteBlocksSending(t *testing.T) {
 	h.enter()
 	h.wait("FAKE CAMERA BACK")
 	h.enter()
-	h.wait("SOLICITA el registro")
+	h.wait("solicito el registro en Cl@ve")
 	h.enter()
 	h.wait("FAKE CAMERA SIGNED")
 	h.enter()
@@ -372,7 +372,7 @@ func TestIncompleteBlocksSending(t *testing.T) {
 	h.cam.set(ShotSigned, 700, 990)
 	h.enter() // send refused again; cursor to the signed sheet
 	h.enter()
-	h.wait("SOLICITA el registro")
+	h.wait("solicito el registro en Cl@ve")
 	h.enter()
 	h.wait("FAKE CAMERA SIGNED")
 	h.enter()
@@ -462,7 +462,7 @@ func TestModemDownStillSends(t *testing.T) {
 	h.enter()
 	h.wait("FAKE CAMERA BACK")
 	h.enter()
-	h.wait("SOLICITA el registro")
+	h.wait("solicito el registro en Cl@ve")
 	h.enter()
 	h.wait("FAKE CAMERA SIGNED")
 	h.enter()
@@ -540,7 +540,7 @@ func TestChangedNumberNeedsItsOwnCode(t *testing.T) {
 	h.enter()
 	h.wait("FAKE CAMERA BACK")
 	h.enter()
-	h.wait("SOLICITA el registro")
+	h.wait("solicito el registro en Cl@ve")
 	h.enter()
 	h.wait("FAKE CAMERA SIGNED")
 	h.enter()

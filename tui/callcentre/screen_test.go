@@ -43,8 +43,7 @@ func screenEnv() (*kit.Env, *callcentretest.Outbox) {
 		Width:    80, Height: 19,
 		Settings: kit.Settings{
 			KioskID: "k1", Office: "Oficina de prueba", Place: "Getafe", CodeLength: 9, HelpDesk: "mostrador 3",
-			CallCentre: kit.CallCentre{Email: "centro@example.org", Phone: "910 000 000", Hours: "de 9 a 18 h",
-				Addressee: "Al Centro de Atención Telefónica de Cl@ve"},
+			CallCentre: kit.CallCentre{Email: "centro@example.org", Phone: "910 000 000", Hours: "de 9 a 18 h"},
 		},
 	}, out
 }

@@ -105,24 +105,31 @@ func (s *Screen) viewPhoto() string {
 	return s.photo.View()
 }
 
-// viewSheet shows the model request, filled in, in a scrolling box. The
-// text is the Spanish legal document the visitor signs (procedure owns
-// it); the instructions around it are translated.
+// viewSheet shows the short model of the handwritten request, filled in,
+// in a box, and says what to do with a printed model brought from home.
+// The model is the Spanish document the visitor signs (procedure owns it);
+// the instructions around it are translated. Should the box not fit (a
+// very long name in large text), it scrolls with ↑/↓.
 func (s *Screen) viewSheet() string {
 	env, st, w := s.env, s.env.Styles, s.width()
 	head := st.Body.Width(w).Render(env.T.T("callcentre.sheet.intro"))
-	note := st.Muted.Width(w).Render(env.T.T("callcentre.sheet.spanish_note"))
-	text := lipgloss.NewStyle().Width(min(w-4, 76)).Render(s.sheetText())
+	foot := st.Body.Width(w).Render(env.T.T("callcentre.sheet.printed")) + "\n" +
+		st.Muted.Width(w).Render(env.T.T("callcentre.sheet.spanish_note"))
+	text := lipgloss.NewStyle().Width(min(w-4, 76)).Render(strings.TrimRight(s.sheetText(), "\n"))
 	lines := strings.Split(text, "\n")
-	// Body = intro, box (text + its frame), position line, note.
 	frame := st.Box.GetVerticalFrameSize()
-	rows := max(3, env.Height-lipgloss.Height(head)-frame-1-lipgloss.Height(note))
+	rows := max(3, env.Height-lipgloss.Height(head)-frame-lipgloss.Height(foot)-2)
+	if len(lines) <= rows {
+		s.sheetTop = 0
+		return head + "\n" + st.Box.Render(text) + "\n" + foot
+	}
+	rows--
 	top := min(s.sheetTop, max(0, len(lines)-rows))
 	s.sheetTop = top
 	end := min(len(lines), top+rows)
 	shown := strings.Join(lines[top:end], "\n")
 	pos := env.T.T("callcentre.sheet.position", "From", top+1, "To", end, "Total", len(lines))
-	return head + "\n" + st.Box.Render(shown) + "\n" + st.Muted.Render(pos) + "\n" + note
+	return head + "\n" + st.Box.Render(shown) + "\n" + st.Muted.Render(pos) + "\n" + foot
 }
 
 func (s *Screen) viewReview() string {

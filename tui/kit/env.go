@@ -57,10 +57,9 @@ const MaxSMSSignature = 18
 // CallCentre is how the office's call centre is reached. None of this is a
 // public fact, so it all comes from configuration.
 type CallCentre struct {
-	Email     string
-	Phone     string
-	Hours     string
-	Addressee string // addressee of the signed Cl@ve request
+	Email string
+	Phone string
+	Hours string
 }
 
 // Outbox queues messages for delivery. Both methods return only after the
