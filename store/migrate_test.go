@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -337,5 +338,45 @@ func TestAuditKeepsJobIDs(t *testing.T) {
 	e := log[len(log)-1]
 	if e.Fields["job"] != id || e.Fields["to"] == "+34 612 345 678" {
 		t.Fatalf("fields %q", e.Fields)
+	}
+}
+
+// TestRelease: a job given back by a channel that was not ready returns
+// to the state it had before the claim, with its attempts as they were.
+func TestRelease(t *testing.T) {
+	clk := newClock()
+	db := openTest(t, t.TempDir(), clk, nil)
+	j, _ := db.Enqueue(smsJob("+34600000001", "x"))
+	c, _ := db.Claim(KindSMS, 1)
+	if err := db.Release(j.ID, c[0].Attempt); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.Get(j.ID)
+	if got.State != StatePending || got.Attempts != 0 || got.Due.After(clk.Now()) {
+		t.Fatalf("after release: %s, %d attempts, due %v", got.State, got.Attempts, got.Due)
+	}
+	// A second release of the same claim is stale.
+	if err := db.Release(j.ID, c[0].Attempt); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("stale release: %v", err)
+	}
+	c, _ = db.Claim(KindSMS, 1)
+	if _, err := db.Fail(j.ID, c[0].Attempt, errSentinel("451 later"), false); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Hour)
+	c, _ = db.Claim(KindSMS, 1)
+	if c[0].Attempt != 2 {
+		t.Fatalf("attempt %d", c[0].Attempt)
+	}
+	if err := db.Release(j.ID, c[0].Attempt); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.Get(j.ID)
+	if got.State != StateRetry || got.Attempts != 1 || got.LastError != "451 later" {
+		t.Fatalf("after release of a retry: %s, %d attempts, %q", got.State, got.Attempts, got.LastError)
+	}
+	// Nothing stays in flight: a restart does not bring it back as a lease.
+	if n, _ := db.Recover(); n != 0 {
+		t.Fatalf("recover found %d leases", n)
 	}
 }

@@ -558,6 +558,46 @@ func (db *DB) Fail(id string, attempt int, cause error, permanent bool) (State, 
 	return st, nil
 }
 
+// Release gives back a claimed job without counting its attempt: the
+// channel could not even try (the modem still starting or reopening), so
+// nothing was sent. The job is due again at once, in the state it had
+// before the claim (pending, or retry with its last error). A release for
+// an attempt that is no longer current is ErrLeaseLost.
+func (db *DB) Release(id string, attempt int) error {
+	uid, err := ParseID(id)
+	if err != nil {
+		return fmt.Errorf("store: release: %w", err)
+	}
+	now := db.opt.Now()
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		k := uid[:]
+		j, err := getJob(tx, k)
+		if err != nil {
+			return err
+		}
+		if j.State != StateInflight || j.Attempts != attempt {
+			return ErrLeaseLost
+		}
+		if err := tx.Bucket(bLease).Delete(k); err != nil {
+			return err
+		}
+		j.Attempts--
+		j.State = StateRetry
+		if j.Attempts == 0 {
+			j.State = StatePending
+		}
+		j.Updated = now
+		if err := setDue(tx, k, j, now); err != nil {
+			return err
+		}
+		return putJob(tx, k, j)
+	})
+	if err != nil {
+		return fmt.Errorf("store: release: %w", err)
+	}
+	return nil
+}
+
 // failTx applies a failed attempt to j (Attempts already counted).
 func (db *DB) failTx(tx *bolt.Tx, id []byte, j *Job, now time.Time, msg string, permanent bool) error {
 	if permanent || j.Attempts >= j.MaxAttempts {

@@ -80,6 +80,46 @@ type MailFunc func(ctx context.Context, m Email) error
 // SendMail calls f.
 func (f MailFunc) SendMail(ctx context.Context, m Email) error { return f(ctx, m) }
 
+// ErrNotReady is what a sender's error wraps when its device cannot send
+// yet (the modem starting, or reopening after its port went away) and
+// nothing was sent. The dispatcher then gives the job back to the store
+// without counting an attempt (store.DB.Release) and rests the channel
+// until the sender's readiness changes (Readiness) or for a short while.
+// An adapter maps its device's own "not ready" error to it with NotReady.
+// It must never wrap a failure that may have reached the network.
+var ErrNotReady = errors.New("channel not ready")
+
+type notReadyError struct{ err error }
+
+// Error is the wrapped error's text.
+func (e *notReadyError) Error() string { return e.err.Error() }
+
+// Unwrap gives both ErrNotReady and the device's own error to errors.Is/As.
+func (e *notReadyError) Unwrap() []error { return []error{ErrNotReady, e.err} }
+
+// NotReady marks err (the device's "not ready" error) as ErrNotReady.
+func NotReady(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &notReadyError{err}
+}
+
+// Readiness is optionally implemented by a sender whose device takes time
+// to come up (the modem after a start or a reconnect). While Ready is false
+// the dispatcher claims nothing for the channel, so a kiosk restarted
+// again and again never burns a delivery attempt on a modem that is still
+// starting; it looks again as soon as Changed's channel is closed (and
+// after Config.Poll at the latest), so the first SMS after a start leaves
+// the moment the modem is ready.
+type Readiness interface {
+	// Ready reports whether the sender can send now.
+	Ready() bool
+	// Changed returns a channel closed at the sender's next change of
+	// state (take it before calling Ready, so no change is missed).
+	Changed() <-chan struct{}
+}
+
 // Observer receives per-job outcomes for metrics. Calls come from
 // delivery goroutines and must not block.
 type Observer interface {
@@ -144,6 +184,10 @@ type Config struct {
 	// ChannelBackoff and ChannelBackoffMax bound how long a channel rests
 	// after a retryable failure (defaults 5 s and 5 min, doubling).
 	ChannelBackoff, ChannelBackoffMax time.Duration
+	// NotReadyRest is how long a channel rests after a send came back
+	// ErrNotReady, doubling up to Poll while it keeps coming back (default
+	// 1 s); a Readiness change ends the rest at once.
+	NotReadyRest time.Duration
 	// PurgeEvery is how often the retention purge runs (default 5 min).
 	PurgeEvery time.Duration
 	// Poll is the longest the loop sleeps without a wake-up (default 30 s).
@@ -182,6 +226,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	def(&cfg.ChannelBackoffMax, 5*time.Minute)
 	def(&cfg.PurgeEvery, 5*time.Minute)
 	def(&cfg.Poll, 30*time.Second)
+	def(&cfg.NotReadyRest, time.Second)
 	if lease := cfg.Store.Options().Lease; cfg.SendTimeout >= lease {
 		return nil, fmt.Errorf("dispatch: send timeout %v must be shorter than the store lease %v, or a slow send would be sent twice", cfg.SendTimeout, lease)
 	}
@@ -239,6 +284,13 @@ type circuit struct {
 type outcome struct {
 	ok        bool // delivered
 	retryable bool // failed with a retryable error (channel suspect)
+	notReady  bool // the channel could not try: job given back, no attempt counted
+}
+
+// rest is a channel's pause after an ErrNotReady answer.
+type rest struct {
+	until time.Time
+	d     time.Duration
 }
 
 func (d *Dispatcher) loop(ctx context.Context, kind store.Kind, ch Channel) {
@@ -246,10 +298,18 @@ func (d *Dispatcher) loop(ctx context.Context, kind store.Kind, ch Channel) {
 		wg       sync.WaitGroup
 		inflight int
 		cb       circuit
+		nr       rest
 		results  = make(chan outcome, ch.Concurrency)
 		wake     = d.db.Notify(kind)
 		timer    = time.NewTimer(0)
+		rd       Readiness
 	)
+	switch kind {
+	case store.KindSMS:
+		rd, _ = d.cfg.SMS.(Readiness)
+	case store.KindEmail:
+		rd, _ = d.cfg.Mail.(Readiness)
+	}
 	defer wg.Wait()
 	defer timer.Stop()
 	<-timer.C
@@ -262,6 +322,18 @@ func (d *Dispatcher) loop(ctx context.Context, kind store.Kind, ch Channel) {
 			if inflight == 0 && !now.Before(cb.until) {
 				slots = 1
 			}
+		}
+		// A channel that cannot send yet claims nothing: a claim counts
+		// an attempt (and holds a lease) before anything is tried.
+		var readyC <-chan struct{}
+		notReady := false
+		if rd != nil {
+			readyC = rd.Changed()
+			notReady = !rd.Ready()
+		}
+		resting := now.Before(nr.until)
+		if notReady || resting {
+			slots = 0
 		}
 		claimed, claimErr := 0, false
 		if slots > 0 && ctx.Err() == nil {
@@ -292,6 +364,10 @@ func (d *Dispatcher) loop(ctx context.Context, kind store.Kind, ch Channel) {
 		switch {
 		case claimErr:
 			wait = time.Second
+		case notReady:
+			// Changed wakes us; Poll is the fallback.
+		case resting:
+			wait = nr.until.Sub(now)
 		case cb.down && inflight == 0 && now.Before(cb.until):
 			wait = cb.until.Sub(now)
 		case slots > 0:
@@ -307,19 +383,21 @@ func (d *Dispatcher) loop(ctx context.Context, kind store.Kind, ch Channel) {
 		select {
 		case r := <-results:
 			inflight--
-			d.updateCircuit(kind, &cb, r)
+			d.updateCircuit(kind, &cb, &nr, r)
 			// Take every result already waiting, so the next claim
 			// fills all free slots in one transaction.
 			for more := true; more; {
 				select {
 				case r := <-results:
 					inflight--
-					d.updateCircuit(kind, &cb, r)
+					d.updateCircuit(kind, &cb, &nr, r)
 				default:
 					more = false
 				}
 			}
 		case <-wake:
+		case <-readyC:
+			nr.until = time.Time{} // the device changed: look again now
 		case <-timer.C:
 		case <-ctx.Done():
 			// Drain the sends still running; they see ctx cancelled.
@@ -338,9 +416,15 @@ func (d *Dispatcher) loop(ctx context.Context, kind store.Kind, ch Channel) {
 	}
 }
 
-func (d *Dispatcher) updateCircuit(kind store.Kind, cb *circuit, r outcome) {
+func (d *Dispatcher) updateCircuit(kind store.Kind, cb *circuit, nr *rest, r outcome) {
 	switch {
+	case r.notReady:
+		// Not a failure of the channel: it was not there yet. Rest a
+		// little (longer while it keeps saying so), not the back-off.
+		nr.d = min(max(2*nr.d, d.cfg.NotReadyRest), max(d.cfg.Poll, d.cfg.NotReadyRest))
+		nr.until = time.Now().Add(nr.d)
 	case r.ok:
+		*nr = rest{}
 		if cb.down {
 			d.log.Info("channel back up", "kind", kind)
 			d.channelState(kind, true)
@@ -407,6 +491,14 @@ func (d *Dispatcher) deliver(ctx context.Context, kind store.Kind, ch Channel, j
 	if ctx.Err() != nil {
 		// Shutting down: leave the lease; Open makes it due next start.
 		return outcome{}
+	}
+	if errors.Is(err, ErrNotReady) {
+		// Nothing was sent: give the job back as it was.
+		if rerr := d.db.Release(j.ID, j.Attempt); rerr != nil {
+			d.log.Error("could not give back a job the channel was not ready for", "job", j.ID, "err", rerr)
+		}
+		d.log.Info("channel not ready; job put back without counting an attempt", "job", j.ID, "kind", kind, "err", mask.Text(err.Error()))
+		return outcome{notReady: true}
 	}
 	permanent := IsPermanent(err) || (ch.Classify != nil && ch.Classify(err))
 	st, ferr := d.db.Fail(j.ID, j.Attempt, err, permanent)
