@@ -160,7 +160,8 @@ func (s *modemSupervisor) Ready() bool {
 func (s *modemSupervisor) SendSMS(ctx context.Context, to, text string, o dispatch.SMSOptions) (dispatch.SMSResult, error) {
 	m, err := s.get()
 	if err != nil {
-		return dispatch.SMSResult{}, err // retryable: the channel backs off
+		// Nothing sent: the dispatcher gives the job back uncounted.
+		return dispatch.SMSResult{}, dispatch.NotReady(err)
 	}
 	acc := make(map[int]int, len(o.Accepted))
 	for p, ref := range o.Accepted {
