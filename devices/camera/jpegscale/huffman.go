@@ -1,0 +1,291 @@
+// Copyright 2009 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Changed from image/jpeg: the bit reader keeps up to 64 bits, MSB first,
+// filled from the byte slice eight bits at a time with byte stuffing undone;
+// the look-up table covers 9-bit codes.
+
+package jpegscale
+
+import "encoding/binary"
+
+// maxCodeLength is the maximum (inclusive) number of bits in a Huffman code.
+const maxCodeLength = 16
+
+// maxNCodes is the maximum (inclusive) number of codes in a Huffman tree.
+const maxNCodes = 256
+
+// lutSize is the log-2 size of the Huffman decoder's look-up table.
+const lutSize = 11
+
+// huffman is a Huffman decoder, specified in section C.
+type huffman struct {
+	// length is the number of codes in the tree.
+	nCodes int32
+	// lut is the look-up table for the next lutSize bits in the bit-stream.
+	// The high 8 bits of the uint16 are the encoded value. The low 8 bits
+	// are the code length, or 0 if the code is longer than lutSize bits.
+	lut [1 << lutSize]uint16
+	// vals are the decoded values, sorted by their encoding.
+	vals [maxNCodes]uint8
+	// maxCodes[i] is one more than the maximum code of length i+1,
+	// left-aligned in 16 bits (so a 16-bit peek compares directly), or 0
+	// if there are no codes of that length.
+	maxCodes [maxCodeLength]uint32
+	// valOffset[i] maps a code of length i+1 to its index in vals.
+	valOffset [maxCodeLength]int32
+	// fast, for AC tables, decodes a whole coefficient from the next
+	// lutSize bits when its code and its value bits fit in them (most
+	// coefficients): value<<16 | run<<8 | bits used; 0 when they do not.
+	fast [1 << lutSize]int32
+}
+
+// bitReader holds the unprocessed bits of the entropy-coded data. acc's n
+// most significant bits are the unread bits. Once the data reaches a marker
+// (or ends) the reader supplies zero bits, counting them in pad: reading
+// into them means the scan's data was short.
+type bitReader struct {
+	acc uint64
+	n   uint
+	pad uint
+}
+
+// refill tops the accumulator up to at least 57 bits.
+func (d *decoder) refill() {
+	br := &d.bits
+	data, pos := d.data, d.pos
+	if br.pad == 0 && pos+8 <= len(data) {
+		// Fast path: take k whole bytes at once when none of them is 0xff
+		// (stuffing or a marker).
+		k := (64 - br.n) >> 3
+		w := binary.BigEndian.Uint64(data[pos:])
+		m := ^w // 0xff bytes become zero bytes
+		ff := (m - 0x0101010101010101) & ^m & 0x8080808080808080
+		if ff&(^uint64(0)<<(64-8*k)) == 0 {
+			br.acc |= (w >> (64 - 8*k)) << (64 - br.n - 8*k)
+			br.n += 8 * k
+			d.pos = pos + int(k)
+			return
+		}
+	}
+	for br.n <= 56 {
+		if br.pad > 0 || pos >= len(data) {
+			br.n += 8
+			br.pad += 8
+			continue
+		}
+		c := data[pos]
+		if c == 0xff {
+			if pos+1 < len(data) && data[pos+1] == 0x00 {
+				pos += 2
+			} else {
+				// A marker (or the end): stop here, so the caller finds it.
+				br.n += 8
+				br.pad += 8
+				continue
+			}
+		} else {
+			pos++
+		}
+		br.acc |= uint64(c) << (56 - br.n)
+		br.n += 8
+	}
+	d.pos = pos
+}
+
+// short reports whether the reader has handed out padding bits.
+func (br *bitReader) short() bool { return br.pad > br.n }
+
+// receiveExtend is the composition of RECEIVE and EXTEND, specified in section
+// F.2.2.1. t is at most 16.
+func (d *decoder) receiveExtend(t uint8) int32 {
+	if t == 0 {
+		return 0
+	}
+	if d.bits.n < 16 {
+		d.refill()
+	}
+	x := int32(d.bits.acc >> (64 - uint(t)))
+	d.bits.acc <<= t
+	d.bits.n -= uint(t)
+	if x < 1<<(t-1) {
+		x += (-1 << t) + 1
+	}
+	return x
+}
+
+// processDHT processes a Define Huffman Table marker, and initializes a huffman
+// struct from its contents. Specified in section B.2.4.2.
+func (d *decoder) processDHT(n int) error {
+	for n > 0 {
+		if n < 17 {
+			return FormatError("DHT has wrong length")
+		}
+		if err := d.readFull(d.tmp[:17]); err != nil {
+			return err
+		}
+		tc := d.tmp[0] >> 4
+		if tc > maxTc {
+			return FormatError("bad Tc value")
+		}
+		th := d.tmp[0] & 0x0f
+		// The baseline th <= 1 restriction is specified in table B.5.
+		if th > maxTh || (d.baseline && th > 1) {
+			return FormatError("bad Th value")
+		}
+		h := &d.huff[tc][th]
+
+		// Read nCodes and h.vals (and derive h.nCodes).
+		// nCodes[i] is the number of codes with code length i.
+		// h.nCodes is the total number of codes.
+		h.nCodes = 0
+		var nCodes [maxCodeLength]int32
+		for i := range nCodes {
+			nCodes[i] = int32(d.tmp[i+1])
+			h.nCodes += nCodes[i]
+		}
+		if h.nCodes == 0 {
+			return FormatError("Huffman table has zero length")
+		}
+		if h.nCodes > maxNCodes {
+			h.nCodes = 0
+			return FormatError("Huffman table has excessive length")
+		}
+		n -= int(h.nCodes) + 17
+		if n < 0 {
+			h.nCodes = 0
+			return FormatError("DHT has wrong length")
+		}
+		if err := d.readFull(h.vals[:h.nCodes]); err != nil {
+			h.nCodes = 0
+			return err
+		}
+
+		// Derive the look-up table, maxCodes and valOffset. A table whose
+		// codes overflow their length (more codes than fit) is corrupt.
+		clear(h.lut[:])
+		var code, index int32
+		for i := range maxCodeLength {
+			length := uint32(i + 1)
+			if nCodes[i] == 0 {
+				h.maxCodes[i] = 0
+				h.valOffset[i] = 0
+				code <<= 1
+				continue
+			}
+			h.valOffset[i] = index - code
+			for j := int32(0); j < nCodes[i]; j++ {
+				if code >= 1<<length {
+					h.nCodes = 0
+					return FormatError("bad Huffman table")
+				}
+				if length <= lutSize {
+					// Every lutSize-bit sequence starting with code maps to it.
+					base := uint32(code) << (lutSize - length)
+					v := uint16(h.vals[index])<<8 | uint16(length)
+					for k := uint32(0); k < 1<<(lutSize-length); k++ {
+						h.lut[base|k] = v
+					}
+				}
+				code++
+				index++
+			}
+			h.maxCodes[i] = uint32(code) << (16 - length)
+			code <<= 1
+		}
+		clear(h.fast[:])
+		if tc == acTable {
+			for idx, v := range h.lut {
+				l, rs := uint(v&0xff), v>>8
+				r, s := uint32(rs>>4), uint(rs&0x0f)
+				if l == 0 || s == 0 || l+s > lutSize {
+					continue
+				}
+				x := int32(uint(idx)>>(lutSize-l-s)) & (1<<s - 1)
+				if x < 1<<(s-1) {
+					x += (-1 << s) + 1
+				}
+				h.fast[idx] = x<<16 | int32(r<<8) | int32(l+s)
+			}
+		}
+	}
+	return nil
+}
+
+// lookup decodes the symbol at the top of acc (which must hold at least
+// 16 bits) and returns it with its code length; length 0 means a bad code.
+func (h *huffman) lookup(acc uint64) (uint8, uint) {
+	if v := h.lut[acc>>(64-lutSize)]; v != 0 {
+		return uint8(v >> 8), uint(v & 0xff)
+	}
+	return h.slow(acc)
+}
+
+// slow decodes a code longer than lutSize bits.
+func (h *huffman) slow(acc uint64) (uint8, uint) {
+	peek := uint32(acc >> 48)
+	for i := lutSize; i < maxCodeLength; i++ {
+		if peek < h.maxCodes[i] {
+			length := uint(i + 1)
+			idx := int32(peek>>(16-length)) + h.valOffset[i]
+			if idx < 0 || idx >= h.nCodes {
+				return 0, 0
+			}
+			return h.vals[idx], length
+		}
+	}
+	return 0, 0
+}
+
+// decodeHuffman returns the next Huffman-coded value from the bit-stream,
+// decoded according to h.
+func (d *decoder) decodeHuffman(h *huffman) (uint8, error) {
+	if d.bits.n < 16 {
+		d.refill()
+	}
+	if v := h.lut[d.bits.acc>>(64-lutSize)]; v != 0 {
+		n := v & 0xff
+		d.bits.acc <<= n
+		d.bits.n -= uint(n)
+		return uint8(v >> 8), nil
+	}
+	if h.nCodes == 0 {
+		return 0, FormatError("uninitialized Huffman table")
+	}
+	peek := uint32(d.bits.acc >> 48)
+	for i := lutSize; i < maxCodeLength; i++ {
+		if peek < h.maxCodes[i] {
+			length := uint(i + 1)
+			idx := int32(peek>>(16-length)) + h.valOffset[i]
+			d.bits.acc <<= length
+			d.bits.n -= length
+			if idx < 0 || idx >= h.nCodes {
+				return 0, FormatError("bad Huffman code")
+			}
+			return h.vals[idx], nil
+		}
+	}
+	return 0, FormatError("bad Huffman code")
+}
+
+func (d *decoder) decodeBit() bool {
+	if d.bits.n == 0 {
+		d.refill()
+	}
+	ret := d.bits.acc&(1<<63) != 0
+	d.bits.acc <<= 1
+	d.bits.n--
+	return ret
+}
+
+// decodeBits reads n ≤ 16 bits.
+func (d *decoder) decodeBits(n uint) uint32 {
+	if d.bits.n < n {
+		d.refill()
+	}
+	ret := uint32(d.bits.acc >> (64 - n))
+	d.bits.acc <<= n
+	d.bits.n -= n
+	return ret
+}
