@@ -3,9 +3,12 @@ package camera
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
+
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera/jpegscale"
 )
 
 // MaxDimension bounds the frame size the decoders accept. A corrupt MJPEG
@@ -14,13 +17,30 @@ import (
 const MaxDimension = 4096
 
 // Converter turns raw frames into images. It keeps its buffers between
-// frames: YUYV frames are unpacked into one reusable *image.YCbCr, so the
-// returned image is only valid until the next Convert. Not safe for
-// concurrent use.
+// frames (the YUYV planes, the JPEG decoder's planes and tables), so the
+// returned image is only valid until the next Convert and a stream of
+// frames of one size converts without allocating. Not safe for concurrent
+// use.
+//
+// MJPEG frames are decoded in the DCT domain at the largest reduction
+// (1/2, 1/4, 1/8) that keeps the frame at least Width pixels wide, which is
+// all the analysis and the preview need (the analysis works on a frame
+// about 640 wide), and, with Luma, to the luma only. The accepted photo is
+// the camera's own JPEG, untouched: scaling is only for looking at it.
+// YUYV frames are unpacked at full size (that is a copy; scaling would
+// cost more than it saves).
 type Converter struct {
+	// Width is the smallest width wanted from an MJPEG frame; 0 decodes
+	// at full size.
+	Width int
+	// Luma decodes MJPEG frames to an *image.Gray of the luma only (the
+	// card and sheet analyses and a grey preview need nothing else).
+	Luma bool
+
 	ycc    *image.YCbCr
 	jpgBuf []byte
 	rd     bytes.Reader
+	dec    jpegscale.Decoder
 }
 
 // Convert decodes f. Errors wrap ErrBadFrame.
@@ -75,10 +95,10 @@ func (c *Converter) YUYV(data []byte, w, h int) (*image.YCbCr, error) {
 	return m, nil
 }
 
-// MJPEG decodes one MJPEG frame. Many UVC cameras leave out the Huffman
-// tables (the "MJPG" convention of AVI1: decoders must assume the standard
-// tables of JPEG Annex K.3); image/jpeg refuses such data, so the standard
-// DHT segment is inserted before the scan when the frame has none.
+// MJPEG decodes one MJPEG frame (at the Converter's Width and Luma). Many
+// UVC cameras leave out the Huffman tables (the "MJPG" convention of AVI1:
+// decoders must assume the standard tables of JPEG Annex K.3); the
+// standard DHT segment is inserted before the scan when the frame has none.
 func (c *Converter) MJPEG(data []byte) (image.Image, error) { return c.mjpeg(data, 0, 0, MaxDimension) }
 
 // mjpeg decodes and, when the stream's size is known (w, h > 0), refuses a
@@ -89,7 +109,38 @@ func (c *Converter) mjpeg(data []byte, w, h, maxDim int) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.rd.Reset(fixed)
+	cfg, err := c.dec.Config(fixed)
+	if err != nil {
+		if errors.As(err, new(jpegscale.UnsupportedError)) {
+			return c.stdlib(fixed, w, h, maxDim)
+		}
+		return nil, fmt.Errorf("camera: MJPEG header: %v: %w", err, ErrBadFrame)
+	}
+	if cfg.Width > maxDim || cfg.Height > maxDim {
+		return nil, fmt.Errorf("camera: MJPEG size %dx%d: %w", cfg.Width, cfg.Height, ErrBadFrame)
+	}
+	if w > 0 && h > 0 && (cfg.Width != w || cfg.Height != h) {
+		return nil, fmt.Errorf("camera: MJPEG frame is %dx%d, stream is %dx%d: %w", cfg.Width, cfg.Height, w, h, ErrBadFrame)
+	}
+	scale := 1
+	if c.Width > 0 {
+		scale = jpegscale.ScaleFor(cfg.Width, c.Width)
+	}
+	img, err := c.dec.Decode(fixed, jpegscale.Options{Scale: scale, Gray: c.Luma, MaxWidth: maxDim, MaxHeight: maxDim})
+	if err != nil {
+		if errors.As(err, new(jpegscale.UnsupportedError)) {
+			// RGB- or CMYK-coded JPEG: not from a camera, but a file may
+			// be one. The standard library decodes those at full size.
+			return c.stdlib(fixed, w, h, maxDim)
+		}
+		return nil, fmt.Errorf("camera: MJPEG decode: %v: %w", err, ErrBadFrame)
+	}
+	return img, nil
+}
+
+// stdlib decodes with image/jpeg, checking the size first.
+func (c *Converter) stdlib(data []byte, w, h, maxDim int) (image.Image, error) {
+	c.rd.Reset(data)
 	cfg, err := jpeg.DecodeConfig(&c.rd)
 	if err != nil {
 		return nil, fmt.Errorf("camera: MJPEG header: %v: %w", err, ErrBadFrame)
@@ -100,7 +151,7 @@ func (c *Converter) mjpeg(data []byte, w, h, maxDim int) (image.Image, error) {
 	if w > 0 && h > 0 && (cfg.Width != w || cfg.Height != h) {
 		return nil, fmt.Errorf("camera: MJPEG frame is %dx%d, stream is %dx%d: %w", cfg.Width, cfg.Height, w, h, ErrBadFrame)
 	}
-	c.rd.Reset(fixed)
+	c.rd.Reset(data)
 	img, err := jpeg.Decode(&c.rd)
 	if err != nil {
 		return nil, fmt.Errorf("camera: MJPEG decode: %v: %w", err, ErrBadFrame)

@@ -3,16 +3,21 @@ package camera
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera/jpegscale"
 )
 
 // Files is a source that cycles through the JPEG and PNG images of a folder
@@ -110,37 +115,190 @@ func (f *Files) Close() error {
 	return nil
 }
 
-// DecodeFile reads a still image (JPEG or PNG, by content) for `camera
-// check`. Errors say what is wrong with the file.
-func DecodeFile(name string) (image.Image, error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	return DecodeImage(data)
+// Limits on still images (`camera check`, photos a technician hands in):
+// a file is read only if it is a regular file of at most MaxStillBytes,
+// and decoded only if its header claims at most MaxStillPixels pixels,
+// MaxStillDimension a side, and a decoded size within maxStillDecoded. A
+// 24-megapixel photo (6000×4000) passes; /dev/zero, a FIFO, or a 512 KB
+// PNG claiming 8192×8192 16-bit pixels (1 GB decoded) do not.
+const (
+	MaxStillBytes     = 64 << 20
+	MaxStillPixels    = 24_000_000
+	MaxStillDimension = 16384
+	maxStillDecoded   = 200 << 20
+)
+
+// ErrNotRegular: the path is a device, a FIFO, a socket or a folder.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrTooLarge: the file, or the picture its header describes, is over the
+// still-image limits.
+var ErrTooLarge = errors.New("image too large")
+
+// Still is a still image decoded for analysis.
+type Still struct {
+	// Img may be a reduced copy (JPEG DCT scaling); it belongs to the
+	// StillDecoder and is valid until its next call.
+	Img image.Image
+	// Width and Height are the picture's own size.
+	Width, Height int
 }
 
-// MaxStillDimension bounds still images (`camera check`): a 24-megapixel
-// photo (6000×4000) is fine, a corrupt header claiming 65535² is not.
-const MaxStillDimension = 8192
+// StillDecoder reads still images (JPEG or PNG, by content) for analysis
+// within the limits above. JPEG files are decoded at the largest DCT
+// reduction that keeps them at least Width wide (0: full size), luma only
+// with Luma; PNG files are decoded in full. It keeps its buffers between
+// files. Not safe for concurrent use.
+type StillDecoder struct {
+	Width int
+	Luma  bool
+	conv  Converter
+	buf   []byte
+}
 
-// DecodeImage decodes JPEG (with Huffman tables inserted if missing) or
-// PNG bytes, refusing absurd sizes before allocating.
-func DecodeImage(data []byte) (image.Image, error) {
+// DecodeFile reads and decodes name. Errors say what is wrong with the
+// file (they wrap os.ErrNotExist, os.ErrPermission, ErrNotRegular,
+// ErrTooLarge or ErrBadFrame).
+func (s *StillDecoder) DecodeFile(name string) (Still, error) {
+	// Look before opening: opening a FIFO blocks until someone writes.
+	st, err := os.Stat(name)
+	if err != nil {
+		return Still{}, err
+	}
+	if !st.Mode().IsRegular() {
+		return Still{}, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode()))
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return Still{}, err
+	}
+	defer f.Close()
+	// And again on what was opened, in case the name changed meanwhile.
+	if st, err = f.Stat(); err != nil {
+		return Still{}, err
+	}
+	if !st.Mode().IsRegular() {
+		return Still{}, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode()))
+	}
+	if st.Size() > MaxStillBytes {
+		return Still{}, fmt.Errorf("%w: the file has %d MB, the limit is %d MB", ErrTooLarge, st.Size()>>20, MaxStillBytes>>20)
+	}
+	// The file may grow while it is read: the limited reader holds the
+	// line whatever Stat said.
+	s.buf = s.buf[:0]
+	buf := bytes.NewBuffer(s.buf)
+	n, err := buf.ReadFrom(io.LimitReader(f, MaxStillBytes+1))
+	s.buf = buf.Bytes()
+	if err != nil {
+		return Still{}, err
+	}
+	if n > MaxStillBytes {
+		return Still{}, fmt.Errorf("%w: the file has more than %d MB", ErrTooLarge, MaxStillBytes>>20)
+	}
+	return s.Decode(s.buf)
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeCharDevice != 0, m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not an ordinary file"
+}
+
+// Decode decodes JPEG (Huffman tables inserted if missing) or PNG bytes,
+// refusing pictures over the limits before allocating for them.
+func (s *StillDecoder) Decode(data []byte) (Still, error) {
 	if bytes.HasPrefix(data, []byte{0xFF, 0xD8}) {
-		var c Converter
-		return c.mjpeg(data, 0, 0, MaxStillDimension)
+		fixed, err := s.conv.WithHuffman(data)
+		if err != nil {
+			return Still{}, err
+		}
+		cfg, err := s.conv.dec.Config(fixed)
+		if err != nil {
+			if !errors.As(err, new(jpegscale.UnsupportedError)) {
+				return Still{}, fmt.Errorf("camera: JPEG header: %v: %w", err, ErrBadFrame)
+			}
+			c, err := jpeg.DecodeConfig(bytes.NewReader(fixed))
+			if err != nil {
+				return Still{}, fmt.Errorf("camera: JPEG header: %v: %w", err, ErrBadFrame)
+			}
+			cfg.Width, cfg.Height, cfg.Components = c.Width, c.Height, 4
+		}
+		if err := checkStill(cfg.Width, cfg.Height, max(cfg.Components, 3)); err != nil {
+			return Still{}, err
+		}
+		s.conv.Width, s.conv.Luma = s.Width, s.Luma
+		img, err := s.conv.mjpeg(fixed, 0, 0, MaxStillDimension)
+		if err != nil {
+			return Still{}, err
+		}
+		return Still{Img: img, Width: cfg.Width, Height: cfg.Height}, nil
 	}
 	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("not a JPEG or PNG image: %w", err)
+		return Still{}, fmt.Errorf("not a JPEG or PNG image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxStillDimension || cfg.Height > MaxStillDimension {
-		return nil, fmt.Errorf("image size %dx%d out of range", cfg.Width, cfg.Height)
+	if err := checkStill(cfg.Width, cfg.Height, bytesPerPixel(cfg.ColorModel)); err != nil {
+		return Still{}, err
 	}
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("corrupt PNG: %w", err)
+		return Still{}, fmt.Errorf("corrupt PNG: %w", err)
 	}
-	return img, nil
+	return Still{Img: img, Width: cfg.Width, Height: cfg.Height}, nil
+}
+
+// checkStill applies the still-image limits to a header's claims.
+func checkStill(w, h, bpp int) error {
+	switch {
+	case w <= 0 || h <= 0:
+		return fmt.Errorf("image size %dx%d: %w", w, h, ErrBadFrame)
+	case w > MaxStillDimension || h > MaxStillDimension:
+		return fmt.Errorf("%w: %dx%d pixels, more than %d a side", ErrTooLarge, w, h, MaxStillDimension)
+	case w*h > MaxStillPixels:
+		return fmt.Errorf("%w: %dx%d is %.1f megapixels, the limit is %d", ErrTooLarge, w, h, float64(w*h)/1e6, MaxStillPixels/1_000_000)
+	case w*h*bpp > maxStillDecoded:
+		return fmt.Errorf("%w: %dx%d at %d bytes a pixel needs %d MB decoded, the limit is %d MB", ErrTooLarge, w, h, bpp, w*h*bpp>>20, maxStillDecoded>>20)
+	}
+	return nil
+}
+
+// bytesPerPixel is what image/png allocates per pixel for a colour model.
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.GrayModel:
+		return 1
+	case color.Gray16Model:
+		return 2
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 4
+}
+
+// DecodeFile reads a still image (JPEG or PNG, by content) at full size,
+// within the still-image limits. Errors say what is wrong with the file.
+func DecodeFile(name string) (image.Image, error) {
+	var s StillDecoder
+	st, err := s.DecodeFile(name)
+	return st.Img, err
+}
+
+// DecodeImage decodes JPEG (with Huffman tables inserted if missing) or
+// PNG bytes at full size, refusing pictures over the still-image limits
+// before allocating.
+func DecodeImage(data []byte) (image.Image, error) {
+	var s StillDecoder
+	st, err := s.Decode(data)
+	return st.Img, err
 }
