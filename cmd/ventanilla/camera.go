@@ -10,7 +10,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -277,13 +279,54 @@ be read or decoded (or on bad usage).`,
 	return c
 }
 
+// analysisWidth is the width the analysis wants a frame at (it works on
+// about 640 pixels); JPEG files are decoded at the DCT reduction that
+// keeps at least this much.
+const analysisWidth = 640
+
+// checked is one file's outcome in `camera check`.
+type checked struct {
+	res quality.Result
+	err error
+}
+
+// runCheck judges files on every core: a pool of workers, each with its
+// own decoder and analyzer, takes the files in turn; the results are
+// printed in the order the files were given, each as soon as it and those
+// before it are done.
 func runCheck(out, errw io.Writer, mode quality.Mode, asJSON bool, files []string) error {
-	an := quality.NewAnalyzer(mode)
+	results := make([]checked, len(files))
+	done := make([]chan struct{}, len(files))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		go func() {
+			an := quality.NewAnalyzer(mode)
+			// Face mode looks at skin colour; the card and sheet analyses
+			// need the luma only.
+			dec := camera.StillDecoder{Width: analysisWidth, Luma: mode != quality.Face}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				st, err := dec.DecodeFile(files[i])
+				if err == nil {
+					results[i].res = an.AnalyzeSource(st.Img, st.Width, st.Height)
+				}
+				results[i].err = err
+				close(done[i])
+			}
+		}()
+	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	unreadable, bad := 0, 0
-	for _, f := range files {
-		img, err := camera.DecodeFile(f)
+	for i, f := range files {
+		<-done[i]
+		r, err := results[i].res, results[i].err
 		if err != nil {
 			unreadable++
 			msg := describeReadError(err)
@@ -295,7 +338,6 @@ func runCheck(out, errw io.Writer, mode quality.Mode, asJSON bool, files []strin
 			}
 			continue
 		}
-		r := an.Analyze(img)
 		if !r.OK {
 			bad++
 		}
@@ -336,6 +378,10 @@ func describeReadError(err error) string {
 		return "no such file"
 	case errors.Is(err, os.ErrPermission):
 		return "permission denied"
+	case errors.Is(err, camera.ErrNotRegular):
+		return err.Error() + ": give a JPEG or PNG file"
+	case errors.Is(err, camera.ErrTooLarge):
+		return err.Error() + " (a still photo of at most 24 megapixels, 64 MB, is expected)"
 	case errors.Is(err, camera.ErrBadFrame):
 		return "not a readable JPEG (corrupt or truncated): " + err.Error()
 	}

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"hash/crc32"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -9,7 +13,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ventanilla-kiosk/ventanilla/devices/camera/sim"
 )
@@ -155,5 +161,125 @@ func TestCameraListWithoutCameras(t *testing.T) {
 	}
 	if strings.TrimSpace(string(out)) != "" {
 		t.Fatalf("no camera here, yet list printed %q", out)
+	}
+}
+
+// pngHeader is a PNG whose header claims w×h pixels at the given bit depth
+// (colour type 6, RGBA), with no pixel data: decoding it as it says would
+// allocate w·h·8 bytes before noticing.
+func pngHeader(w, h uint32, depth byte) []byte {
+	chunk := func(typ string, data []byte) []byte {
+		out := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		out = append(out, typ...)
+		out = append(out, data...)
+		return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, depth, 6, 0, 0, 0)
+	out := []byte("\x89PNG\r\n\x1a\n")
+	out = append(out, chunk("IHDR", ihdr)...)
+	out = append(out, chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})...)
+	return append(out, chunk("IEND", nil)...)
+}
+
+// TestCameraCheckHostileFiles: devices, pipes, folders, huge files and
+// pictures whose header claims gigabytes end in exit 2 with a clear
+// message, quickly and without running out of memory (issue 16.6).
+func TestCameraCheckHostileFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.jpg")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big16 := filepath.Join(dir, "big16.png")
+	if err := os.WriteFile(big16, pngHeader(8192, 8192, 16), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wide := filepath.Join(dir, "wide.png")
+	if err := os.WriteFile(wide, pngHeader(6000, 5000, 8), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.jpg")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse 65 MB file: refused from its size, never read.
+	if err := f.Truncate(65 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	good := writeScene(t, dir, "good.jpg", sim.Good(sim.CardFront))
+	cases := []struct{ file, want string }{
+		{"/dev/zero", "not a regular file"},
+		{fifo, "not a regular file"},
+		{dir, "not a regular file"},
+		{big16, "too large"},
+		{wide, "30.0 megapixels"},
+		{huge, "64 MB"},
+	}
+	for _, c := range cases {
+		// The old command blocked on a FIFO forever and died of memory on
+		// the rest: bound it.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, binPath, "camera", "check", "--json", good, c.file)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if code := exitCode(err); code != 2 {
+			t.Errorf("%s: exit %d, want 2 (%s)", c.file, code, stderr.String())
+		}
+		msg := stderr.String()
+		if !strings.Contains(msg, c.file) || !strings.Contains(msg, c.want) || strings.Contains(msg, "goroutine") {
+			t.Errorf("%s: message %q should name the file and say %q", c.file, msg, c.want)
+		}
+		// The good file is still judged, and the bad one has its line.
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) != 2 || !strings.Contains(lines[0], `"ok":true`) || !strings.Contains(lines[1], `"error"`) {
+			t.Errorf("%s: JSON lines %q", c.file, out)
+		}
+	}
+}
+
+// TestCameraCheckBatchOrder: the files are judged by a pool of workers,
+// yet the lines come out in the order the files were given, and the exit
+// status is decided by all of them.
+func TestCameraCheckBatchOrder(t *testing.T) {
+	dir := t.TempDir()
+	good := sim.Good(sim.CardFront)
+	dark := good
+	dark.Light = 0.12
+	var files []string
+	for i := range 24 {
+		s := good
+		if i%5 == 3 {
+			s = dark
+		}
+		files = append(files, writeScene(t, dir, fmt.Sprintf("f%02d.jpg", 23-i), s))
+	}
+	out, err := exec.Command(binPath, append([]string{"camera", "check", "--json"}, files...)...).Output()
+	if code := exitCode(err); code != 1 {
+		t.Fatalf("exit %d, want 1 (some are dark): %s", code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(files) {
+		t.Fatalf("%d lines for %d files", len(lines), len(files))
+	}
+	for i, l := range lines {
+		var c checkJSON
+		if err := json.Unmarshal([]byte(l), &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.File != files[i] {
+			t.Fatalf("line %d is %s, want %s", i, c.File, files[i])
+		}
+		if wantDark := i%5 == 3; c.OK == wantDark || (wantDark && !contains(c.Problems, "too_dark")) {
+			t.Errorf("%s: ok=%v %v", filepath.Base(c.File), c.OK, c.Problems)
+		}
+		if c.Metrics["width"] != 1280.0 || c.Metrics["height"] != 720.0 {
+			t.Errorf("%s: metrics give %v×%v, the file is 1280×720", filepath.Base(c.File), c.Metrics["width"], c.Metrics["height"])
+		}
 	}
 }

@@ -106,6 +106,19 @@ type Analyzer struct {
 	best    []int32
 	thumb   [thumbW * thumbH]uint8
 	lapHist [1024]int32
+	// srcW, srcH: the source picture's size while AnalyzeSource runs.
+	srcW, srcH int
+}
+
+// AnalyzeSource judges img, a reduced copy of a srcW×srcH picture (a JPEG
+// decoded at 1/2, 1/4 or 1/8 in the DCT domain): the verdict is on img,
+// the reported size (Metrics.Width, Height) and any limit on resolution
+// are the source's.
+func (a *Analyzer) AnalyzeSource(img image.Image, srcW, srcH int) Result {
+	a.srcW, a.srcH = srcW, srcH
+	r := a.Analyze(img)
+	a.srcW, a.srcH = 0, 0
+	return r
 }
 
 // NewAnalyzer returns an Analyzer for mode m.
@@ -129,6 +142,9 @@ func (a *Analyzer) Analyze(img image.Image) Result {
 	r := Result{Mode: a.Mode}
 	b := img.Bounds()
 	r.Metrics.Width, r.Metrics.Height = b.Dx(), b.Dy()
+	if a.srcW > 0 && a.srcH > 0 {
+		r.Metrics.Width, r.Metrics.Height = a.srcW, a.srcH
+	}
 	if b.Dx() < 16 || b.Dy() < 16 {
 		r.Problems = r.Problems.Add(NoCard)
 		if a.Mode == Face {

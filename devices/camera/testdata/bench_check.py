@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""Whole-process speed of `ventanilla camera check --json` against the
+OpenCV reference (opencv_process.py: cv2.imread + the reference analysis,
+one thread) over the same files, the two runs alternated so both see the
+same machine load:
+
+  make build
+  /usr/bin/python3 devices/camera/testdata/bench_check.py [-n 15] [--bin bin/ventanilla] [FILE...]
+
+Default files: ../shared/camera-sample/images/*.jpg. Prints, per command,
+the median wall time and CPU time (user+sys) per image, and the ratio.
+Exit status 0; the figures are for the note, not a test (the machine may
+be busy).
+"""
+import argparse
+import glob
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+
+
+def run(cmd):
+    """Runs cmd, returns (wall seconds, cpu seconds, exit status)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    return wall, ru.ru_utime + ru.ru_stime, os.waitstatus_to_exitcode(status)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=15, help="runs of each command")
+    ap.add_argument("--bin", default=os.path.join(ROOT, "bin", "ventanilla"))
+    ap.add_argument("files", nargs="*")
+    a = ap.parse_args()
+    files = a.files or sorted(glob.glob(os.path.join(ROOT, "..", "shared", "camera-sample", "images", "*.jpg")))
+    if not files:
+        sys.exit("no files")
+    go = [a.bin, "camera", "check", "--json"] + files
+    cv = ["/usr/bin/python3", os.path.join(HERE, "opencv_process.py")] + files
+    for cmd in (go, cv):  # warm the page cache and check both run
+        _, _, code = run(cmd)
+        if code not in (0, 1):
+            sys.exit("%s exited %d" % (cmd[0], code))
+    res = {"go": [], "cv": []}
+    for _ in range(a.n):
+        res["go"].append(run(go))
+        res["cv"].append(run(cv))
+    n = len(files)
+    med = {}
+    for k, label in (("go", "ventanilla camera check --json"), ("cv", "OpenCV (cv2.imread + reference analysis, 1 thread)")):
+        wall = statistics.median(r[0] for r in res[k]) / n * 1000
+        cpu = statistics.median(r[1] for r in res[k]) / n * 1000
+        med[k] = (wall, cpu)
+        print("%-52s wall %6.2f ms/image   cpu %6.2f ms/image" % (label, wall, cpu))
+    print("ventanilla is %.1fx faster per image (wall), %.1fx (cpu); %d files, %d alternated runs each, load %s"
+          % (med["cv"][0] / med["go"][0], med["cv"][1] / med["go"][1], n, a.n, os.getloadavg()))
+
+
+if __name__ == "__main__":
+    main()
