@@ -43,6 +43,51 @@ type Converter struct {
 	dec    jpegscale.Decoder
 }
 
+// Wipe zeroes the pixels the converter holds (the last frame it decoded).
+func (c *Converter) Wipe() {
+	if c.ycc != nil {
+		clear(c.ycc.Y)
+		clear(c.ycc.Cb)
+		clear(c.ycc.Cr)
+	}
+	clear(c.jpgBuf)
+	c.dec.Wipe()
+}
+
+// GrayInto copies the luma of img into dst, reusing dst's pixels when they
+// are large enough (nil dst: a new image), and returns it. Camera frames
+// (*image.Gray, *image.YCbCr) are copied row by row; other images go
+// through their colour model.
+func GrayInto(dst *image.Gray, img image.Image) *image.Gray {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if dst == nil {
+		dst = &image.Gray{}
+	}
+	if cap(dst.Pix) < w*h {
+		dst.Pix = make([]byte, w*h)
+	}
+	dst.Pix, dst.Stride, dst.Rect = dst.Pix[:w*h], w, image.Rect(0, 0, w, h)
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := range h {
+			copy(dst.Pix[y*w:(y+1)*w], m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
+		}
+	case *image.YCbCr:
+		for y := range h {
+			copy(dst.Pix[y*w:(y+1)*w], m.Y[m.YOffset(b.Min.X, b.Min.Y+y):])
+		}
+	default:
+		for y := range h {
+			for x := range w {
+				r, g, bb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+				dst.Pix[y*w+x] = uint8((19595*r + 38470*g + 7471*bb + 1<<15) >> 24)
+			}
+		}
+	}
+	return dst
+}
+
 // Convert decodes f. Errors wrap ErrBadFrame.
 func (c *Converter) Convert(f Frame) (image.Image, error) {
 	switch f.Format {

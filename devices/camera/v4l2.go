@@ -307,6 +307,15 @@ func (v *V4L2) Next(ctx context.Context) (Frame, error) {
 	return f, nil
 }
 
+// Forget zeroes the copy of the last frame the source keeps (it would be
+// overwritten by the next frame anyway; a visitor's session that ended
+// must not linger in it meanwhile).
+func (v *V4L2) Forget() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	clear(v.buf)
+}
+
 // Close stops streaming and releases the device.
 func (v *V4L2) Close() error {
 	v.mu.Lock()

@@ -40,6 +40,18 @@ type Decoder struct {
 	ycc  image.YCbCr
 }
 
+// Wipe zeroes the decoder's pixel planes and coefficients: the last
+// image it decoded is gone from memory.
+func (dec *Decoder) Wipe() {
+	d := &dec.d
+	for i := range d.planes {
+		clear(d.planes[i][:cap(d.planes[i])])
+	}
+	for i := range d.progCoeffs {
+		clear(d.progCoeffs[i][:cap(d.progCoeffs[i])])
+	}
+}
+
 // Config parses the headers up to the frame header.
 func (dec *Decoder) Config(data []byte) (Config, error) {
 	d := &dec.d
