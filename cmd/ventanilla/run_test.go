@@ -74,6 +74,7 @@ var raceExempt = []string{
 	"image/...",
 	"github.com/ventanilla-kiosk/ventanilla/devices/camera/sim",
 	"github.com/ventanilla-kiosk/ventanilla/devices/camera/quality",
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera/jpegscale",
 }
 
 // testConfig gives the kiosk random loopback ports so tests never collide
