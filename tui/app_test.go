@@ -177,11 +177,11 @@ func TestHomeScreen(t *testing.T) {
 func TestLanguageSwitch(t *testing.T) {
 	m, _, _, _ := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("right"))
-	waitFor(t, tm, "Benvingut")
+	waitFor(t, tm, "Li donem la benvinguda")
 	tm.Send(press("f2")) // the global key goes on to the next language
-	waitFor(t, tm, "Benvido")
+	waitFor(t, tm, "Dámoslle a benvida")
 	v := finalView(t, tm)
 	if !strings.Contains(v, "[Galego]") || !strings.Contains(v, "Necesito axuda") {
 		t.Fatalf("expected Galician home:\n%s", v)
@@ -196,7 +196,7 @@ func TestLanguageSwitch(t *testing.T) {
 func TestLanguageKeyBurst(t *testing.T) {
 	m, _, obs, _ := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	for range 3 {
 		tm.Send(press("right"))
 	}
@@ -274,7 +274,7 @@ func runCmd(m *Model, cmd tea.Cmd) {
 func TestLanguageKeysWrapAround(t *testing.T) {
 	m, _, _, _ := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("left"))
 	waitFor(t, tm, "[Français]")
 	for range 6 {
@@ -291,7 +291,7 @@ func TestLanguageKeysWrapAround(t *testing.T) {
 func TestStepIndicatorAndBack(t *testing.T) {
 	m, _, obs, wiped := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Paso 1 de 4")
 	tm.Send(press("enter"))
@@ -316,9 +316,9 @@ func TestStepIndicatorAndBack(t *testing.T) {
 func TestIdleWarningThenWipe(t *testing.T) {
 	m, clock, obs, wiped := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("right")) // Català: the wipe must bring Spanish back
-	waitFor(t, tm, "Benvingut")
+	waitFor(t, tm, "Li donem la benvinguda")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Pas 1 de 4")
 	clock.Advance(59 * time.Second)
@@ -329,7 +329,7 @@ func TestIdleWarningThenWipe(t *testing.T) {
 		t.Fatal("wiped during the warning")
 	}
 	clock.Advance(30 * time.Second)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	v := finalView(t, tm)
 	if !*wiped {
 		t.Fatal("the flow's Wipe was not called")
@@ -346,7 +346,7 @@ func TestIdleWarningThenWipe(t *testing.T) {
 func TestIdleWarningScreen(t *testing.T) {
 	m, clock, _, wiped := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Paso 1 de 4")
 	clock.Advance(61 * time.Second)
@@ -364,7 +364,7 @@ func TestIdleWarningScreen(t *testing.T) {
 func TestAnyKeyDuringWarningContinues(t *testing.T) {
 	m, clock, _, wiped := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Paso 1 de 4")
 	clock.Advance(70 * time.Second)
@@ -383,7 +383,7 @@ func TestAnyKeyDuringWarningContinues(t *testing.T) {
 func TestLockdownKeys(t *testing.T) {
 	m, _, _, wiped := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Paso 1 de 4")
 	for _, k := range []string{"ctrl+c", "ctrl+z", "ctrl+\\", "ctrl+c"} {
@@ -393,7 +393,7 @@ func TestLockdownKeys(t *testing.T) {
 		tm.Send(press("esc")) // Esc spam leaves the procedure, then does nothing
 	}
 	tm.Send(press("x"))
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	time.Sleep(30 * time.Millisecond)
 	v := finalView(t, tm)
 	if !strings.Contains(v, "Necesito ayuda") {
@@ -407,7 +407,7 @@ func TestLockdownKeys(t *testing.T) {
 func TestCancelAsksFirst(t *testing.T) {
 	m, _, obs, wiped := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Paso 1 de 4")
 	tm.Send(press("f10"))
@@ -417,7 +417,7 @@ func TestCancelAsksFirst(t *testing.T) {
 	tm.Send(press("f10"))
 	waitFor(t, tm, "¿Cancelar el trámite?")
 	tm.Send(press("enter")) // yes
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	_ = finalView(t, tm)
 	if !*wiped || !strings.Contains(obs.list(), "abandon fnmt") {
 		t.Fatalf("cancel must wipe and be recorded: wiped=%v events=%q", *wiped, obs.list())
@@ -427,14 +427,14 @@ func TestCancelAsksFirst(t *testing.T) {
 func TestHighContrastToggleResetsOnWipe(t *testing.T) {
 	m, _, _, _ := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(press("f3"))
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Paso 1 de 4")
 	tm.Send(press("f10"))
 	waitFor(t, tm, "¿Cancelar")
 	tm.Send(press("enter"))
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	_ = finalView(t, tm)
 	if m.env.Styles.HighContrast {
 		t.Fatal("the wipe must reset the large-text mode")
@@ -446,7 +446,7 @@ func TestResize(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			m, _, _, _ := newRoot(t)
 			tm := start(t, m, 120, 40)
-			waitFor(t, tm, "Bienvenido")
+			waitFor(t, tm, "Le damos la bienvenida")
 			tm.Send(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 			tm.Send(press("enter"))
 			waitFor(t, tm, "Paso 1 de 4")
@@ -479,12 +479,12 @@ func TestTooSmall(t *testing.T) {
 func TestMaintenance(t *testing.T) {
 	m, _, _, _ := newRoot(t)
 	tm := start(t, m, 80, 24)
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	tm.Send(MaintenanceMsg{On: true})
 	waitFor(t, tm, "fuera de servicio")
 	tm.Send(press("enter"))
 	tm.Send(MaintenanceMsg{On: false})
-	waitFor(t, tm, "Bienvenido")
+	waitFor(t, tm, "Le damos la bienvenida")
 	_ = finalView(t, tm)
 	if m.status.Snapshot().Maintenance {
 		t.Fatal("maintenance should be off")

@@ -606,7 +606,7 @@ func TestIdleTimeoutWipes(t *testing.T) {
 	if d.has("García") || d.has("12345678Z") || d.has("Paso") {
 		t.Fatalf("data on screen after the idle timeout:\n%s", d.view())
 	}
-	d.must("Bienvenido")
+	d.must("Le damos la bienvenida")
 	if d.screen.StepName() != "fnmt/0-before" {
 		t.Errorf("the FNMT screen was not wiped: %s", d.screen.StepName())
 	}
