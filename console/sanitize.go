@@ -103,3 +103,8 @@ func safeJSON(b []byte) []byte {
 	}
 	return out.Bytes()
 }
+
+// SafeJSON is safeJSON for other packages that print JSON on a technician's
+// terminal (the `ventanilla queue` commands print exactly what the console
+// prints).
+func SafeJSON(b []byte) []byte { return safeJSON(b) }

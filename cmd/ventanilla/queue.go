@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ventanilla-kiosk/ventanilla/console"
 	"github.com/ventanilla-kiosk/ventanilla/store"
 )
 
@@ -181,12 +183,21 @@ func buildJob(l store.JobLine) (store.NewJob, error) {
 	if err := l.Validate(); err != nil {
 		return store.NewJob{}, err
 	}
-	var atts []store.Attachment
-	for _, path := range l.Attach {
-		data, err := os.ReadFile(path)
+	if l.Kind == store.KindSMS {
+		to, _, err := smsInput(l.To, l.Text)
 		if err != nil {
-			return store.NewJob{}, fmt.Errorf("attachment: %v", err)
+			return store.NewJob{}, err
 		}
+		l.To = to
+	}
+	var atts []store.Attachment
+	total := 0
+	for _, path := range l.Attach {
+		data, err := readAttachment(path, min(maxAttachmentBytes, maxAttachmentsTotal-total))
+		if err != nil {
+			return store.NewJob{}, fmt.Errorf("attachment %s: %w", path, err)
+		}
+		total += len(data)
 		ct := mime.TypeByExtension(filepath.Ext(path))
 		if ct == "" {
 			ct = "application/octet-stream"
@@ -194,6 +205,49 @@ func buildJob(l store.JobLine) (store.NewJob, error) {
 		atts = append(atts, store.Attachment{Name: filepath.Base(path), ContentType: ct, Data: data})
 	}
 	return l.NewJob(atts), nil
+}
+
+// An attachment is a document or a photo: 10 MiB each and 20 MiB per
+// e-mail are generous, and keep the message under the 25–35 MB most relays
+// accept once base64 has grown it by a third.
+const (
+	maxAttachmentBytes  = 10 << 20
+	maxAttachmentsTotal = 20 << 20
+)
+
+// readAttachment reads a regular file of at most limit bytes. Anything else
+// (/dev/zero, a FIFO, a directory) is refused before a byte is read, and
+// the read itself is bounded, so a file that grows meanwhile cannot
+// exhaust memory either.
+func readAttachment(path string, limit int) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%v): attach a document or a photo", st.Mode().Type())
+	}
+	if st.Size() > int64(limit) {
+		return nil, fmt.Errorf("%d bytes, more than the %d an e-mail may carry here", st.Size(), limit)
+	}
+	// O_NONBLOCK: should the path have been swapped for a FIFO since the
+	// Stat, the open does not hang; Fstat below refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file: attach a document or a photo")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("more than the %d bytes an e-mail may carry here", limit)
+	}
+	return data, nil
 }
 
 func newQueueListCmd(dataDir *string) *cobra.Command {
@@ -261,10 +315,32 @@ func listJobs(c *cobra.Command, dir string, f store.ListFilter, asJSON bool) err
 	if err != nil {
 		return failure(err)
 	}
+	return writeJobs(out, jobs, asJSON)
+}
+
+// writeJobs prints jobs as the console does: a purpose or an error text
+// (an SMTP server's, a modem's) may carry escape sequences, which would
+// act on the technician's terminal.
+func writeJobs(out io.Writer, jobs []store.Job, asJSON bool) error {
 	if asJSON {
-		return store.WriteJobsJSON(out, jobs)
+		for _, j := range jobs {
+			b, err := json.Marshal(store.ViewOf(j))
+			if err != nil {
+				return failure(err)
+			}
+			if _, err := out.Write(append(console.SafeJSON(b), '\n')); err != nil {
+				return failure(err)
+			}
+		}
+		return nil
 	}
-	return store.WriteJobsTable(out, jobs)
+	clean := make([]store.Job, len(jobs))
+	for i, j := range jobs {
+		j.ID, j.Recipient, j.Purpose, j.LastError = console.Sanitize(j.ID), console.Sanitize(j.Recipient), console.Sanitize(j.Purpose), console.Sanitize(j.LastError)
+		j.Kind, j.State = store.Kind(console.Sanitize(string(j.Kind))), store.State(console.Sanitize(string(j.State)))
+		clean[i] = j
+	}
+	return store.WriteJobsTable(out, clean)
 }
 
 func newQueueDeadCmd(dataDir *string) *cobra.Command {
@@ -431,17 +507,22 @@ func newQueueAuditCmd(dataDir *string) *cobra.Command {
 				return failure(err)
 			}
 			out := c.OutOrStdout()
-			enc := json.NewEncoder(out)
 			for _, e := range log {
+				// Fields come from anyone who reached the log (an SSH
+				// user name, a relay's error): printed as the console does.
 				if asJSON {
-					if err := enc.Encode(e); err != nil {
+					b, err := json.Marshal(e)
+					if err != nil {
+						return failure(err)
+					}
+					if _, err := out.Write(append(console.SafeJSON(b), '\n')); err != nil {
 						return failure(err)
 					}
 					continue
 				}
-				fmt.Fprintf(out, "%s  %-18s", e.Time.Format(time.RFC3339), e.Event)
+				fmt.Fprintf(out, "%s  %-18s", e.Time.Format(time.RFC3339), console.Sanitize(e.Event))
 				for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
-					fmt.Fprintf(out, " %s=%s", k, e.Fields[k])
+					fmt.Fprintf(out, " %s=%s", console.Sanitize(k), console.Sanitize(e.Fields[k]))
 				}
 				fmt.Fprintln(out)
 			}

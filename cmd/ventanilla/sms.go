@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ventanilla-kiosk/ventanilla/devices/modem"
-	"github.com/ventanilla-kiosk/ventanilla/devices/modem/pdu"
 )
 
 // newSMSCmd groups direct SMS commands (no queue: for technicians).
@@ -47,23 +45,23 @@ func newSMSSendCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "send --port DEV --to NUMBER --text TEXT",
 		Short: "Send one SMS now and report its message references",
-		Long: `Send one SMS now through the modem on --port. Long texts go as concatenated
-parts (153 GSM-7 or 67 UCS-2 characters each). Exit 0 only when the modem
-accepted every part, 1 when it did not, 2 on bad usage (nothing is sent).`,
+		Long: `Send one SMS now through the modem on --port. --to is a Spanish mobile in any
+usual spelling (600 000 000, +34 600 000 000) or another country's number in
+international form (+33 6 12 34 56 78). Long texts go as concatenated parts
+(153 GSM-7 or 67 UCS-2 characters each), at most 10. 'queue add' checks an
+SMS the same way. Exit 0 only when the modem accepted every part, 1 when it
+did not, 2 on bad usage (nothing is sent).`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if port == "" {
 				return usageErrorf("--port is required, e.g. --port /dev/ttyUSB2 (see '%s --help')", c.CommandPath())
 			}
-			if !modem.ValidE164(to) {
-				return usageErrorf("--to %q is not an international number: use + and 8 to 15 digits, e.g. +34600000000", to)
+			// The same check as `queue add` (smsinput.go).
+			e164, _, err := smsInput(to, text)
+			if err != nil {
+				return usageErrorf("%v", err)
 			}
-			if strings.TrimSpace(text) == "" {
-				return usageErrorf("--text is empty: give the message to send")
-			}
-			if n, _ := pdu.Parts(text); n > pdu.MaxParts {
-				return usageErrorf("--text needs %d SMS parts, more than the %d a phone can join; shorten it", n, pdu.MaxParts)
-			}
+			to = e164
 			ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			res := smsResult{To: to, Refs: []int{}}
@@ -98,7 +96,7 @@ accepted every part, 1 when it did not, 2 on bad usage (nothing is sent).`,
 	}
 	f := c.Flags()
 	f.StringVar(&port, "port", "", "serial device of the modem, e.g. /dev/ttyUSB2")
-	f.StringVar(&to, "to", "", "destination in international form, e.g. +34600000000")
+	f.StringVar(&to, "to", "", "destination: a Spanish mobile (600 000 000) or +CC international number")
 	f.StringVar(&text, "text", "", "message text (any language; long texts are split)")
 	f.StringVar(&pin, "pin", "", "SIM PIN, entered once if the SIM asks for it")
 	f.BoolVar(&asJSON, "json", false, `print {"to":…,"parts":N,"refs":[…]}`)

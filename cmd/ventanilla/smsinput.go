@@ -1,0 +1,47 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ventanilla-kiosk/ventanilla/devices/modem"
+	"github.com/ventanilla-kiosk/ventanilla/procedure"
+)
+
+// maxSMSParts bounds an SMS a technician sends or queues. The 8-bit
+// concatenation header could number 255 parts, but handsets and operators
+// drop long concatenations well before that, and the kiosk's own messages
+// take one to three: a 100 000-character text (654 parts) is a mistake.
+const maxSMSParts = 10
+
+// smsInput is the one check of an SMS typed by a technician (`sms send`,
+// `queue add`): the number as the visitor's screens read a Spanish mobile
+// (procedure.ParseMobile: any usual spelling, returned as +34…), or another
+// country's number in international form (+, 8 to 15 digits); a text that
+// is not empty and fits maxSMSParts parts as the modem will split it. It
+// returns the number in E.164 and the number of parts.
+func smsInput(to, text string) (string, int, error) {
+	e164, err := procedure.ParseMobile(to)
+	if err != nil {
+		var p *procedure.Problem
+		intl := strings.Map(func(r rune) rune {
+			if r == ' ' || r == '.' || r == '-' {
+				return -1
+			}
+			return r
+		}, strings.TrimSpace(to))
+		if !errors.As(err, &p) || p.Key != procedure.KeyPhoneCountry || !modem.ValidE164(intl) {
+			return "", 0, fmt.Errorf("%q is not a mobile number (%v): give a Spanish mobile (600 000 000, +34 600 000 000) or another country's in international form (+33 6 12 34 56 78)", to, err)
+		}
+		e164 = intl
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", 0, errors.New("the SMS text is empty: give the message to send")
+	}
+	n, _ := modem.Parts(text)
+	if n > maxSMSParts {
+		return "", 0, fmt.Errorf("the SMS text (%d characters) needs %d parts, more than the %d a phone reliably joins: shorten it", len([]rune(text)), n, maxSMSParts)
+	}
+	return e164, n, nil
+}
