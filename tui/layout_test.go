@@ -120,6 +120,9 @@ func cutWord(w string, vocab map[string]bool, sorted []string) (string, bool) {
 	return "", false
 }
 
+// columnRE separates columns laid side by side (a QR code and its caption).
+var columnRE = regexp.MustCompile(`  +`)
+
 var urlRE = regexp.MustCompile(`(https?://|www\.)\S+`)
 
 // mentionRE finds keys named in a text ("pulse F5", "Pulse Enter").
@@ -236,6 +239,15 @@ func (l *layout) check(h *harness, where string, lg i18n.Lang) {
 		probs = append(probs, fmt.Sprintf("line %d is %d cells wide (%d fit): %q", wi+1, widest, h.m.width, strings.TrimRight(lines[wi], " ")))
 	}
 	for i, line := range lines {
+		// A sign wrapped away from its word starts a line, or a column
+		// beside a QR code. (Split on the plain space only: a no-break
+		// space binds.)
+		for _, col := range columnRE.Split(line, -1) {
+			f := strings.Split(strings.TrimSpace(col), " ")
+			if first := f[0]; utf8.RuneCountInString(first) == 1 && strings.Contains(":;?»", first) { // "! " is the warning mark
+				probs = append(probs, fmt.Sprintf("line %d starts with a sign cut from its word (%q): %q", i+1, first, strings.TrimRight(line, " ")))
+			}
+		}
 		if full, cut := cutWord(lastWord(line), l.vocab[lg], l.sorted[lg]); cut {
 			probs = append(probs, fmt.Sprintf("line %d ends in a cut word (%q of %q): %q", i+1, lastWord(line), full, strings.TrimRight(line, " ")))
 		}
