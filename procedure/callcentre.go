@@ -91,7 +91,7 @@ func CallCentreFlow(v Variant) Flow {
 		ID:       v.Flow(),
 		TitleKey: title,
 		Steps: []Step{
-			{ID: StepCallBefore, TitleKey: "callcentre.before.title", Needs: []Need{NeedConsent}},
+			{ID: StepCallBefore, TitleKey: "callcentre.before.title", Needs: []Need{NeedNotice}},
 			{ID: StepCallIdentity, TitleKey: "callcentre.identity.title", Counted: true, Needs: []Need{
 				NeedNIF, NeedSupport, NeedName, NeedSurname1, NeedSurname2, NeedMobile, NeedEmail, NeedSlot, NeedLanguage}},
 			{ID: StepCallPhotos, TitleKey: "callcentre.photos.title", Counted: true, Needs: []Need{NeedFront, NeedBack}},
@@ -132,13 +132,17 @@ type Request struct {
 	// request and of the e-mail).
 	Created time.Time
 
-	Consent  bool
-	ID       ID
-	Support  string // número de soporte; required for NIE holders
-	Name     string
-	Surname1 string
-	Surname2 string // optional: many foreign visitors have one surname
-	Mobile   string // E.164
+	// NoticeRead: the data-protection notice was shown and the visitor
+	// chose to go on. It is not consent: the processing rests on one
+	// legal basis, a task in the public interest (RGPD art. 6.1.e, Ley
+	// 39/2015 art. 12), which the notice states.
+	NoticeRead bool
+	ID         ID
+	Support    string // número de soporte; required for NIE holders
+	Name       string
+	Surname1   string
+	Surname2   string // optional: many foreign visitors have one surname
+	Mobile     string // E.164
 	// VerifiedMobile is the number an SMS code proved the visitor holds
 	// (E.164). The number is verified only while it is the one in
 	// Mobile: a number changed after the check is not (issue 14), so the
@@ -244,9 +248,9 @@ func (r *Request) Complete(opt CheckOptions) bool { return len(r.Check(opt)) == 
 
 func (r *Request) check(n Need, opt CheckOptions) *Problem {
 	switch n {
-	case NeedConsent:
-		if !r.Consent {
-			return problem(string(n), KeyConsentMissing, nil)
+	case NeedNotice:
+		if !r.NoticeRead {
+			return problem(string(n), KeyNoticeUnread, nil)
 		}
 	case NeedNIF:
 		_, err := ParseNIF(r.ID.Number)

@@ -82,7 +82,7 @@ func completeRequest(t testing.TB, v Variant) *Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Consent = true
+	r.NoticeRead = true
 	r.ID, _ = ParseNIF("12345678Z")
 	r.Name, r.Surname1, r.Surname2 = "María José", "García", "López"
 	r.Mobile, r.VerifiedMobile = "+34600123456", "+34600123456"
@@ -120,7 +120,7 @@ func TestRequestCheckEmpty(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := strings.Join([]string{
-			"consent:" + KeyConsentMissing, "nif:" + KeyNIFEmpty, "name:" + KeyNameEmpty, "surname1:" + KeySurname1Empty,
+			"notice:" + KeyNoticeUnread, "nif:" + KeyNIFEmpty, "name:" + KeyNameEmpty, "surname1:" + KeySurname1Empty,
 			"mobile:" + KeyPhoneEmpty, "email:" + KeyEmailEmpty, "slot:" + KeySlotMissing, "language:" + KeyLanguageMissing,
 			"front:" + KeyFrontMissing, "back:" + KeyBackMissing, tc.last,
 		}, " ")
@@ -165,7 +165,7 @@ func TestRequestCheckProblems(t *testing.T) {
 		{"signed missing", VariantClave, func(r *Request) { r.Signed = Image{} }, "signed:" + KeySignedMissing},
 		{"signed ignored for certificate", VariantCertificate, func(r *Request) { r.Signed = Image{} }, ""},
 		{"code wrong length", VariantCertificate, func(r *Request) { r.RequestCode = "12345" }, "code:" + KeyCodeLength},
-		{"no consent", VariantCertificate, func(r *Request) { r.Consent = false }, "consent:" + KeyConsentMissing},
+		{"no consent", VariantCertificate, func(r *Request) { r.NoticeRead = false }, "notice:" + KeyNoticeUnread},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

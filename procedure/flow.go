@@ -20,7 +20,7 @@ type Need string
 
 // What steps collect.
 const (
-	NeedConsent   Need = "consent"
+	NeedNotice    Need = "notice"
 	NeedDevice    Need = "device"
 	NeedNIF       Need = "nif"
 	NeedSupport   Need = "support"

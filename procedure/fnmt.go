@@ -62,7 +62,7 @@ func FNMTFlow() Flow {
 		ID:       FlowFNMT,
 		TitleKey: "flow.fnmt.title",
 		Steps: []Step{
-			{ID: StepFNMTBefore, TitleKey: "fnmt.before.title", Needs: []Need{NeedConsent}},
+			{ID: StepFNMTBefore, TitleKey: "fnmt.before.title", Needs: []Need{NeedNotice}},
 			{ID: StepFNMTInstall, TitleKey: "fnmt.install.title", Counted: true, Needs: []Need{NeedDevice}},
 			{ID: StepFNMTRequest, TitleKey: "fnmt.request.title", Counted: true,
 				Needs: []Need{NeedNIF, NeedSurname1, NeedEmail, NeedCode}},
@@ -305,7 +305,9 @@ func euros(cents int) string { return fmt.Sprintf("%d,%02d €", cents/100, cent
 // stores normalised values here as each field is accepted by its validator,
 // and wipes the whole struct when the session ends.
 type FNMTVisit struct {
-	Consent     bool
+	// NoticeRead: the data-protection notice was shown and the visitor
+	// chose to go on (not consent; see Request.NoticeRead).
+	NoticeRead  bool
 	Device      DeviceOS
 	ID          ID
 	Surname1    string
@@ -344,9 +346,9 @@ func (v *FNMTVisit) Missing(step StepID, links FNMTLinks, codeLength int) []*Pro
 
 func (v *FNMTVisit) check(n Need, links FNMTLinks, codeLength int) *Problem {
 	switch n {
-	case NeedConsent:
-		if !v.Consent {
-			return problem(string(n), KeyConsentMissing, nil)
+	case NeedNotice:
+		if !v.NoticeRead {
+			return problem(string(n), KeyNoticeUnread, nil)
 		}
 	case NeedDevice:
 		if _, ok := links.ConfiguratorURL(v.Device); !ok {

@@ -66,7 +66,7 @@ func TestFNMTMissing(t *testing.T) {
 		want string
 		fill func()
 	}{
-		{StepFNMTBefore, "consent:" + KeyConsentMissing, func() { v.Consent = true }},
+		{StepFNMTBefore, "notice:" + KeyNoticeUnread, func() { v.NoticeRead = true }},
 		{StepFNMTInstall, "device:" + KeyDeviceMissing, func() { v.Device = OSLinux }},
 		{StepFNMTRequest, "nif:" + KeyNIFEmpty + " surname1:" + KeySurname1Empty + " email:" + KeyEmailEmpty + " code:" + KeyCodeEmpty,
 			func() {

@@ -23,7 +23,7 @@ type Message struct {
 //
 // Field names the input the problem belongs to ("nif", "mobile", "email",
 // "email_confirm", "support", "code", "code_confirm", "name", "surname1",
-// "surname2", "front", "back", "signed", "slot", "language", "consent",
+// "surname2", "front", "back", "signed", "slot", "language", "notice",
 // "office", "place"), so a form can put the message next to the right box.
 type Problem struct {
 	Field string
@@ -161,7 +161,7 @@ const (
 	KeyNameChars     = "validation.name.chars"
 	KeyNameLength    = "validation.name.length" // Max
 
-	KeyConsentMissing   = "request.consent.missing"
+	KeyNoticeUnread     = "request.notice.unread"
 	KeyMobileUnverified = "request.mobile.unverified"
 	KeySlotMissing      = "request.slot.missing"
 	KeyLanguageMissing  = "request.language.missing"
@@ -190,7 +190,7 @@ var problemKeys = []string{
 	KeyEmailTLD, KeyEmailMismatch,
 	KeyCodeEmpty, KeyCodeChars, KeyCodeLength, KeyCodeMismatch,
 	KeyNameEmpty, KeySurname1Empty, KeyNameChars, KeyNameLength,
-	KeyConsentMissing, KeyMobileUnverified, KeySlotMissing, KeyLanguageMissing,
+	KeyNoticeUnread, KeyMobileUnverified, KeySlotMissing, KeyLanguageMissing,
 	KeyFrontMissing, KeyFrontUnreadable, KeyBackMissing, KeyBackUnreadable,
 	KeySignedMissing, KeySignedUnreadable, KeySupportMissing, KeyOfficeMissing,
 	KeyDeviceMissing, KeyRehearsalMissing, KeyVariantUnknown,
@@ -251,7 +251,7 @@ var englishText = map[string]string{
 	KeySurname1Empty:     "no first surname",
 	KeyNameChars:         "name has characters that are not letters",
 	KeyNameLength:        "name is too long",
-	KeyConsentMissing:    "data-protection notice not accepted",
+	KeyNoticeUnread:      "data-protection notice not read",
 	KeyMobileUnverified:  "mobile not verified by SMS code",
 	KeySlotMissing:       "no preferred call slot",
 	KeyLanguageMissing:   "no language chosen for the call",

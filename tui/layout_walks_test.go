@@ -150,9 +150,11 @@ func walkFNMT(l *layout, h *harness) {
 	h.press("enter")
 	mustSee(l.t, h, "steps.notice.heading")
 	l.look(h, "fnmt notice", true)
+	// "I would rather see a person": the staff screen, then back in.
 	h.press("down", "enter")
-	l.look(h, "fnmt notice declined", false)
-	h.press("up", "enter")
+	mustSee(l.t, h, "staff.body")
+	l.look(h, "fnmt notice: a person instead", false)
+	h.press("enter", "enter", "enter", "enter")
 	mustSee(l.t, h, "fnmt.install.choose")
 	l.look(h, "fnmt device", true)
 	// Every device's install page (the configurator, FNMT's app), then

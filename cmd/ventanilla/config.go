@@ -32,18 +32,19 @@ type Config struct {
 	HolidaysFile string   `toml:"holidays_file"`
 	// MadridHolidaysFile adds Madrid's holidays (where FNMT works) for
 	// years this build does not know; the known ones are built in.
-	MadridHolidaysFile string     `toml:"madrid_holidays_file"`
-	HelpDesk           string     `toml:"help_desk"`
-	SMSSignature       string     `toml:"sms_signature"`
-	CallCentre         callCentre `toml:"call_centre"`
-	SMTP               smtpConfig `toml:"smtp"`
-	Modem              modemConf  `toml:"modem"`
-	Camera             cameraConf `toml:"camera"`
-	SSH                sshConf    `toml:"ssh"`
-	Metrics            metricConf `toml:"metrics"`
-	Retention          retention  `toml:"retention"`
-	FNMTLinks          fnmtLinks  `toml:"fnmt_links"`
-	Outbox             outboxConf `toml:"outbox"`
+	MadridHolidaysFile string      `toml:"madrid_holidays_file"`
+	HelpDesk           string      `toml:"help_desk"`
+	SMSSignature       string      `toml:"sms_signature"`
+	CallCentre         callCentre  `toml:"call_centre"`
+	Privacy            privacyConf `toml:"privacy"`
+	SMTP               smtpConfig  `toml:"smtp"`
+	Modem              modemConf   `toml:"modem"`
+	Camera             cameraConf  `toml:"camera"`
+	SSH                sshConf     `toml:"ssh"`
+	Metrics            metricConf  `toml:"metrics"`
+	Retention          retention   `toml:"retention"`
+	FNMTLinks          fnmtLinks   `toml:"fnmt_links"`
+	Outbox             outboxConf  `toml:"outbox"`
 
 	langs    []i18n.Lang
 	calendar *procedure.Calendar
@@ -87,6 +88,13 @@ type callCentre struct {
 	// that replaced it (issue 13.14) has none. Still read, and ignored, so
 	// the configuration files of kiosks already installed keep loading.
 	Addressee string `toml:"addressee"`
+}
+
+// privacyConf is the data-protection notice's controller and contact.
+type privacyConf struct {
+	Controller string `toml:"controller"`
+	Contact    string `toml:"contact"`
+	Info       string `toml:"info"`
 }
 
 type smtpConfig struct {
@@ -172,6 +180,10 @@ func demoConfig() Config {
 		Email: "centro-atencion@demo.invalid",
 		Phone: "900 000 000",
 		Hours: "L-V 9:00-18:00",
+	}
+	c.Privacy = privacyConf{
+		Controller: "Oficina de demostración (responsable ficticio)",
+		Contact:    "protecciondedatos@demo.invalid",
 	}
 	c.SMTP = smtpConfig{From: "ventanilla-demo@localhost", TLS: "none"}
 	c.Camera.Device = "sim"
@@ -341,6 +353,13 @@ func (c *Config) validate(file string) error {
 	}
 	if c.Retention.MaxAge.Duration < time.Hour {
 		return bad("retention.max_age", "%v is too short: undelivered requests need time to leave when the network is down (use at least 1h)", c.Retention.MaxAge.Duration)
+	}
+	// Last, so a file with another mistake hears about that one first.
+	if strings.TrimSpace(c.Privacy.Controller) == "" {
+		return bad("privacy.controller", "must be set: the data-protection notice names who is responsible for the visitor's data (RGPD art. 13), e.g. controller = \"Ayuntamiento de Getafe\"")
+	}
+	if strings.TrimSpace(c.Privacy.Contact) == "" {
+		return bad("privacy.contact", "must be set: the notice says where to exercise the data-protection rights (an e-mail or the DPO's address), e.g. contact = \"dpd@getafe.es\"")
 	}
 	return nil
 }

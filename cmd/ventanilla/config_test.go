@@ -27,6 +27,9 @@ func TestExampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the documented example must load: %v", err)
 	}
+	if c.Privacy.Controller != "Ayuntamiento de Getafe" || c.Privacy.Contact != "dpd@getafe.es" {
+		t.Fatalf("privacy: %+v", c.Privacy)
+	}
 	if c.KioskID != "getafe-01" || c.IdleTimeout.Seconds() != 90 || c.CodeLength != 9 || len(c.langs) != 6 || c.SMSSignature != "Ayto. Getafe" {
 		t.Fatalf("unexpected values: %+v", c)
 	}
@@ -58,6 +61,8 @@ func TestBadConfigNamesFileFieldAndProblem(t *testing.T) {
 		{"fnmt phone configurator", "[fnmt_links.configurator]\nios = \"https://x\"", "fnmt_links.configurator.ios", "fnmt_links.app"},
 		{"fnmt app link", "[fnmt_links]\napp = \"http://x\"", "fnmt_links.app", "https"},
 		{"madrid holidays", "madrid_holidays_file = \"/nonexistent/m.txt\"", "madrid_holidays_file", "no such file"},
+		{"no privacy controller", "[privacy]\ncontact = \"dpd@x.es\"", "privacy.controller", "RGPD art. 13"},
+		{"no privacy contact", "[privacy]\ncontroller = \"Ayuntamiento\"", "privacy.contact", "rights"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,7 +100,9 @@ func TestDemoConfigIsValid(t *testing.T) {
 // files cover them.
 func TestHolidayWarnings(t *testing.T) {
 	dec2026 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	c, err := loadConfig("", defaultConfig())
+	base := defaultConfig()
+	base.Privacy = privacyConf{Controller: "Ayuntamiento", Contact: "dpd@example.es"}
+	c, err := loadConfig("", base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +125,7 @@ func TestHolidayWarnings(t *testing.T) {
 	if err := os.WriteFile(f, []byte(fmt.Sprintf("holidays_file = %q\n", office)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if c, err = loadConfig(f, defaultConfig()); err != nil {
+	if c, err = loadConfig(f, base); err != nil {
 		t.Fatal(err)
 	}
 	w = strings.Join(c.holidayWarnings(dec2026), "\n")
@@ -136,7 +143,7 @@ func TestHolidayWarnings(t *testing.T) {
 	if err := os.WriteFile(f, []byte(fmt.Sprintf("holidays_file = %q\nmadrid_holidays_file = %q\n", office, madrid)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if c, err = loadConfig(f, defaultConfig()); err != nil {
+	if c, err = loadConfig(f, base); err != nil {
 		t.Fatal(err)
 	}
 	if w := c.holidayWarnings(dec2026); len(w) != 0 {
@@ -145,5 +152,19 @@ func TestHolidayWarnings(t *testing.T) {
 	// In January 2027 the next year is 2028.
 	if w := c.holidayWarnings(time.Date(2027, 1, 2, 9, 0, 0, 0, time.UTC)); len(w) != 2 {
 		t.Errorf("2028 not warned about: %q", w)
+	}
+}
+
+// TestPrivacyRequired: a kiosk without [privacy] does not start, since the
+// notice would name nobody (issue 13.7); the demo has fictitious values.
+func TestPrivacyRequired(t *testing.T) {
+	_, err := loadConfig("", defaultConfig())
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Field != "privacy.controller" {
+		t.Fatalf("no [privacy]: %v", err)
+	}
+	c, err := loadConfig("", demoConfig())
+	if err != nil || c.Privacy.Controller == "" || !strings.HasSuffix(c.Privacy.Contact, ".invalid") {
+		t.Fatalf("demo privacy: %+v %v", c.Privacy, err)
 	}
 }

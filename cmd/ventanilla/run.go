@@ -469,6 +469,7 @@ func (k *kiosk) settings() kit.Settings {
 		IdleTimeout: c.IdleTimeout.Duration, IdleWarning: c.IdleWarning.Duration, CodeLength: c.CodeLength,
 		CallCentre: kit.CallCentre{Email: c.CallCentre.Email, Phone: c.CallCentre.Phone, Hours: c.CallCentre.Hours},
 		HelpDesk:   c.HelpDesk, SMSSignature: c.SMSSignature,
+		Privacy: kit.Privacy{Controller: c.Privacy.Controller, Contact: c.Privacy.Contact, Info: c.Privacy.Info},
 	}
 }
 

@@ -394,7 +394,7 @@ func (s *Screen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	case pgNotice:
 		cmd := s.notice.Update(msg)
 		if s.notice.Done() {
-			s.req.Consent = true
+			s.req.NoticeRead = true
 			return s, tea.Batch(cmd, s.next())
 		}
 		return s, cmd
@@ -651,7 +651,7 @@ func (s *Screen) Back() (kit.Screen, tea.Cmd, bool) {
 	if prev == pgNotice {
 		// Back to the notice means reading it again and choosing again.
 		s.notice.Reset()
-		s.req.Consent = false
+		s.req.NoticeRead = false
 	}
 	s.page = prev
 	switch prev {

@@ -236,11 +236,11 @@ func TestBackNavigation(t *testing.T) {
 	env, _ := screenEnv()
 	s := newScreen(env, nil, cert)
 	keys(s, "enter", "enter")
-	if s.page != pgIdentity || !s.req.Consent {
-		t.Fatalf("page %s consent %v", pageNames[s.page], s.req.Consent)
+	if s.page != pgIdentity || !s.req.NoticeRead {
+		t.Fatalf("page %s consent %v", pageNames[s.page], s.req.NoticeRead)
 	}
-	if _, _, ok := s.Back(); !ok || s.page != pgNotice || s.req.Consent {
-		t.Fatalf("back from identity: page %s consent %v", pageNames[s.page], s.req.Consent)
+	if _, _, ok := s.Back(); !ok || s.page != pgNotice || s.req.NoticeRead {
+		t.Fatalf("back from identity: page %s consent %v", pageNames[s.page], s.req.NoticeRead)
 	}
 	s.Back()
 	if _, _, ok := s.Back(); ok {

@@ -360,7 +360,7 @@ func (s *Screen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	case pgNotice:
 		cmd := s.notice.Update(msg)
 		if s.notice.Done() {
-			s.visit.Consent = true
+			s.visit.NoticeRead = true
 			return s, tea.Batch(cmd, s.next())
 		}
 		return s, cmd

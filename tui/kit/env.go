@@ -48,6 +48,17 @@ type Settings struct {
 	// language. At most MaxSMSSignature characters of the GSM alphabet,
 	// which the SMS-length test budgets for.
 	SMSSignature string
+	// Privacy names who is responsible for the visitor's data and where
+	// to exercise the rights, for the data-protection notice.
+	Privacy Privacy
+}
+
+// Privacy is the office's data-protection contact, from the
+// configuration's [privacy] (see procedure.Privacy).
+type Privacy struct {
+	Controller string // who is responsible, e.g. "Ayuntamiento de Getafe"
+	Contact    string // where to exercise the rights, e.g. "dpd@getafe.es"
+	Info       string // where the full information is; optional
 }
 
 // MaxSMSSignature is the longest SMS signature an office may configure.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
 )
 
@@ -149,26 +150,55 @@ func TestVerifyMobileStaleReplyIgnored(t *testing.T) {
 	}
 }
 
-func TestNoticeNeedsExplicitAcceptance(t *testing.T) {
+// TestNoticeOneBasisNamedController: the notice states one legal basis
+// (public interest, not consent), names the configured controller and
+// where to exercise the rights (issue 13.7); going on needs the visitor to
+// choose it, and choosing a person hands over to the staff screen instead
+// of a dead end.
+func TestNoticeOneBasisNamedController(t *testing.T) {
 	env, _, _, _ := testEnv(t)
+	env.Settings.Privacy = kit.Privacy{Controller: "Ayuntamiento de Getafe", Contact: "dpd@getafe.es", Info: "getafe.es/privacidad"}
 	n := NewNotice(env, NoticeFor(kit.FlowFNMT))
-	v := n.View()
-	for _, want := range []string{"Oficina de prueba", "Responsable", "Finalidad", "Legitimación", "Destinatarios", "Derechos", "Conservación"} {
+	v := strings.Join(strings.Fields(n.View()), " ")
+	for _, want := range []string{"Responsable: Ayuntamiento de Getafe.", "Finalidad", "no su consentimiento", "Legitimación: interés público",
+		"Destinatarios", "Conservación", "oposición: dpd@getafe.es", "Más información: getafe.es/privacidad",
+		"He leído la información: continuar", "prefiero que me atienda una persona"} {
 		if !strings.Contains(v, want) {
-			t.Errorf("notice lacks %q", want)
+			t.Errorf("notice lacks %q:\n%s", want, n.View())
 		}
 	}
-	if lines := strings.Count(v, "\n") + 1; lines > env.Height {
-		t.Errorf("notice is %d lines, body has %d", lines, env.Height)
+	for _, bad := range []string{"acepto", "en esta oficina"} {
+		if strings.Contains(strings.ToLower(v), bad) {
+			t.Errorf("notice still says %q:\n%s", bad, n.View())
+		}
 	}
-	n.Update(keyType("2"))
-	if n.Done() || !strings.Contains(n.View(), "Sin su aceptación") {
-		t.Fatal("declining let the visitor through or was not explained")
+	for _, high := range []bool{false, true} {
+		env.Styles = kit.NewStyles(env.Renderer, high)
+		for _, l := range i18n.All {
+			env.T.SetLang(l)
+			for _, flow := range []string{kit.FlowFNMT, kit.FlowClave, kit.FlowCertCall} {
+				// Two lines of room are kept for one more sentence (what a
+				// technician's camera preview shows).
+				if lines := strings.Count(NewNotice(env, NoticeFor(flow)).View(), "\n") + 1; lines > env.Height-2 {
+					t.Errorf("%s %s high=%v: notice is %d lines, body has %d (2 kept free)", l, flow, high, lines, env.Height)
+				}
+			}
+		}
+	}
+	env.T.SetLang(i18n.ES)
+	env.Styles = kit.NewStyles(env.Renderer, false)
+	if n.Done() {
+		t.Fatal("done before choosing")
+	}
+	if cmd := n.Update(keyType("2")); cmd == nil {
+		t.Fatal("choosing a person did nothing")
+	} else if m, ok := cmd().(kit.OpenMsg); !ok || m.Flow != kit.FlowStaff || n.Done() {
+		t.Fatalf("choosing a person: %#v, done=%v", cmd(), n.Done())
 	}
 	n.Update(tea.KeyMsg{Type: tea.KeyUp})
 	n.Update(enter)
 	if !n.Done() {
-		t.Fatal("accepting did not complete the notice")
+		t.Fatal("continuing did not complete the notice")
 	}
 	for _, flow := range []string{kit.FlowClave, kit.FlowCertCall} {
 		if v := NewNotice(env, NoticeFor(flow)).View(); !strings.Contains(v, "centro de atención") {
