@@ -118,13 +118,15 @@ func capturePhoto(l *layout, h *harness, name string, advice bool) {
 	h.frame(1)
 	l.look(h, name+": live camera", false)
 	if advice {
-		for i := 0; i < 5; i++ {
-			h.frame(1)
-			l.look(h, name+": live camera", false)
-		}
+		// Still in the first bad phase after the help delay: the camera
+		// explains the problem in full.
 		h.advance(16 * time.Second)
 		h.frame(1)
 		l.look(h, name+": live camera with help", false)
+		for i := 0; i < 4; i++ {
+			h.frame(1)
+			l.look(h, name+": live camera", false)
+		}
 	}
 	// The visitor holds still until the camera takes the photo itself.
 	review := strings.Fields(h.env.T.T("capture.review_good"))[0]

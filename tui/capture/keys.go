@@ -11,13 +11,12 @@ type KeyMap struct {
 	Retake  key.Binding
 }
 
-func newKeyMap(t Translator) KeyMap {
-	space := "Espacio"
-	if t != nil {
-		space = t.T("capture.keys.space")
-	}
+// The space bar's name is a catalogue key too ("Espacio", "Espai",
+// "Space"…), translated when the help bar renders (kit.Localize), so it
+// follows a language switch made while the camera runs.
+func newKeyMap() KeyMap {
 	return KeyMap{
-		Capture: key.NewBinding(key.WithKeys(" ", "c"), key.WithHelp(space, "capture.keys.capture")),
+		Capture: key.NewBinding(key.WithKeys(" ", "c"), key.WithHelp("capture.keys.space", "capture.keys.capture")),
 		Accept:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("Enter", "capture.keys.accept")),
 		Retake:  key.NewBinding(key.WithKeys("r", "R"), key.WithHelp("R", "capture.keys.retake")),
 	}

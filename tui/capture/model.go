@@ -23,6 +23,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"github.com/ventanilla-kiosk/ventanilla/devices/camera"
 	"github.com/ventanilla-kiosk/ventanilla/devices/camera/quality"
@@ -220,7 +221,7 @@ func New(cfg Config) Model {
 	e := &engine{analyzer: quality.NewAnalyzer(cfg.Mode.analysis()), ctx: ctx, cancel: cancel, cols: 60, rows: 20}
 	e.render.Profile = cfg.Profile
 	e.ring = make([]slot, 8)
-	m := Model{cfg: cfg, eng: e, w: 60, h: 24, keys: newKeyMap(cfg.T)}
+	m := Model{cfg: cfg, eng: e, w: 60, h: 24, keys: newKeyMap()}
 	m.auto = quality.NewAuto(cfg.Auto, cfg.Clock())
 	return m
 }
@@ -496,30 +497,33 @@ func (m Model) View() string {
 	}
 	b.WriteString(m.preview)
 	b.WriteString("\n")
+	// The text under the preview wraps to the width; the preview leaves
+	// it four lines (SetSize). After the help delay the full explanation
+	// (two lines) takes the place of the short advice it expands.
+	var text []string
 	switch {
 	case m.reconn:
-		b.WriteString(t.T("capture.reconnecting"))
+		text = append(text, t.T("capture.reconnecting"))
 	case m.st == stShooting:
-		b.WriteString(t.T("capture.taking"))
+		text = append(text, t.T("capture.taking"))
 	case m.res.OK:
-		b.WriteString(t.T("capture.hold_still"))
+		text = append(text, t.T("capture.hold_still"))
+	case m.help != "" && m.st == stLive:
+		text = append(text, t.T("capture.help_title")+" "+helpText(t, m.cfg.Mode, m.help),
+			t.T("capture.manual_hint", "Key", t.T(m.keys.Capture.Help().Key)))
 	case m.hint != "":
-		b.WriteString(adviceText(t, m.cfg.Mode, m.hint))
+		text = append(text, adviceText(t, m.cfg.Mode, m.hint))
 	default:
-		b.WriteString(placeText(t, m.cfg.Mode))
-	}
-	if m.help != "" && m.st == stLive && !m.res.OK {
-		b.WriteString("\n")
-		b.WriteString(t.T("capture.help_title"))
-		b.WriteString(" ")
-		b.WriteString(helpText(t, m.cfg.Mode, m.help))
-		b.WriteString("\n")
-		b.WriteString(t.T("capture.manual_hint", "Key", m.keys.Capture.Help().Key))
+		text = append(text, placeText(t, m.cfg.Mode))
 	}
 	if m.cfg.Rehearsal {
-		b.WriteString("\n")
-		b.WriteString(t.T("capture.rehearsal"))
+		text = append(text, t.T("capture.rehearsal"))
 	}
+	wrap := lipgloss.NewStyle().Width(m.w)
+	for i, s := range text {
+		text[i] = wrap.Render(s)
+	}
+	b.WriteString(strings.Join(text, "\n"))
 	return b.String()
 }
 

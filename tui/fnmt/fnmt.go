@@ -26,8 +26,10 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/ventanilla-kiosk/ventanilla/procedure"
 	"github.com/ventanilla-kiosk/ventanilla/tui/form"
+	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
 	"github.com/ventanilla-kiosk/ventanilla/tui/steps"
 )
@@ -318,8 +320,32 @@ func (s *Screen) startPhoto() tea.Cmd {
 	if s.photo != nil {
 		s.photo.Wipe()
 	}
-	s.photo = steps.NewPhoto(s.env, steps.PhotoConfig{Shot: shot, Rehearsal: true})
+	cfg := steps.PhotoConfig{Shot: shot, Rehearsal: true}
+	if s.page == pgFront {
+		cfg.Above = s.rehearsalIntroHeight()
+	}
+	s.photo = steps.NewPhoto(s.env, cfg)
 	return s.photo.Init()
+}
+
+// rehearsalIntroHeight is the height of the lines the first rehearsal
+// page shows above the camera, in the language where they are longest
+// (the visitor may switch language while the camera runs).
+func (s *Screen) rehearsalIntroHeight() int {
+	w := max(30, s.env.Width-2)
+	h := 0
+	langs := s.env.Settings.Languages
+	if len(langs) == 0 {
+		langs = i18n.All
+	}
+	for _, l := range langs {
+		n := 0
+		for _, k := range []string{"fnmt.identity.prep_camera", "fnmt.identity.rehearsal_intro"} {
+			n += lipgloss.Height(s.env.Styles.Body.Width(w).Render(s.env.T.Catalog().Text(l, k)))
+		}
+		h = max(h, n)
+	}
+	return max(h, 2)
 }
 
 // Update implements kit.Screen.

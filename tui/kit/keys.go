@@ -1,6 +1,8 @@
 package kit
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 )
@@ -41,7 +43,13 @@ func (l localized) tr(bs []key.Binding) []key.Binding {
 			continue
 		}
 		h := b.Help()
-		nb := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, l.t.T(h.Desc)))
+		label := h.Key
+		if strings.Contains(label, ".") {
+			// A key whose name is words ("Espacio") names it by catalogue
+			// key; "F10", "Esc" and "↑/↓" are the same in every language.
+			label = l.t.T(label)
+		}
+		nb := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(label, l.t.T(h.Desc)))
 		out = append(out, nb)
 	}
 	return out

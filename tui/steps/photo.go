@@ -70,6 +70,10 @@ type PhotoConfig struct {
 	// Rehearsal: a check, not an upload. The accepted image is zeroed at
 	// once and Result carries no data, only the problems found.
 	Rehearsal bool
+	// Above is the number of lines the parent draws above the step; the
+	// camera's preview gets what is left of the body, so the whole
+	// screen fits.
+	Above int
 }
 
 // Photo is the camera step: live preview and advice from the camera
@@ -102,7 +106,7 @@ func (p *Photo) Init() tea.Cmd {
 	if p.cam == nil {
 		return nil
 	}
-	p.cam.SetSize(p.env.Width, max(1, p.env.Height-2))
+	p.cam.SetSize(p.env.Width, max(1, p.env.Height-2-p.cfg.Above))
 	return p.cam.Init()
 }
 
@@ -132,7 +136,7 @@ func (p *Photo) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.WindowSizeMsg:
 		if p.cam != nil {
-			p.cam.SetSize(msg.Width, max(1, msg.Height-2))
+			p.cam.SetSize(msg.Width, max(1, msg.Height-2-p.cfg.Above))
 		}
 	case tea.KeyMsg:
 		if p.unavailable && p.cfg.Rehearsal && key.Matches(msg, p.skip) {
