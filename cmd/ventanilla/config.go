@@ -284,9 +284,20 @@ func (c *Config) validate(file string) error {
 		return bad("smtp.port", "%d is not a TCP port", c.SMTP.Port)
 	}
 	switch c.SMTP.TLS {
-	case "mandatory", "opportunistic", "none":
+	case "mandatory", "implicit":
+	case "opportunistic", "none":
+		// The e-mails carry DNI images and the relay password: only a
+		// relay on this machine may be spoken to without TLS.
+		if c.SMTP.Host != "" && !loopbackHost(c.SMTP.Host) {
+			return bad("smtp.tls", "%q would send DNI images and the relay password to %s in clear (or to anyone between who strips STARTTLS): use \"mandatory\" (STARTTLS, port 587) or \"implicit\" (TLS, port 465); \"opportunistic\" and \"none\" are only for a relay on this machine", c.SMTP.TLS, c.SMTP.Host)
+		}
 	default:
-		return bad("smtp.tls", "%q: use \"mandatory\" (STARTTLS required), \"opportunistic\" or \"none\"", c.SMTP.TLS)
+		return bad("smtp.tls", "%q: use \"mandatory\" (STARTTLS required), \"implicit\" (TLS from the start, port 465), or for a relay on this machine \"opportunistic\" or \"none\"", c.SMTP.TLS)
+	}
+	if c.SMTP.PasswordFile != "" {
+		if err := checkSecretFile(c.SMTP.PasswordFile); err != nil {
+			return bad("smtp.password_file", "%v", err)
+		}
 	}
 	if c.Modem.PIN != "" && (len(c.Modem.PIN) < 4 || len(c.Modem.PIN) > 8 || strings.Trim(c.Modem.PIN, "0123456789") != "") {
 		return bad("modem.pin", "a SIM PIN is 4 to 8 digits")
@@ -365,6 +376,31 @@ func (c *Config) validate(file string) error {
 }
 
 // deviceNames are the computers a configurator address may be set for.
+// loopbackHost reports whether host names this machine.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkSecretFile checks a file holding a secret as OpenSSH checks a key:
+// a regular file nobody but its owner can read or write (0600 or 0400).
+func checkSecretFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err))
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%s has mode %04o: others can read the password; chmod 600 %s", path, perm, path)
+	}
+	return nil
+}
+
 func deviceNames() []string {
 	var out []string
 	for _, d := range procedure.DeviceOSes() {

@@ -19,6 +19,11 @@ func TestExampleConfigLoads(t *testing.T) {
 	}
 	abs, _ := filepath.Abs("../../deploy/holidays.example.txt")
 	body := strings.Replace(string(raw), "/etc/ventanilla/holidays.txt", abs, 1)
+	pw := filepath.Join(t.TempDir(), "smtp-password")
+	if err := os.WriteFile(pw, []byte("secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	body = strings.Replace(body, "/etc/ventanilla/smtp-password", pw, 1)
 	f := filepath.Join(t.TempDir(), "ventanilla.toml")
 	if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -49,6 +54,9 @@ func TestBadConfigNamesFileFieldAndProblem(t *testing.T) {
 		{"no spanish", "languages = [\"en\"]", "languages", "must include"},
 		{"email", "[call_centre]\nemail = \"not an address\"", "call_centre.email", "e-mail"},
 		{"tls", "[smtp]\ntls = \"yes\"", "smtp.tls", "mandatory"},
+		{"tls none to a remote relay", "[smtp]\nhost = \"smtp.example.es\"\ntls = \"none\"", "smtp.tls", "in clear"},
+		{"tls opportunistic to a remote relay", "[smtp]\nhost = \"10.0.0.25\"\ntls = \"opportunistic\"", "smtp.tls", "in clear"},
+		{"password file missing", "[smtp]\npassword_file = \"/nonexistent/pw\"", "smtp.password_file", "cannot read"},
 		{"pin", "[modem]\npin = \"12a4\"", "modem.pin", "4 to 8 digits"},
 		{"baud", "[modem]\nbaud = 1234", "modem.baud", "serial speed"},
 		{"listen", "[ssh]\nlisten = \"2222\"", "ssh.listen", "host:port"},
@@ -167,4 +175,62 @@ func TestPrivacyRequired(t *testing.T) {
 	if err != nil || c.Privacy.Controller == "" || !strings.HasSuffix(c.Privacy.Contact, ".invalid") {
 		t.Fatalf("demo privacy: %+v %v", c.Privacy, err)
 	}
+}
+
+// TestSMTPPasswordFileMode: a password file others can read is refused,
+// as OpenSSH refuses such a key; 0600 and 0400 are fine.
+func TestSMTPPasswordFileMode(t *testing.T) {
+	for _, tc := range []struct {
+		mode os.FileMode
+		ok   bool
+	}{{0o600, true}, {0o400, true}, {0o640, false}, {0o644, false}, {0o666, false}} {
+		dir := t.TempDir()
+		pw := filepath.Join(dir, "pw")
+		if err := os.WriteFile(pw, []byte("secret"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(pw, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, "k.toml")
+		if err := os.WriteFile(f, []byte(withPrivacy(fmt.Sprintf("[smtp]\nhost = \"smtp.example.es\"\npassword_file = %q\n", pw))), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := loadConfig(f, defaultConfig())
+		var ce *ConfigError
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("mode %04o refused: %v", tc.mode, err)
+		case !tc.ok && (!errors.As(err, &ce) || ce.Field != "smtp.password_file" || !strings.Contains(err.Error(), "chmod 600")):
+			t.Errorf("mode %04o: %v, want a smtp.password_file error saying chmod 600", tc.mode, err)
+		}
+	}
+}
+
+// TestSMTPClearOnlyOnLoopback: "none" and "opportunistic" stay allowed for
+// a relay on this machine (a local MTA, the demo's catcher).
+func TestSMTPClearOnlyOnLoopback(t *testing.T) {
+	for _, host := range []string{"127.0.0.1", "localhost", "::1", "[::1]"} {
+		for _, tls := range []string{"none", "opportunistic"} {
+			f := filepath.Join(t.TempDir(), "k.toml")
+			if err := os.WriteFile(f, []byte(withPrivacy(fmt.Sprintf("[smtp]\nhost = %q\ntls = %q\n", host, tls))), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := loadConfig(f, defaultConfig()); err != nil {
+				t.Errorf("host %s tls %s: %v", host, tls, err)
+			}
+		}
+	}
+	f := filepath.Join(t.TempDir(), "k.toml")
+	if err := os.WriteFile(f, []byte(withPrivacy("[smtp]\nhost = \"smtp.example.es\"\ntls = \"implicit\"\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(f, defaultConfig()); err != nil {
+		t.Errorf("implicit TLS: %v", err)
+	}
+}
+
+// withPrivacy completes a test file with the [privacy] a kiosk needs.
+func withPrivacy(body string) string {
+	return body + "[privacy]\ncontroller = \"Ayuntamiento\"\ncontact = \"dpd@example.es\"\n"
 }
