@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -378,5 +379,49 @@ func TestRelease(t *testing.T) {
 	// Nothing stays in flight: a restart does not bring it back as a lease.
 	if n, _ := db.Recover(); n != 0 {
 		t.Fatalf("recover found %d leases", n)
+	}
+}
+
+// TestEnqueueContext: a caller with a deadline stops waiting for a busy
+// database, and the job it gave up on is certainly not stored (the
+// transaction sees it was abandoned); with time to spare it is stored.
+func TestEnqueueContext(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold, held := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = db.bolt.Update(func(*bolt.Tx) error { close(held); <-hold; return nil })
+	}()
+	<-held // another writer has the database (a rotation, a stalled fsync)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	_, err = db.EnqueueContext(ctx, smsJob("+34600000001", "gave up"))
+	cancel()
+	if !errors.Is(err, ErrNotQueued) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("enqueue on a busy database: %v, want ErrNotQueued and the deadline", err)
+	}
+	close(hold)
+	if err := db.Close(); err != nil { // waits for the abandoned enqueue
+		t.Fatal(err)
+	}
+	db = openTest(t, dir, nil, nil)
+	if jobs, _ := db.List(ListFilter{}); len(jobs) != 0 {
+		t.Fatalf("the abandoned job was stored: %+v", jobs)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	j, err := db.EnqueueContext(ctx, smsJob("+34600000001", "in time"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Get(j.ID); err != nil || got.State != StatePending {
+		t.Fatalf("stored job: %+v %v", got, err)
+	}
+	done, cancelDone := context.WithCancel(context.Background())
+	cancelDone()
+	if _, err := db.EnqueueContext(done, smsJob("+34600000001", "late")); !errors.Is(err, ErrNotQueued) {
+		t.Fatalf("ended context: %v", err)
 	}
 }

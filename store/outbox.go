@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -237,7 +239,53 @@ func validate(n *NewJob) error {
 // Enqueue stores a job durably and returns it only after the transaction
 // (data and fsync) is committed: once Enqueue returns nil the job survives
 // a crash or power cut. It wakes the dispatcher of the job's kind.
-func (db *DB) Enqueue(n NewJob) (Job, error) {
+func (db *DB) Enqueue(n NewJob) (Job, error) { return db.enqueue(n, nil) }
+
+// ErrNotQueued means EnqueueContext gave up before the job's transaction
+// began: the job is certainly not stored, and asking again is safe.
+var ErrNotQueued = errors.New("not queued")
+
+// EnqueueContext is Enqueue for a caller with a deadline (a screen that
+// will not keep a visitor waiting). Waiting for the database (another
+// writer holds it: a key rotation, a purge, a slow disk's fsync) ends with
+// ctx, with an error wrapping ErrNotQueued and ctx.Err(), and the job is
+// then certainly not stored: the transaction, when it finally gets the
+// database, sees it was abandoned and writes nothing. Once it has begun
+// writing, its commit cannot be interrupted and is waited for, whatever
+// ctx says: the answer is always the truth, so a job is never lost behind
+// a "stored" nor duplicated behind a "not stored".
+func (db *DB) EnqueueContext(ctx context.Context, n NewJob) (Job, error) {
+	if err := ctx.Err(); err != nil {
+		return Job{}, fmt.Errorf("store: enqueue: %w: %w", ErrNotQueued, err)
+	}
+	const waiting, writing, abandoned = 0, 1, 2
+	var state atomic.Int32
+	type result struct {
+		j   Job
+		err error
+	}
+	done := make(chan result, 1)
+	db.bg.Add(1) // Close waits for it
+	go func() {
+		defer db.bg.Done()
+		j, err := db.enqueue(n, func() bool { return state.CompareAndSwap(waiting, writing) })
+		done <- result{j, err}
+	}()
+	select {
+	case r := <-done:
+		return r.j, r.err
+	case <-ctx.Done():
+		if state.CompareAndSwap(waiting, abandoned) {
+			return Job{}, fmt.Errorf("store: enqueue: %w: the database was busy (%w)", ErrNotQueued, ctx.Err())
+		}
+		r := <-done // writing: its commit decides
+		return r.j, r.err
+	}
+}
+
+var errAbandoned = errors.New("abandoned by its caller before it began")
+
+func (db *DB) enqueue(n NewJob, begin func() bool) (Job, error) {
 	if err := validate(&n); err != nil {
 		return Job{}, fmt.Errorf("store: enqueue: %w", err)
 	}
@@ -299,6 +347,9 @@ func (db *DB) Enqueue(n NewJob) (Job, error) {
 	// idempotency hash and, implicitly, its job.created audit entry.
 	var out Job
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		if begin != nil && !begin() {
+			return errAbandoned // rolled back: nothing written
+		}
 		if idem != nil {
 			prev, err := db.findIdemTx(tx, idem)
 			if err != nil {

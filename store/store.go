@@ -187,6 +187,8 @@ type DB struct {
 	// The running clock (clock.go): its reading at Open, and the
 	// monotonic clock's then.
 	runBase, monoAtOpen time.Duration
+
+	bg sync.WaitGroup // enqueues a caller gave up on (EnqueueContext)
 }
 
 // Open opens (creating if needed) DATA/ventanilla.db and the kiosk key.
@@ -296,6 +298,7 @@ func (db *DB) init() error {
 // Close records the running clock and releases the database (and its
 // lock).
 func (db *DB) Close() error {
+	db.bg.Wait()
 	cerr := db.bolt.Update(db.checkpointTx)
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)

@@ -22,21 +22,26 @@ import (
 // screens see kit interfaces, the dispatcher its sender interfaces, the
 // console its own. Only this package knows every concrete type.
 
-// outbox puts the screens' messages in the store.
+// outbox puts the screens' messages in the store. Each call ends with the
+// screen's context: waiting for a busy database (a key rotation, a slow
+// disk) is abandoned with an error wrapping store.ErrNotQueued, and the
+// message is then certainly not queued, so the screen's "nothing was sent,
+// try again" is true and a retry never duplicates it; a write already
+// under way is waited for (store.EnqueueContext).
 type outbox struct {
 	db   *store.DB
 	from string
 }
 
-func (o outbox) EnqueueSMS(_ context.Context, to, text string) (string, error) {
-	j, err := o.db.Enqueue(store.NewJob{Kind: store.KindSMS, Purpose: "visitor-sms", Payload: store.Payload{To: to, Text: text}})
+func (o outbox) EnqueueSMS(ctx context.Context, to, text string) (string, error) {
+	j, err := o.db.EnqueueContext(ctx, store.NewJob{Kind: store.KindSMS, Purpose: "visitor-sms", Payload: store.Payload{To: to, Text: text}})
 	if err != nil {
 		return "", fmt.Errorf("outbox: queue sms: %w", err)
 	}
 	return j.ID, nil
 }
 
-func (o outbox) EnqueueEmail(_ context.Context, m kit.Email) (string, error) {
+func (o outbox) EnqueueEmail(ctx context.Context, m kit.Email) (string, error) {
 	atts := make([]store.Attachment, len(m.Attachments))
 	for i, a := range m.Attachments {
 		atts[i] = store.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data}
@@ -49,7 +54,7 @@ func (o outbox) EnqueueEmail(_ context.Context, m kit.Email) (string, error) {
 		// a slow disk gets the same job back instead of a second e-mail.
 		n.IdempotencyKey = "email:" + m.Ref
 	}
-	j, err := o.db.Enqueue(n)
+	j, err := o.db.EnqueueContext(ctx, n)
 	if err != nil {
 		return "", fmt.Errorf("outbox: queue e-mail: %w", err)
 	}
