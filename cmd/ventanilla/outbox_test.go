@@ -32,7 +32,10 @@ func TestOutboxHonoursContext(t *testing.T) {
 	}()
 	<-held
 	for name, enqueue := range map[string]func(context.Context) error{
-		"sms":    func(ctx context.Context) error { _, err := o.EnqueueSMS(ctx, "+34600000001", "Su código: 1234"); return err },
+		"sms": func(ctx context.Context) error {
+			_, err := o.EnqueueSMS(ctx, "+34600000001", "Su código: 1234")
+			return err
+		},
 		"e-mail": func(ctx context.Context) error { _, err := o.EnqueueEmail(ctx, mail); return err },
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

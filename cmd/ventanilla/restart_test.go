@@ -47,6 +47,9 @@ listen = ""
 max_attempts = 8
 backoff_base = %q
 backoff_max = "1m"
+[privacy]
+controller = "Ayuntamiento de prueba"
+contact = "dpd@example.es"
 `, port, backoff)
 		if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
