@@ -84,7 +84,7 @@ type kiosk struct {
 	emu     *emulator.Emulator
 	smsLog  *os.File
 	catcher *mail.Catcher
-	modem   *modemSupervisor
+	modem   *modemChannel
 	camera  *kioskCamera
 	demo    bool
 	ssh     *console.Server
@@ -258,9 +258,9 @@ func (k *kiosk) openStore() error {
 	k.met = metrics.New(metrics.Options{Version: version, KioskID: cfg.KioskID, Logger: k.log,
 		QueueStats: queueView{db}.Stats})
 	k.sess.m = k.met
-	// The modem supervisor exists from the start so that screens can ask
-	// it whether the modem is up; it has no modem until startServices.
-	k.modem = &modemSupervisor{log: k.log, met: k.met, err: errors.New("starting")}
+	// The modem channel exists from the start so that screens can ask it
+	// whether the modem is up; it has no supervisor until startServices.
+	k.modem = newModemChannel()
 	spec := cfg.Camera.Device
 	if k.demo {
 		spec = "sim"
@@ -309,11 +309,14 @@ func (k *kiosk) startServices(ctx context.Context, o runOptions) error {
 		k.emu = emu
 		mcfg.Port = emu.Path()
 	}
-	k.modem.cfg = mcfg
 	if mcfg.Port != "" {
+		sup := modem.NewSupervisor(modem.SupervisorConfig{Modem: mcfg, Logger: k.log,
+			OnStatus: func(st modem.Status, up bool) { k.met.SetModem(up && st.Registered, st.SignalDBm) }})
+		k.modem.attach(sup)
 		k.bg.Add(1)
-		go func() { defer k.bg.Done(); k.modem.run(ctx) }()
+		go func() { defer k.bg.Done(); _ = sup.Run(ctx) }()
 	} else {
+		k.modem.noPort.Store(true)
 		k.log.Warn("modem: no port configured; SMS stay queued")
 	}
 

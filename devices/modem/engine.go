@@ -302,7 +302,14 @@ func (e *engine) run(ctx context.Context, req *request, timeout time.Duration) (
 			}
 			return nil, fmt.Errorf("modem: %s: %w", req.logCmd, ctx.Err())
 		case <-e.done:
-			return nil, e.closedErr(req.logCmd)
+			err := e.closedErr(req.logCmd)
+			if promptSent {
+				// The PDU was handed over before the port went: the
+				// network may have it.
+				err.MaybeSent = true
+				err.Msg += " after the message was handed over; it may have been sent"
+			}
+			return nil, err
 		}
 	}
 }
@@ -441,7 +448,7 @@ func (e *engine) ioErr(cmd string, err error) error {
 	return &Error{Cmd: cmd, Kind: KindIO, Class: Technician, Msg: "port failed: " + err.Error(), Err: err}
 }
 
-func (e *engine) closedErr(cmd string) error {
+func (e *engine) closedErr(cmd string) *Error {
 	e.mu.Lock()
 	err := e.doneErr
 	e.mu.Unlock()

@@ -296,3 +296,24 @@ func TestEngineURCFloodDoesNotBlock(t *testing.T) {
 		t.Errorf("%d URCs kept, want the first %d", n, urcBuffer)
 	}
 }
+
+// TestEnginePortClosedAfterPDUIsMaybeSent: a port that goes away after the
+// PDU was handed over may have sent it; before the prompt it cannot have.
+func TestEnginePortClosedAfterPDUIsMaybeSent(t *testing.T) {
+	for _, afterPDU := range []bool{false, true} {
+		e, p := newPair(t)
+		go func() {
+			p.expect("AT+CMGS=10\r", '\r')
+			if afterPDU {
+				p.send("\r\n> ")
+				p.expect("00\x1a", 0x1a)
+			}
+			_ = p.c.Close()
+		}()
+		_, err := e.run(context.Background(), &request{cmd: "AT+CMGS=10", pdu: "00"}, 5*time.Second)
+		var me *Error
+		if !errors.As(err, &me) || !errors.Is(err, ErrClosed) || me.MaybeSent != afterPDU {
+			t.Fatalf("after PDU %v: err = %v (%+v), want ErrClosed with MaybeSent %v", afterPDU, err, me, afterPDU)
+		}
+	}
+}
