@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +34,9 @@ func TestModemChannel(t *testing.T) {
 	if _, err := c.Check(ctx); !errors.Is(err, modem.ErrNotReady) {
 		t.Fatalf("check before the supervisor: %v", err)
 	}
+	if h := c.Health(); h.Ready || !strings.Contains(h.Error, "not ready") {
+		t.Fatalf("health before the supervisor: %+v", h)
+	}
 
 	emu, err := emulator.Start(emulator.Options{})
 	if err != nil {
@@ -60,6 +64,9 @@ func TestModemChannel(t *testing.T) {
 	}
 	if err := send(c); err != nil {
 		t.Fatal(err)
+	}
+	if h := c.Health(); !h.Ready || h.Error != "" || h.Operator != "Movistar" {
+		t.Fatalf("health when up: %+v", h)
 	}
 	if st, err := c.Check(ctx); err != nil || !st.Registered || st.Operator != "Movistar" || st.Raw == nil {
 		t.Fatalf("check: %+v %v", st, err)

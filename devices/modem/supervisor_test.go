@@ -187,12 +187,13 @@ func TestSupervisorNotReadyUntilOpen(t *testing.T) {
 	s := supervise(t, sock.path, func(c *modem.SupervisorConfig) { c.Modem.CommandTimeout = 2 * time.Second })
 	_, err := s.sup.SendSMS(context.Background(), "+34611111111", "hola", modem.SendOptions{})
 	checkNotReady(t, err)
+	checkNotReady(t, s.sup.NotReady())
 	if !strings.Contains(err.Error(), "starting") || s.sup.Ready() {
 		t.Fatalf("while starting: err %v, ready %v", err, s.sup.Ready())
 	}
 	waitState(t, s.sup, modem.StateUp)
 	emu.SetFaults(emulator.Faults{})
-	if !s.sup.Ready() {
+	if !s.sup.Ready() || s.sup.NotReady() != nil {
 		t.Fatal("up but not ready")
 	}
 	if _, err := s.sup.SendSMS(context.Background(), "+34611111111", "hola", modem.SendOptions{}); err != nil {
