@@ -73,8 +73,9 @@ type SupervisorConfig struct {
 	// once: it will not fix itself in a second.
 	MinBackoff, MaxBackoff time.Duration
 	// Poll is how often an open modem is asked for its status (default
-	// 30 s), which keeps the health true and notices a modem that stopped
-	// answering: a poll that gets no answer closes and reopens it.
+	// 30 s; at most 5 s while it is not ready, e.g. searching for the
+	// network), which keeps the health true and notices a modem that
+	// stopped answering: a poll that gets no answer closes and reopens it.
 	Poll time.Duration
 	// Sleep waits out a back-off; tests replace it. Default: a timer that
 	// honours the context.
@@ -94,6 +95,7 @@ type Supervisor struct {
 	state   State
 	m       *Modem
 	lastErr error // why the latest Open failed, or why the modem was lost
+	ready   bool  // m's latest status was Ready
 	changed chan struct{}
 }
 
@@ -207,7 +209,7 @@ func (s *Supervisor) Close() error {
 // watch waits until the modem's port goes away, a status poll gets no
 // answer, or ctx ends, and says why.
 func (s *Supervisor) watch(ctx context.Context, m *Modem) error {
-	poll := time.NewTicker(s.cfg.Poll)
+	poll := time.NewTimer(s.pollEvery(m.LastStatus()))
 	defer poll.Stop()
 	for {
 		select {
@@ -220,7 +222,8 @@ func (s *Supervisor) watch(ctx context.Context, m *Modem) error {
 			st, err := m.Status(pctx)
 			cancel()
 			if err == nil {
-				s.report(st, true)
+				s.noteStatus(st)
+				poll.Reset(s.pollEvery(st))
 				continue
 			}
 			if ctx.Err() != nil {
@@ -240,6 +243,35 @@ func (s *Supervisor) closed() bool {
 	return s.state == StateStopped
 }
 
+// pollEvery: a modem that cannot send yet (searching for the network) is
+// asked more often, so the queue moves soon after it registers.
+func (s *Supervisor) pollEvery(st Status) time.Duration {
+	if st.Ready() {
+		return s.cfg.Poll
+	}
+	return min(s.cfg.Poll, unreadyPoll)
+}
+
+// unreadyPoll is the status poll of an open modem that is not ready.
+const unreadyPoll = 5 * time.Second
+
+// noteStatus reports st and, when it turns Ready on or off, tells whoever
+// waits on Changed.
+func (s *Supervisor) noteStatus(st Status) {
+	s.report(st, true)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == StateUp && st.Ready() != s.ready {
+		s.ready = st.Ready()
+		s.signalLocked()
+	}
+}
+
+func (s *Supervisor) signalLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
 // setUp publishes m; false if the Supervisor was closed meanwhile.
 func (s *Supervisor) setUp(m *Modem) bool {
 	s.mu.Lock()
@@ -248,8 +280,8 @@ func (s *Supervisor) setUp(m *Modem) bool {
 		return false
 	}
 	s.state, s.m, s.lastErr = StateUp, m, nil
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.ready = m.LastStatus().Ready()
+	s.signalLocked()
 	return true
 }
 
@@ -265,12 +297,11 @@ func (s *Supervisor) setDown(st State, why error) {
 	if s.state == StateStopped {
 		return
 	}
-	s.state, s.m = st, nil
+	s.state, s.m, s.ready = st, nil, false
 	if why != nil {
 		s.lastErr = why
 	}
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.signalLocked()
 }
 
 func (s *Supervisor) report(st Status, up bool) {
@@ -287,8 +318,10 @@ func (s *Supervisor) State() (State, error) {
 	return s.state, s.lastErr
 }
 
-// Changed returns a channel closed at the next change of State: tests and
-// status screens wait on it instead of polling.
+// Changed returns a channel closed at the next change of State or of
+// Ready: a dispatcher, tests and status screens wait on it instead of
+// polling. Take it before looking at State or Ready, so no change is
+// missed.
 func (s *Supervisor) Changed() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -346,7 +379,7 @@ func (s *Supervisor) Status(ctx context.Context) (Status, error) {
 	}
 	st, err := m.Status(ctx)
 	if err == nil {
-		s.report(st, true)
+		s.noteStatus(st)
 	}
 	return st, err
 }

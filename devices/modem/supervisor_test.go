@@ -439,3 +439,36 @@ func TestSupervisorStops(t *testing.T) {
 		})
 	}
 }
+
+// TestSupervisorReadyFollowsRegistration: an open modem searching for the
+// network is up but not ready; when it registers, the status poll notices
+// and Changed tells a waiting dispatcher at once.
+func TestSupervisorReadyFollowsRegistration(t *testing.T) {
+	sock := newSocket(t)
+	emu := sock.plug(emulator.Options{Unregistered: true})
+	s := supervise(t, sock.path, func(c *modem.SupervisorConfig) { c.Poll = 50 * time.Millisecond })
+	waitState(t, s.sup, modem.StateUp)
+	ch := s.sup.Changed()
+	if s.sup.Ready() {
+		t.Fatal("ready while searching for the network")
+	}
+	emu.SetRegistered(true)
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no change when the modem registered")
+	}
+	if !s.sup.Ready() {
+		t.Fatal("registered but not ready")
+	}
+	ch = s.sup.Changed()
+	emu.SetRegistered(false)
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no change when the network went away")
+	}
+	if s.sup.Ready() {
+		t.Fatal("ready without a network")
+	}
+}
