@@ -1,8 +1,15 @@
+// updatemaxprocs=0: the kiosk runs on a board with a fixed number of CPUs
+// and no CPU quota that changes while it runs; without it the runtime wakes
+// up every second to re-read its CPU limit (Go 1.25's container-aware
+// GOMAXPROCS), which an idle kiosk should not.
+
 // Command ventanilla is the self-service kiosk for FNMT certificates and
 // Cl@ve registration in Spanish public offices.
 //
 // Exit status follows the contract in docs/ARCHITECTURE.md: 0 success, 1 the
 // check or operation said no, 2 usage or input error.
+//
+//go:debug updatemaxprocs=0
 package main
 
 import (

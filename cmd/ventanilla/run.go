@@ -32,6 +32,7 @@ import (
 	"github.com/ventanilla-kiosk/ventanilla/tui"
 	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
 	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
+	"github.com/ventanilla-kiosk/ventanilla/tui/screen"
 )
 
 type runOptions struct {
@@ -442,27 +443,44 @@ func (k *kiosk) runUI(ctx context.Context, r *lipgloss.Renderer, stdin io.Reader
 	}
 	k.wireEnv(env)
 	model := tui.New(tui.Options{Env: env, Flows: flows(k.cfg.calendar, k.cfg.FNMTLinks.links()), Status: k.status})
-	p := tea.NewProgram(model,
+	// The frames are painted by tui/screen, which sleeps while nothing
+	// changes, instead of bubbletea's renderer, whose ticker woke the
+	// kiosk fifteen times a second for nothing (nine tenths of its idle
+	// CPU). At most 15 frames a second: enough for the camera preview.
+	paint := screen.New(stdout, 15)
+	p := tea.NewProgram(paint.Wrap(model),
 		tea.WithContext(ctx),
 		tea.WithInput(stdin),
 		tea.WithOutput(stdout),
-		tea.WithAltScreen(),
-		// 15 frames a second: enough for the camera preview (≥ 10), and the
-		// renderer's ticker is the main idle cost (about 9 ms of CPU a
-		// second at 30 fps, 4–5 at 15); an unchanged frame is never redrawn.
-		tea.WithFPS(15),
+		tea.WithoutRenderer(),
 		tea.WithoutSignalHandler(),
 		tea.WithFilter(tui.Filter),
 	)
+	stopTerm, err := screen.Terminal(fd(stdin), fd(stdout), p.Send)
+	if err != nil {
+		return failuref("visitor screen: %v", err)
+	}
 	k.program = p
-	screen := &visitorScreen{p: p, done: make(chan struct{})}
-	k.ui.Store(screen)
+	vs := &visitorScreen{p: p, done: make(chan struct{})}
+	k.ui.Store(vs)
+	paint.Start()
 	_, err = p.Run()
-	close(screen.done)
+	paint.Stop()
+	stopTerm()
+	close(vs.done)
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && ctx.Err() == nil {
 		return failuref("visitor screen: %v", err)
 	}
 	return nil
+}
+
+// fd is the file descriptor behind f, or an invalid one when f is not a
+// file (the screen then leaves it alone).
+func fd(f any) uintptr {
+	if x, ok := f.(interface{ Fd() uintptr }); ok {
+		return x.Fd()
+	}
+	return ^uintptr(0)
 }
 
 func (k *kiosk) settings() kit.Settings {
