@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -134,9 +135,9 @@ type layout struct {
 	vocab   map[i18n.Lang]map[string]bool
 	sorted  map[i18n.Lang][]string
 	seen    map[string]bool // views already checked
-	probed  map[string]bool // Spanish views already probed
+	probed  map[string]bool // kinds of state already probed (see probe)
 	errs    map[string]bool
-	known   map[int]bool
+	known   *knownSeen
 	urls    map[string]bool
 	nStates int
 	nViews  int
@@ -144,7 +145,7 @@ type layout struct {
 
 func newLayout(t *testing.T) *layout {
 	l := &layout{t: t, cat: i18n.MustDefault(), vocab: map[i18n.Lang]map[string]bool{}, sorted: map[i18n.Lang][]string{},
-		seen: map[string]bool{}, probed: map[string]bool{}, errs: map[string]bool{}, known: map[int]bool{}}
+		seen: map[string]bool{}, probed: map[string]bool{}, errs: map[string]bool{}, known: &knownSeen{m: map[int]bool{}}}
 	for _, lang := range i18n.All {
 		l.vocab[lang], l.sorted[lang] = vocabulary(t, l.cat, lang)
 	}
@@ -172,7 +173,7 @@ func (l *layout) errorf(format string, a ...any) {
 	l.errs[msg] = true
 	for i, k := range knownProblems {
 		if strings.HasPrefix(msg, k.match) {
-			l.known[i] = true
+			l.known.mark(i)
 			l.t.Logf("known, being fixed by %s: %s", k.owner, strings.SplitN(msg, "\n", 2)[0])
 			return
 		}
@@ -180,10 +181,31 @@ func (l *layout) errorf(format string, a ...any) {
 	l.t.Error(msg)
 }
 
+// knownSeen records which knownProblems matched, across parallel walks.
+type knownSeen struct {
+	mu sync.Mutex
+	m  map[int]bool
+}
+
+func (k *knownSeen) mark(i int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.m[i] = true
+}
+
+// fork is a layout for one walk running in parallel with others: its own
+// records, the shared vocabulary and known-problem tally.
+func (l *layout) fork(t *testing.T) *layout {
+	return &layout{t: t, cat: l.cat, vocab: l.vocab, sorted: l.sorted, urls: l.urls, known: l.known,
+		seen: map[string]bool{}, probed: map[string]bool{}, errs: map[string]bool{}}
+}
+
 // checkKnown fails for entries of knownProblems that matched nothing.
 func (l *layout) checkKnown(t *testing.T) {
+	l.known.mu.Lock()
+	defer l.known.mu.Unlock()
 	for i, k := range knownProblems {
-		if !l.known[i] {
+		if !l.known.m[i] {
 			t.Errorf("known problem %q no longer happens: remove it from knownProblems", k.match)
 		}
 	}
@@ -297,20 +319,30 @@ var probeKeys = map[string]string{"Enter": "enter", "Esc": "esc", "F5": "f5", "F
 
 // probe presses each probe key on a replayed copy of the state and
 // compares what the help bar and the text promise with what happens.
+//
+// Replays are most of the test's time, so a state is probed once per kind:
+// the same procedure step, title, help bar and named keys behave alike
+// whatever the visitor typed.
 func (l *layout) probe(h *harness, name string) {
 	before := h.stableView()
-	if l.probed[before] {
-		return
-	}
-	l.probed[before] = true
 	body := h.m.active.View()
 	if h.m.confirmCancel || h.m.warning {
 		body = ""
 	}
 	mentioned := map[string]bool{}
+	var named []string
 	for _, m := range mentionRE.FindAllString(body, -1) {
+		if !mentioned[m] {
+			named = append(named, m)
+		}
 		mentioned[m] = true
 	}
+	sort.Strings(named)
+	kind := strings.Join([]string{h.m.flow, h.m.stepName(), h.m.active.Title(), h.m.footer(), strings.Join(named, ",")}, "\x00")
+	if l.probed[kind] {
+		return
+	}
+	l.probed[kind] = true
 	n := len(h.actions)
 	for _, label := range []string{"Enter", "Esc", "F5", "F7", "F8"} {
 		k := probeKeys[label]

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,8 +20,8 @@ func TestLayoutEveryScreen(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the layout walk renders every screen in six languages")
 	}
-	l := newLayout(t)
-	for _, w := range []struct {
+	base := newLayout(t)
+	walks := []struct {
 		name string
 		walk func(*layout, *harness)
 	}{
@@ -30,15 +31,23 @@ func TestLayoutEveryScreen(t *testing.T) {
 		{"fnmt-modem-down", walkFNMTModemDown},
 		{"clave", walkClave},
 		{"certificate", walkCertificate},
-	} {
-		t.Run(w.name, func(t *testing.T) {
-			l.t = t
-			w.walk(l, newHarness(t))
-		})
 	}
-	l.t = t
-	l.checkKnown(t)
-	t.Logf("%d states, %d distinct screens checked", l.nStates, l.nViews)
+	var mu sync.Mutex
+	states, views := 0, 0
+	t.Run("walks", func(t *testing.T) {
+		for _, w := range walks {
+			t.Run(w.name, func(t *testing.T) {
+				t.Parallel()
+				l := base.fork(t)
+				w.walk(l, newHarness(t))
+				mu.Lock()
+				states, views = states+l.nStates, views+l.nViews
+				mu.Unlock()
+			})
+		}
+	})
+	base.checkKnown(t)
+	t.Logf("%d states, %d distinct screens checked, %d replays", states, views, replays.Load())
 }
 
 // mustSee stops the walk when the kiosk is not where the walk thinks:

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -410,7 +411,10 @@ func (h *harness) set(f func(*harness)) { h.record(f) }
 
 // replay builds a fresh harness that has done the first n actions of h.
 
+var replays atomic.Int64
+
 func (h *harness) replay(n int) *harness {
+	replays.Add(1)
 	r := newHarness(h.t)
 	for _, a := range h.actions[:n] {
 		r.record(a)
