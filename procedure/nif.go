@@ -71,6 +71,19 @@ func (id ID) DocType() string {
 	return "NIF"
 }
 
+// NameKey is the catalogue key of the document's name as the visitor
+// reads it (DNI, NIE; NAN, AIZ in Basque). DocType is the Spanish
+// abbreviation the documents for the administration use.
+func (id ID) NameKey() string {
+	switch id.Kind {
+	case KindDNI:
+		return "document.dni"
+	case KindNIE:
+		return "document.nie"
+	}
+	return "document.nif"
+}
+
 // nifLetters is the check-letter table of the DNI: index = number mod 23.
 const nifLetters = "TRWAGMYFPDXBNJZSQVHLCKE"
 

@@ -151,7 +151,7 @@ func (s *Screen) viewReview() string {
 	row := func(m, labelKey, value string) string {
 		return m + " " + st.Field.Render(env.T.T(labelKey)) + " " + value
 	}
-	doc := r.ID.DocType() + " " + r.ID.Number
+	doc := env.T.T(r.ID.NameKey()) + " " + r.ID.Number
 	if r.Support != "" {
 		doc += " · " + env.T.T("callcentre.review.support") + " " + r.Support
 	}

@@ -60,6 +60,7 @@ var glossary = map[i18n.Lang][]banned{
 	},
 	i18n.EN: {
 		ban(`\b[Ee]mail\b`, "e-mail"),
+		ban(`[«»]`, "English quotation marks “ ”"),
 	},
 	i18n.FR: {
 		ban(`(?i)\bkiosques?\b`, "borne"),
