@@ -243,7 +243,9 @@ func (m Model) Init() tea.Cmd {
 func (m *Model) SetSize(w, h int) {
 	m.w, m.h = max(w, 10), max(h, 6)
 	m.eng.mu.Lock()
-	m.eng.cols, m.eng.rows = m.w, max(m.h-4, 3)
+	// Five lines under the preview: the advice, the help (two lines once
+	// wrapped), the manual-capture hint and the rehearsal note.
+	m.eng.cols, m.eng.rows = m.w, max(m.h-5, 3)
 	m.eng.mu.Unlock()
 }
 
@@ -498,8 +500,7 @@ func (m Model) View() string {
 	b.WriteString(m.preview)
 	b.WriteString("\n")
 	// The text under the preview wraps to the width; the preview leaves
-	// it four lines (SetSize). After the help delay the full explanation
-	// (two lines) takes the place of the short advice it expands.
+	// it five lines (SetSize).
 	var text []string
 	switch {
 	case m.reconn:
@@ -508,13 +509,14 @@ func (m Model) View() string {
 		text = append(text, t.T("capture.taking"))
 	case m.res.OK:
 		text = append(text, t.T("capture.hold_still"))
-	case m.help != "" && m.st == stLive:
-		text = append(text, t.T("capture.help_title")+" "+helpText(t, m.cfg.Mode, m.help),
-			t.T("capture.manual_hint", "Key", t.T(m.keys.Capture.Help().Key)))
 	case m.hint != "":
 		text = append(text, adviceText(t, m.cfg.Mode, m.hint))
 	default:
 		text = append(text, placeText(t, m.cfg.Mode))
+	}
+	if m.help != "" && m.st == stLive && !m.res.OK {
+		text = append(text, t.T("capture.help_title")+" "+helpText(t, m.cfg.Mode, m.help),
+			t.T("capture.manual_hint", "Key", t.T(m.keys.Capture.Help().Key)))
 	}
 	if m.cfg.Rehearsal {
 		text = append(text, t.T("capture.rehearsal"))
