@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -407,16 +406,6 @@ func writeRawJSON(w io.Writer, raw json.RawMessage) error {
 	return err
 }
 
-// phoneRe accepts what a technician types for a test SMS: an
-// international number (+ and 8 to 15 digits; spaces and dashes are
-// removed first), as the modem and the `sms send` CLI want it.
-var phoneRe = regexp.MustCompile(`^\+[0-9]{8,15}$`)
-
-func normalizePhone(s string) (string, bool) {
-	s = strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s))
-	return s, phoneRe.MatchString(s)
-}
-
 func (s *Server) modemCmd(st *sessionState) *cobra.Command {
 	m := &cobra.Command{Use: "modem", Short: "the GSM modem: check, test", Args: cobra.ArbitraryArgs, RunE: needSub}
 	var jsonOut bool
@@ -456,13 +445,13 @@ func (s *Server) modemCmd(st *sessionState) *cobra.Command {
 			if s.deps.Modem == nil {
 				return failed("modem %w", ErrUnavailable)
 			}
-			// Accept "+34 600 000 012" typed without quotes.
-			raw := strings.Join(args, "")
-			to, ok := normalizePhone(raw)
-			if !ok {
-				return fmt.Errorf("not a phone number: %q (want +34600000000)", Sanitize(raw))
+			// Accept "600 000 012" typed without quotes.
+			raw := strings.Join(args, " ")
+			to, err := s.deps.Modem.Number(raw)
+			if err != nil {
+				return fmt.Errorf("not a phone number: %s (e.g. 600000000 or +34600000000)", Sanitize(err.Error()))
 			}
-			err := s.act(st, "ssh.modem_test", []string{"to", mask.Phone(to)}, warnTo(cmd), func() error {
+			err = s.act(st, "ssh.modem_test", []string{"to", mask.Phone(to)}, warnTo(cmd), func() error {
 				return s.deps.Modem.SendTest(cmd.Context(), to)
 			})
 			if err != nil {

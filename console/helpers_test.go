@@ -145,6 +145,20 @@ func (m *fakeModem) Check(context.Context) (ModemStatus, error) {
 	return ModemStatus{SIM: "READY", Registration: "home", Registered: true, Operator: "Movi\x1b[2Jstar", Signal: 21, SignalDBm: -71}, nil
 }
 
+// Number stands in for the kiosk's reading of numbers (procedure's, tested
+// there and through the real kiosk): Spanish mobiles nationally or with
+// +34, other countries with +.
+func (m *fakeModem) Number(raw string) (string, error) {
+	d := strings.NewReplacer(" ", "", "-", "").Replace(raw)
+	switch {
+	case len(d) == 9 && (d[0] == '6' || d[0] == '7'):
+		return "+34" + d, nil
+	case len(d) >= 9 && len(d) <= 16 && d[0] == '+' && strings.Trim(d[1:], "0123456789") == "":
+		return d, nil
+	}
+	return "", errors.New("not a Spanish mobile or an international number")
+}
+
 func (m *fakeModem) SendTest(_ context.Context, to string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

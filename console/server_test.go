@@ -257,7 +257,7 @@ func TestExecErrorsAndExitCodes(t *testing.T) {
 		{"maintenance sideways", 2, "invalid argument"},
 		{"logs --level loud", 2, "unknown level"},
 		{"modem test 12", 2, "not a phone number"},
-		{"modem test 600000012", 2, "not a phone number"},
+		{"modem test 600 00", 2, "not a phone number"},
 		{"help", 0, ""},
 	}
 	for _, tt := range tests {

@@ -562,9 +562,9 @@ func (m *model) setMaintenance(on bool) tea.Cmd {
 }
 
 func (m *model) sendTest(raw string) tea.Cmd {
-	to, ok := normalizePhone(raw)
-	if !ok {
-		m.setFlash("not a phone number (want +34600000000)", nil)
+	to, err := m.srv.deps.Modem.Number(raw)
+	if err != nil {
+		m.setFlash("not a phone number: "+Sanitize(err.Error())+" (e.g. 600000000 or +34600000000)", nil)
 		m.flashBad = true
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -130,11 +131,22 @@ func (c *modemChannel) Check(ctx context.Context) (console.ModemStatus, error) {
 		Operator: st.Operator, Signal: st.SignalCSQ, SignalDBm: st.SignalDBm, Raw: raw}, nil
 }
 
+// Number implements console.Modem with the kiosk's one reading of an SMS
+// destination (smsNumber: procedure's for a Spanish mobile), as `sms send`
+// and `queue add` do.
+func (c *modemChannel) Number(raw string) (string, error) {
+	n, err := smsNumber(raw)
+	if err != nil {
+		return "", errors.New(strings.TrimPrefix(err.Error(), "procedure: mobile: "))
+	}
+	return n, nil
+}
+
 // SendTest implements console.Modem: a technician's test SMS goes out now,
 // not through the queue, so the technician sees the modem's own answer.
 func (c *modemChannel) SendTest(ctx context.Context, to string) error {
 	if !modem.ValidE164(to) {
-		return fmt.Errorf("%q is not an international number (+34600000000)", to)
+		return fmt.Errorf("modem test: %w: not an E.164 number", modem.ErrBadInput)
 	}
 	s, err := c.supervisor()
 	if err != nil {

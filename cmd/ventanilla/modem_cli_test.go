@@ -2,13 +2,19 @@ package main
 
 import (
 	"bufio"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 )
 
 // startSim runs `ventanilla modem sim` and returns its pty path and a
@@ -135,5 +141,64 @@ func TestSMSSendRefusedExitsOne(t *testing.T) {
 	out, err := exec.Command(binPath, "sms", "send", "--port", port, "--to", "+34600000000", "--text", "hola").CombinedOutput()
 	if code := exitCode(err); code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, out)
+	}
+}
+
+// TestConsoleModemTestNationalNumber (issue 14.11): over SSH, the running
+// kiosk's `modem test` takes a national Spanish number the way the
+// visitor screens and `sms send` do, and the modem sends to +34…; a
+// landline is refused as bad input (exit 2) and nothing is sent.
+func TestConsoleModemTestNationalNumber(t *testing.T) {
+	data := t.TempDir()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := ssh.NewSignerFromKey(priv)
+	if err := os.WriteFile(filepath.Join(data, "authorized_keys"), ssh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startHeadless(t, data)
+	run := func(command string) (string, int) {
+		c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{User: "tech", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		out, err := sess.CombinedOutput(command)
+		var ee *ssh.ExitError
+		if errors.As(err, &ee) {
+			return string(out), ee.ExitStatus()
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", command, err)
+		}
+		return string(out), 0
+	}
+	if out, code := run("modem test 912 345 678"); code != 2 || !strings.Contains(out, "landline") {
+		t.Fatalf("landline: exit %d %q", code, out)
+	}
+	// The demo modem comes up behind the console: "not ready" is exit 1.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		out, code := run("modem test 612 345 678")
+		if code == 0 {
+			break
+		}
+		if code != 1 || time.Now().After(deadline) {
+			t.Fatalf("modem test: exit %d %q", code, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	raw, err := os.ReadFile(filepath.Join(data, "sms.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	var got struct{ To string }
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &got) != nil || got.To != "+34612345678" {
+		t.Fatalf("the modem received %q", raw)
 	}
 }

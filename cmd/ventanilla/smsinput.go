@@ -22,19 +22,9 @@ const maxSMSParts = 10
 // is not empty and fits maxSMSParts parts as the modem will split it. It
 // returns the number in E.164 and the number of parts.
 func smsInput(to, text string) (string, int, error) {
-	e164, err := procedure.ParseMobile(to)
+	e164, err := smsNumber(to)
 	if err != nil {
-		var p *procedure.Problem
-		intl := strings.Map(func(r rune) rune {
-			if r == ' ' || r == '.' || r == '-' {
-				return -1
-			}
-			return r
-		}, strings.TrimSpace(to))
-		if !errors.As(err, &p) || p.Key != procedure.KeyPhoneCountry || !modem.ValidE164(intl) {
-			return "", 0, fmt.Errorf("%q is not a mobile number (%v): give a Spanish mobile (600 000 000, +34 600 000 000) or another country's in international form (+33 6 12 34 56 78)", to, err)
-		}
-		e164 = intl
+		return "", 0, fmt.Errorf("%q is not a mobile number (%v): give a Spanish mobile (600 000 000, +34 600 000 000) or another country's in international form (+33 6 12 34 56 78)", to, err)
 	}
 	if strings.TrimSpace(text) == "" {
 		return "", 0, errors.New("the SMS text is empty: give the message to send")
@@ -44,4 +34,24 @@ func smsInput(to, text string) (string, int, error) {
 		return "", 0, fmt.Errorf("the SMS text (%d characters) needs %d parts, more than the %d a phone reliably joins: shorten it", len([]rune(text)), n, maxSMSParts)
 	}
 	return e164, n, nil
+}
+
+// smsNumber is smsInput's reading of the number alone, also the console's
+// `modem test` (modemChannel.Number). Its error does not repeat the number.
+func smsNumber(to string) (string, error) {
+	e164, err := procedure.ParseMobile(to)
+	if err == nil {
+		return e164, nil
+	}
+	var p *procedure.Problem
+	intl := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '.' || r == '-' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(to))
+	if !errors.As(err, &p) || p.Key != procedure.KeyPhoneCountry || !modem.ValidE164(intl) {
+		return "", err
+	}
+	return intl, nil
 }
