@@ -18,12 +18,19 @@ import (
 // emulator's decoder must read gammu's PDUs back to the text, and our
 // encoder must produce the same TPDUs as gammu for the same text (after
 // setting the validity octet and concatenation reference to gammu's).
+//
+// Where gammu is required (CI, or VENTANILLA_REQUIRE_GAMMU, which .ci/run
+// sets) a missing gammu fails the test instead of skipping it: a failed
+// install must not pass for a green run.
 func TestGammuInterop(t *testing.T) {
 	gammu, err := exec.LookPath("gammu")
 	if err != nil {
+		if gammuRequired() {
+			t.Fatalf("gammu is required here (CI or VENTANILLA_REQUIRE_GAMMU) but not installed: %v; apt-get install -y gammu", err)
+		}
 		t.Skip("gammu is not installed (apt-get install -y gammu); interoperability not checked")
 	}
-	if testing.Short() {
+	if testing.Short() && !gammuRequired() {
 		t.Skip("gammu interop takes a few seconds; skipped with -short")
 	}
 	emu, err := Start(Options{})
@@ -91,6 +98,59 @@ func TestGammuInterop(t *testing.T) {
 			if ours[i].TPDULen != subs[i].Length {
 				t.Errorf("%s part %d: length %d, gammu %d", tc.name, i, ours[i].TPDULen, subs[i].Length)
 			}
+		}
+	}
+}
+
+// gammuRequired: CI (any value but "false" or "0", as CI systems set it)
+// or VENTANILLA_REQUIRE_GAMMU (any value but "0").
+func gammuRequired() bool {
+	if v := os.Getenv("VENTANILLA_REQUIRE_GAMMU"); v != "" && v != "0" {
+		return true
+	}
+	v := strings.ToLower(os.Getenv("CI"))
+	return v != "" && v != "false" && v != "0"
+}
+
+// TestGammuMissingFailsWhereRequired runs TestGammuInterop in a child test
+// process whose PATH has no gammu: it must fail where gammu is required
+// and skip elsewhere.
+func TestGammuMissingFailsWhereRequired(t *testing.T) {
+	if os.Getenv("VENTANILLA_GAMMU_CHILD") != "" {
+		t.Skip("child run")
+	}
+	var base []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k != "PATH" && k != "CI" && k != "VENTANILLA_REQUIRE_GAMMU" {
+			base = append(base, kv)
+		}
+	}
+	base = append(base, "PATH="+t.TempDir(), "VENTANILLA_GAMMU_CHILD=1")
+	for _, tc := range []struct {
+		env      []string
+		wantFail bool
+	}{
+		{nil, false},
+		{[]string{"CI=true"}, true},
+		{[]string{"CI=1"}, true},
+		{[]string{"CI=false"}, false},
+		{[]string{"VENTANILLA_REQUIRE_GAMMU=1"}, true},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestGammuInterop$", "-test.v", "-test.count=1")
+		cmd.Env = append(append([]string(nil), base...), tc.env...)
+		out, err := cmd.CombinedOutput()
+		failed := err != nil
+		if failed != tc.wantFail {
+			t.Errorf("env %v: failed=%v, want %v\n%s", tc.env, failed, tc.wantFail, out)
+			continue
+		}
+		want := "--- SKIP: TestGammuInterop"
+		if tc.wantFail {
+			want = "but not installed"
+		}
+		if !strings.Contains(string(out), want) {
+			t.Errorf("env %v: output lacks %q\n%s", tc.env, want, out)
 		}
 	}
 }
