@@ -239,6 +239,24 @@ func (db *DB) RotateKey() (string, error) {
 	path := db.kr().path
 	next := path + nextKeySufix
 	_ = os.Remove(next) // a leftover from a crash before commit is worthless
+	return db.rotate(next, path)
+}
+
+// RotateKeyTo is RotateKey for a key the kiosk cannot write where it reads
+// it (a systemd credential): the new key is written to out, which must not
+// exist, and left there for the technician to install (seal it with
+// systemd-creds, then delete it). Until it is installed, Open with the old
+// key fails with ErrWrongKey: the payloads are sealed with the new one.
+func (db *DB) RotateKeyTo(out string) (string, error) {
+	db.rotMu.Lock()
+	defer db.rotMu.Unlock()
+	return db.rotate(out, "")
+}
+
+// rotate writes a new key to next, re-seals every payload with it and
+// records its id in one transaction, then renames next to install (when
+// set). Callers hold rotMu.
+func (db *DB) rotate(next, install string) (string, error) {
 	nk, err := writeKeyFile(next)
 	if err != nil {
 		return "", fmt.Errorf("store: rotate key: write new key: %w", err)
@@ -309,10 +327,12 @@ func (db *DB) RotateKey() (string, error) {
 		_ = os.Remove(next)
 		return "", fmt.Errorf("store: rotate key: %w", err)
 	}
-	if err := os.Rename(next, path); err != nil {
+	path := install
+	if install == "" {
+		path = next
+	} else if err := os.Rename(next, install); err != nil {
 		return "", fmt.Errorf("store: rotate key: install new key (run any queue command to finish): %w", err)
-	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	} else if err := syncDir(filepath.Dir(install)); err != nil {
 		return "", fmt.Errorf("store: rotate key: %w", err)
 	}
 	db.keys.Store(&keyring{current: nk, byID: map[[keyIDSize]byte]*kioskKey{nk.id: nk}, path: path})

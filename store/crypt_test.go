@@ -299,3 +299,44 @@ func TestMustExist(t *testing.T) {
 		t.Fatalf("Compact on nothing: %v", err)
 	}
 }
+
+// TestRotateKeyTo: a key the kiosk only reads (a systemd credential) is
+// rotated into a new file the technician installs; until then the old
+// key is refused by name, and with the new one every payload opens.
+func TestRotateKeyTo(t *testing.T) {
+	dir, creds := t.TempDir(), t.TempDir()
+	cred := filepath.Join(creds, "ventanilla-key")
+	if _, err := writeKeyFile(cred); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cred, 0o400); err != nil { // as systemd hands it over
+		t.Fatal(err)
+	}
+	clk := newClock()
+	db := openTest(t, dir, clk, func(o *Options) { o.KeyFile, o.NoCreateKey = cred, true })
+	j, _ := db.Enqueue(emailWithDNI("a@example.es"))
+	out := filepath.Join(t.TempDir(), "new.key")
+	if err := os.WriteFile(out, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RotateKeyTo(out); err == nil {
+		t.Fatal("RotateKeyTo overwrote an existing file")
+	}
+	os.Remove(out)
+	newID, err := db.RotateKeyTo(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(dir, Options{KeyFile: cred, NoCreateKey: true}); !errors.Is(err, ErrWrongKey) {
+		t.Fatalf("open with the old credential after rotation: %v, want ErrWrongKey", err)
+	}
+	db = openTest(t, dir, clk, func(o *Options) { o.KeyFile, o.NoCreateKey = out, true })
+	if db.KeyID() != newID {
+		t.Fatalf("key %s, want %s", db.KeyID(), newID)
+	}
+	got, err := db.Claim(KindEmail, 1)
+	if err != nil || len(got) != 1 || got[0].ID != j.ID || !bytes.Equal(got[0].Payload.Attachments[0].Data, dniJPEG) {
+		t.Fatalf("claim with the new key: %v %v", got, err)
+	}
+}

@@ -51,8 +51,10 @@
 //
 // Every payload (phone number, SMS text, e-mail recipient and body,
 // attachments such as DNI images and signed requests) is sealed with
-// AES-256-GCM under the kiosk key, a file of 32 random bytes (mode 0600)
-// created on first run as DATA/kiosk.key. Each ciphertext carries a format
+// AES-256-GCM under the kiosk key, a file of 32 random bytes (mode 0600 or
+// 0400) at Options.KeyFile, default DATA/kiosk.key, created when missing
+// unless NoCreateKey (the kiosk passes a systemd credential or a file on
+// another filesystem; see cmd/ventanilla/datakey.go). Each ciphertext carries a format
 // byte, the 4-byte id of the key that sealed it and a random nonce; the job
 // id is the additional data, so a payload cannot be moved to another job.
 // The database records the id of the key in force, so a wrong key file
@@ -78,6 +80,9 @@
 // kiosk.key.next is renamed over kiosk.key. A crash before the commit
 // leaves the old key in force (Open discards the .next file); a crash after
 // it is finished by the next Open. Back up the key file after rotating.
+// A key the kiosk cannot rewrite (a systemd credential) is rotated with
+// RotateKeyTo: the new key goes to a file the technician installs, and the
+// old one is refused (ErrWrongKey) from the commit on.
 // The key may live outside the data dir (Options.KeyFile, `--key`).
 //
 // # Size

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,9 +46,18 @@ type Config struct {
 	Retention          retention   `toml:"retention"`
 	FNMTLinks          fnmtLinks   `toml:"fnmt_links"`
 	Outbox             outboxConf  `toml:"outbox"`
+	DataKey            dataKeyConf `toml:"data_key"`
 
 	langs    []i18n.Lang
 	calendar *procedure.Calendar
+}
+
+// dataKeyConf says where the key that encrypts personal data comes from
+// (datakey.go).
+type dataKeyConf struct {
+	Credential string `toml:"credential"`
+	File       string `toml:"file"`
+	BesideData bool   `toml:"beside_data"`
 }
 
 // outboxConf tunes redelivery; the defaults suit a kiosk.
@@ -164,6 +174,7 @@ func defaultConfig() Config {
 		Metrics:     metricConf{Listen: "127.0.0.1:9464"},
 		Retention:   retention{MaxAge: duration{72 * time.Hour}},
 		Outbox:      outboxConf{MaxAttempts: 8, BackoffBase: duration{30 * time.Second}, BackoffMax: duration{time.Hour}},
+		DataKey:     dataKeyConf{Credential: defaultKeyCredential},
 	}
 }
 
@@ -298,6 +309,12 @@ func (c *Config) validate(file string) error {
 		if err := checkSecretFile(c.SMTP.PasswordFile); err != nil {
 			return bad("smtp.password_file", "%v", err)
 		}
+	}
+	if c.DataKey.Credential == "" || strings.ContainsAny(c.DataKey.Credential, "/\x00") || c.DataKey.Credential == "." || c.DataKey.Credential == ".." {
+		return bad("data_key.credential", "%q is not a credential name (as in LoadCredentialEncrypted=NAME:…; default %q)", c.DataKey.Credential, defaultKeyCredential)
+	}
+	if c.DataKey.File != "" && !filepath.IsAbs(c.DataKey.File) {
+		return bad("data_key.file", "%q must be an absolute path (on another filesystem than the data)", c.DataKey.File)
 	}
 	if c.Modem.PIN != "" && (len(c.Modem.PIN) < 4 || len(c.Modem.PIN) > 8 || strings.Trim(c.Modem.PIN, "0123456789") != "") {
 		return bad("modem.pin", "a SIM PIN is 4 to 8 digits")

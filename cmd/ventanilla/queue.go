@@ -33,8 +33,9 @@ while the kiosk is stopped; while 'ventanilla run' holds the database they fail
 within a second: use the SSH console instead.`,
 		Args: noArgs,
 	}
-	c.PersistentFlags().StringVar(&dataDir, "data", "./var", "data directory (holds ventanilla.db and kiosk.key)")
-	c.PersistentFlags().StringVar(&keyFile, "key", "", "kiosk key file (default DATA/kiosk.key), e.g. on removable media")
+	c.PersistentFlags().StringVar(&dataDir, "data", "./var", "data directory (holds ventanilla.db)")
+	c.PersistentFlags().StringVar(&keyFile, "key", "", "data key file (default: as the kiosk finds it: the systemd credential, the --config file's [data_key], DATA/kiosk.key)")
+	c.PersistentFlags().StringVar(&queueConfig, "config", "", "the kiosk's configuration file, for its [data_key]")
 	c.AddCommand(
 		newQueueAddCmd(&dataDir),
 		newQueueListCmd(&dataDir),
@@ -49,27 +50,61 @@ within a second: use the SSH console instead.`,
 	return c
 }
 
-// keyFile is the queue command's --key flag (one command per process).
-var keyFile string
+// keyFile and queueConfig are the queue command's --key and --config
+// flags (one command per process).
+var keyFile, queueConfig string
+
+// queueKey finds the data key as the kiosk does (datakey.go), falling back
+// to DATA/kiosk.key as a technician's tool may; --key overrides.
+func queueKey(dir string) (keySource, error) {
+	if keyFile != "" {
+		return keySource{Path: keyFile, Origin: "--key"}, nil
+	}
+	cfg := defaultConfig()
+	if queueConfig != "" {
+		var err error
+		if cfg, err = loadConfig(queueConfig, cfg); err != nil {
+			return keySource{}, usageError(err)
+		}
+	}
+	k, err := resolveDataKey(cfg, dir, true, os.Getenv)
+	if err != nil {
+		return keySource{}, usageErrorf("%v", err)
+	}
+	return k, nil
+}
 
 // openStore opens the database; a kiosk holding it is "the operation said
 // no" (exit 1) with the store's message telling the technician what to do.
+// It never creates a data key: a key missing from where it was looked for
+// is an error that names the place (a replacement would make the queued
+// data unreadable for the kiosk).
 func openStore(dir string) (*store.DB, error) {
-	return openStoreWith(dir, store.Options{KeyFile: keyFile, MustExist: true})
+	db, _, err := openStoreKey(dir, store.Options{MustExist: true, NoCreateKey: true})
+	return db, err
 }
 
 // openStoreCreate is openStore for `queue add`, which may start a new
-// database.
+// database (and then its key, unless that is a credential).
 func openStoreCreate(dir string) (*store.DB, error) {
-	return openStoreWith(dir, store.Options{KeyFile: keyFile})
+	_, err := os.Stat(filepath.Join(dir, store.FileName))
+	db, _, err := openStoreKey(dir, store.Options{NoCreateKey: err == nil})
+	return db, err
 }
 
-func openStoreWith(dir string, o store.Options) (*store.DB, error) {
-	db, err := store.Open(dir, o)
+func openStoreKey(dir string, o store.Options) (*store.DB, keySource, error) {
+	k, err := queueKey(dir)
 	if err != nil {
-		return nil, failure(err)
+		return nil, k, err
 	}
-	return db, nil
+	db, err := store.Open(dir, k.options(o))
+	if errors.Is(err, store.ErrKeyMissing) && !k.Credential && os.Getenv("CREDENTIALS_DIRECTORY") == "" {
+		return nil, k, failuref("%v; if the kiosk takes its key from a systemd credential, run this as the service does: systemd-run --pipe --wait -p User=ventanilla -p LoadCredentialEncrypted=%s:/etc/credstore.encrypted/%s ventanilla queue …", err, defaultKeyCredential, defaultKeyCredential)
+	}
+	if err != nil {
+		return nil, k, failure(err)
+	}
+	return db, k, nil
 }
 
 type addFlags struct {
@@ -459,29 +494,58 @@ func newQueueCompactCmd(dataDir *string) *cobra.Command {
 }
 
 func newQueueRotateKeyCmd(dataDir *string) *cobra.Command {
-	return &cobra.Command{
-		Use:   "rotate-key",
-		Short: "Replace the kiosk key and re-encrypt all personal data with the new one",
-		Long: `Generate a new kiosk key (DATA/kiosk.key.next), re-encrypt every stored
-payload with it in one transaction, then rename it over DATA/kiosk.key. If the
-machine stops half-way, the next start finishes or undoes the rotation. Back up
-the new key file afterwards: without it the undelivered personal data cannot
-be read (job metadata stays readable). Prints the new key id.`,
+	var newKey string
+	c := &cobra.Command{
+		Use:   "rotate-key [--new-key FILE]",
+		Short: "Replace the data key and re-encrypt all personal data with the new one",
+		Long: `Generate a new data key, re-encrypt every stored payload with it in one
+transaction, and put it where the old one was: a key file (DATA/kiosk.key or
+[data_key] file) is replaced through FILE.next, and if the machine stops
+half-way the next start finishes or undoes the rotation. Back up the new key
+afterwards: without it the undelivered personal data cannot be read (job
+metadata stays readable). Prints the new key id.
+
+A key from a systemd credential cannot be rewritten by the kiosk: give
+--new-key FILE (on a tmpfs such as /run, mode 0600 is used) and seal it into
+the credential store, then delete it:
+
+  systemd-creds encrypt --name=ventanilla-key FILE /etc/credstore.encrypted/ventanilla-key
+  shred -u FILE
+
+Until the new credential is in place the kiosk refuses to start with the old
+one (wrong key), so nothing is sealed with a key that is being retired.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			db, err := openStore(*dataDir)
+			db, k, err := openStoreKey(*dataDir, store.Options{MustExist: true, NoCreateKey: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			id, err := db.RotateKey()
+			if k.Credential && newKey == "" {
+				return usageErrorf("the data key is the %s, which the kiosk cannot rewrite: give --new-key FILE, then seal FILE with systemd-creds (see 'ventanilla queue rotate-key --help')", k.Origin)
+			}
+			var id string
+			if newKey != "" {
+				id, err = db.RotateKeyTo(newKey)
+			} else {
+				id, err = db.RotateKey()
+			}
 			if err != nil {
 				return failure(err)
 			}
+			if err := db.Audit("technician.rotate_key", map[string]string{"actor": "cli", "key_id": id, "from": k.Origin}); err != nil {
+				return failure(err)
+			}
 			fmt.Fprintln(c.OutOrStdout(), id)
+			if newKey != "" {
+				fmt.Fprintf(c.ErrOrStderr(), "ventanilla: the new key is in %s; install it before starting the kiosk:\n  systemd-creds encrypt --name=%s %s /etc/credstore.encrypted/%s && shred -u %s\n",
+					newKey, defaultKeyCredential, newKey, defaultKeyCredential, newKey)
+			}
 			return nil
 		},
 	}
+	c.Flags().StringVar(&newKey, "new-key", "", "write the new key to this file (must not exist) instead of replacing the old one")
+	return c
 }
 
 func newQueueAuditCmd(dataDir *string) *cobra.Command {

@@ -47,6 +47,8 @@ listen = ""
 max_attempts = 8
 backoff_base = %q
 backoff_max = "1m"
+[data_key]
+beside_data = true
 [privacy]
 controller = "Ayuntamiento de prueba"
 contact = "dpd@example.es"

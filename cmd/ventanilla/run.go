@@ -245,9 +245,14 @@ func (k *kiosk) openStore() error {
 	if dead == 0 {
 		dead = -1 // the store's "purge at death"
 	}
-	db, err := store.Open(cfg.DataDir, store.Options{PayloadMaxAge: cfg.Retention.MaxAge.Duration, DeadPayloadMaxAge: dead,
+	key, err := resolveDataKey(cfg, cfg.DataDir, k.demo, os.Getenv) // datakey.go
+	if err != nil {
+		return usageErrorf("config: %v", err)
+	}
+	k.log.Info("data key", "from", key.Origin)
+	db, err := store.Open(cfg.DataDir, key.options(store.Options{PayloadMaxAge: cfg.Retention.MaxAge.Duration, DeadPayloadMaxAge: dead,
 		MaxAttempts: cfg.Outbox.MaxAttempts, BackoffBase: cfg.Outbox.BackoffBase.Duration, BackoffMax: cfg.Outbox.BackoffMax.Duration,
-		MessageIDDomain: cfg.KioskID + ".ventanilla.invalid"})
+		MessageIDDomain: cfg.KioskID + ".ventanilla.invalid"}))
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			return failuref("%s holds %s: %v", "another ventanilla", cfg.DataDir, err)

@@ -25,6 +25,7 @@ func quietKiosk(t *testing.T, waits shutdownWaits) (*kiosk, context.Context) {
 	cfg.SSH.Listen = ""
 	cfg.Modem.Port = ""
 	cfg.Camera.Device = "none"
+	cfg.DataKey.BesideData = true // a test kiosk: its key beside its temporary data
 	ctx, cancel := context.WithCancelCause(context.Background())
 	t.Cleanup(func() { cancel(nil) })
 	k := &kiosk{cfg: cfg, started: time.Now(), status: &tui.Status{}, servicesUp: make(chan struct{}),
