@@ -564,7 +564,8 @@ func (m *model) setMaintenance(on bool) tea.Cmd {
 func (m *model) sendTest(raw string) tea.Cmd {
 	to, err := m.srv.deps.Modem.Number(raw)
 	if err != nil {
-		m.setFlash("not a phone number: "+Sanitize(err.Error())+" (e.g. 600000000 or +34600000000)", nil)
+		// The reason alone: it says what is wrong and fits 80 columns.
+		m.setFlash(Sanitize(err.Error()), nil)
 		m.flashBad = true
 		return nil
 	}
