@@ -424,7 +424,11 @@ type Attachment struct {
 // Email is the e-mail to the call centre, ready for the outbox. It carries
 // personal data and must only travel through the encrypted store.
 type Email struct {
-	To          string
+	To string
+	// ReplyTo is the visitor's address: when the call centre answers
+	// ("si no tiene toda la documentación te la reclamará", seed 002) the
+	// reply reaches the visitor, not the kiosk's unattended From address.
+	ReplyTo     string
 	Subject     string
 	Body        string
 	Attachments []Attachment
@@ -606,7 +610,7 @@ func (r *Request) BuildEmail(cc CallCentre, opt CheckOptions, loc *time.Location
 	if err := templates.ExecuteTemplate(&body, "cuerpo", data); err != nil {
 		return Email{}, fmt.Errorf("procedure: e-mail body: %w", err)
 	}
-	e := Email{To: cc.Address, Subject: subject.String(), Body: body.String()}
+	e := Email{To: cc.Address, ReplyTo: r.Email, Subject: subject.String(), Body: body.String()}
 	for _, a := range r.attachmentList() {
 		e.Attachments = append(e.Attachments, Attachment{
 			Name:        a.name,

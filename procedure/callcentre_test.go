@@ -295,6 +295,10 @@ func TestBuildEmailClave(t *testing.T) {
 	if e.To != testCC.Address {
 		t.Errorf("to %q", e.To)
 	}
+	// Replies from the call centre go to the visitor (issue 13.11).
+	if e.ReplyTo != r.Email || e.ReplyTo == "" {
+		t.Errorf("reply-to %q, want the visitor's %q", e.ReplyTo, r.Email)
+	}
 	if !strings.HasPrefix(e.Subject, "[Cl@ve] ") || !strings.HasSuffix(e.Subject, "Ref. "+r.Reference) {
 		t.Errorf("subject %q", e.Subject)
 	}

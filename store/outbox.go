@@ -122,6 +122,7 @@ type Payload struct {
 	Text string `json:"text,omitempty"`
 	// From, Subject, Body and Attachments make the e-mail.
 	From        string       `json:"from,omitempty"`
+	ReplyTo     string       `json:"reply_to,omitempty"` // e-mail: where answers go (the visitor)
 	Subject     string       `json:"subject,omitempty"`
 	Body        string       `json:"body,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`

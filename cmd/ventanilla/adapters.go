@@ -45,7 +45,7 @@ func (o outbox) EnqueueEmail(ctx context.Context, m kit.Email) (string, error) {
 		atts[i] = store.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data}
 	}
 	n := store.NewJob{Kind: store.KindEmail, Purpose: "callcentre-request", Payload: store.Payload{
-		To: m.To, From: o.from, Subject: m.Subject, Body: m.Body, Attachments: atts,
+		To: m.To, From: o.from, ReplyTo: m.ReplyTo, Subject: m.Subject, Body: m.Body, Attachments: atts,
 	}}
 	if m.Ref != "" {
 		// The reference is unique per request: a screen that retries after
@@ -67,7 +67,7 @@ func (m mailSender) SendMail(ctx context.Context, e dispatch.Email) error {
 	for i, a := range e.Attachments {
 		atts[i] = mail.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data}
 	}
-	err := m.s.Send(ctx, mail.Message{From: e.From, To: e.To, Subject: e.Subject, Body: e.Body, Attachments: atts, MessageID: e.MessageID})
+	err := m.s.Send(ctx, mail.Message{From: e.From, To: e.To, ReplyTo: e.ReplyTo, Subject: e.Subject, Body: e.Body, Attachments: atts, MessageID: e.MessageID})
 	if err != nil && mail.IsPermanent(err) {
 		return dispatch.Permanent(err)
 	}

@@ -382,7 +382,19 @@ func (c *Config) validate(file string) error {
 	if c.Retention.MaxAge.Duration < time.Hour {
 		return bad("retention.max_age", "%v is too short: undelivered requests need time to leave when the network is down (use at least 1h)", c.Retention.MaxAge.Duration)
 	}
-	// Last, so a file with another mistake hears about that one first.
+	return nil
+}
+
+// requireVisitorSettings checks what only the visitor screen needs: the
+// data-protection notice names the controller and where to exercise the
+// rights (RGPD art. 13), so a kiosk that shows visitors anything does not
+// start without them. A --headless run (devices, outbox, console) shows no
+// notice and does not need them.
+func (c *Config) requireVisitorSettings(file string) error {
+	if file == "" {
+		file = "(built-in)"
+	}
+	bad := func(field, problem string) error { return &ConfigError{File: file, Field: field, Problem: problem} }
 	if strings.TrimSpace(c.Privacy.Controller) == "" {
 		return bad("privacy.controller", "must be set: the data-protection notice names who is responsible for the visitor's data (RGPD art. 13), e.g. controller = \"Ayuntamiento de Getafe\"")
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,8 +70,6 @@ func TestBadConfigNamesFileFieldAndProblem(t *testing.T) {
 		{"fnmt phone configurator", "[fnmt_links.configurator]\nios = \"https://x\"", "fnmt_links.configurator.ios", "fnmt_links.app"},
 		{"fnmt app link", "[fnmt_links]\napp = \"http://x\"", "fnmt_links.app", "https"},
 		{"madrid holidays", "madrid_holidays_file = \"/nonexistent/m.txt\"", "madrid_holidays_file", "no such file"},
-		{"no privacy controller", "[privacy]\ncontact = \"dpd@x.es\"", "privacy.controller", "RGPD art. 13"},
-		{"no privacy contact", "[privacy]\ncontroller = \"Ayuntamiento\"", "privacy.contact", "rights"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +108,6 @@ func TestDemoConfigIsValid(t *testing.T) {
 func TestHolidayWarnings(t *testing.T) {
 	dec2026 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	base := defaultConfig()
-	base.Privacy = privacyConf{Controller: "Ayuntamiento", Contact: "dpd@example.es"}
 	c, err := loadConfig("", base)
 	if err != nil {
 		t.Fatal(err)
@@ -163,16 +161,31 @@ func TestHolidayWarnings(t *testing.T) {
 	}
 }
 
-// TestPrivacyRequired: a kiosk without [privacy] does not start, since the
-// notice would name nobody (issue 13.7); the demo has fictitious values.
+// TestPrivacyRequired: a kiosk that shows visitors anything does not
+// start without [privacy], since the notice would name nobody (issue
+// 13.7); the demo has fictitious values.
 func TestPrivacyRequired(t *testing.T) {
-	_, err := loadConfig("", defaultConfig())
-	var ce *ConfigError
-	if !errors.As(err, &ce) || ce.Field != "privacy.controller" {
-		t.Fatalf("no [privacy]: %v", err)
+	for _, tc := range []struct{ body, field, problem string }{
+		{"", "privacy.controller", "RGPD art. 13"},
+		{"[privacy]\ncontact = \"dpd@x.es\"", "privacy.controller", "RGPD art. 13"},
+		{"[privacy]\ncontroller = \"Ayuntamiento\"", "privacy.contact", "rights"},
+	} {
+		f := filepath.Join(t.TempDir(), "k.toml")
+		if err := os.WriteFile(f, []byte(tc.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := loadConfig(f, defaultConfig())
+		if err != nil {
+			t.Fatalf("%q: %v", tc.body, err)
+		}
+		err = c.requireVisitorSettings(f)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != tc.field || ce.File != f || !strings.Contains(err.Error(), tc.problem) {
+			t.Errorf("%q: %v, want field %s", tc.body, err, tc.field)
+		}
 	}
 	c, err := loadConfig("", demoConfig())
-	if err != nil || c.Privacy.Controller == "" || !strings.HasSuffix(c.Privacy.Contact, ".invalid") {
+	if err != nil || c.requireVisitorSettings("") != nil || !strings.HasSuffix(c.Privacy.Contact, ".invalid") {
 		t.Fatalf("demo privacy: %+v %v", c.Privacy, err)
 	}
 }
@@ -233,4 +246,22 @@ func TestSMTPClearOnlyOnLoopback(t *testing.T) {
 // withPrivacy completes a test file with the [privacy] a kiosk needs.
 func withPrivacy(body string) string {
 	return body + "[privacy]\ncontroller = \"Ayuntamiento\"\ncontact = \"dpd@example.es\"\n"
+}
+
+// TestRunWithoutPrivacyRefuses: `run` (with the visitor screen, not demo)
+// stops at once with exit status 2 and names the missing field; nothing
+// is opened.
+func TestRunWithoutPrivacyRefuses(t *testing.T) {
+	data := t.TempDir()
+	f := filepath.Join(t.TempDir(), "k.toml")
+	if err := os.WriteFile(f, []byte("[ssh]\nlisten = \"\"\n[metrics]\nlisten = \"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(binPath, "run", "--config", f, "--data", data).CombinedOutput()
+	if code := exitCode(err); code != 2 || !strings.Contains(string(out), `"privacy.controller"`) {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "ventanilla.db")); err == nil {
+		t.Fatal("the database was opened before the configuration was complete")
+	}
 }

@@ -317,6 +317,15 @@ func TestClaveRequestReachesTheCallCentre(t *testing.T) {
 	if to := msgs[0].Header.Get("To"); !strings.Contains(to, "centro-atencion@demo.invalid") {
 		t.Errorf("To: %q", to)
 	}
+	// The call centre's answer ("te la reclamará") reaches the visitor,
+	// not the kiosk's From address (issue 13.11): parsed by net/mail from
+	// the message the real sender wrote, after the outbox and dispatcher.
+	if rt, err := msgs[0].Header.AddressList("Reply-To"); err != nil || len(rt) != 1 || rt[0].Address != "ana@example.com" {
+		t.Errorf("Reply-To: %v (%v), want the visitor's ana@example.com", rt, err)
+	}
+	if from, err := msgs[0].Header.AddressList("From"); err != nil || len(from) != 1 || from[0].Address != "ventanilla-demo@localhost" {
+		t.Errorf("From: %v (%v)", from, err)
+	}
 	for _, want := range []string{ref, "Ana María", "García", "López", "12345678Z", "+34 600 123 456", "ana@example.com", "por la mañana", "español"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the body lacks %q:\n%s", want, body)

@@ -125,6 +125,9 @@ func runKiosk(parent context.Context, o runOptions, stdin io.Reader, stdout, std
 		base = demoConfig()
 	}
 	cfg, err := loadConfig(o.config, base)
+	if err == nil && !o.headless {
+		err = cfg.requireVisitorSettings(o.config)
+	}
 	if err != nil {
 		return usageError(err)
 	}

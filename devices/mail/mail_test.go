@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -221,6 +222,36 @@ func TestFaultToggle(t *testing.T) {
 	}
 	if err := s.Send(context.Background(), testMessage()); err != nil {
 		t.Fatalf("after toggling: %v", err)
+	}
+	if c.Count() != 1 {
+		t.Fatalf("catcher stored %d messages, want 1", c.Count())
+	}
+}
+
+// TestReplyTo: the Reply-To header carries the visitor's address (the
+// call centre's answer goes to them), as a standard parser reads it; a bad
+// address is refused before anything is sent.
+func TestReplyTo(t *testing.T) {
+	c := startCatcher(t)
+	s := senderFor(t, c, 5*time.Second)
+	m := testMessage()
+	m.ReplyTo = "begona.nunez@example.com"
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	got := readOnlyMessage(t, c.Dir())
+	rt, err := got.Header.AddressList("Reply-To")
+	if err != nil || len(rt) != 1 || rt[0].Address != "begona.nunez@example.com" {
+		t.Fatalf("Reply-To %v (%v)", rt, err)
+	}
+	if from, _ := got.Header.AddressList("From"); len(from) != 1 || from[0].Address != m.From {
+		t.Fatalf("From %v", from)
+	}
+
+	m.ReplyTo = "not an address"
+	var se *SendError
+	if err := s.Send(context.Background(), m); !errors.As(err, &se) || !se.Permanent {
+		t.Fatalf("bad Reply-To: %v", err)
 	}
 	if c.Count() != 1 {
 		t.Fatalf("catcher stored %d messages, want 1", c.Count())

@@ -62,7 +62,10 @@ type Attachment struct {
 // Message is one e-mail. Subject and Body may hold any UTF-8 text.
 type Message struct {
 	From, To, Subject, Body string
-	Attachments             []Attachment
+	// ReplyTo, when set, is the Reply-To address: answers go there
+	// rather than to From (an unattended kiosk account).
+	ReplyTo     string
+	Attachments []Attachment
 	// MessageID (without angle brackets) must be stable across attempts,
 	// so a message sent twice after a crash is recognisably the same one.
 	MessageID string
@@ -141,6 +144,11 @@ func Build(m Message) (*gomail.Msg, error) {
 	}
 	if err := msg.To(m.To); err != nil {
 		return nil, fmt.Errorf("to address: %w", err)
+	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to address: %w", err)
+		}
 	}
 	msg.Subject(m.Subject)
 	if m.MessageID != "" {

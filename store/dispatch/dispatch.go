@@ -64,7 +64,9 @@ func (f SMSFunc) SendSMS(ctx context.Context, to, text string, opts SMSOptions) 
 // Email is one message for the mail sender.
 type Email struct {
 	From, To, Subject, Body string
-	Attachments             []store.Attachment
+	// ReplyTo is where the recipient's answer goes (the visitor).
+	ReplyTo     string
+	Attachments []store.Attachment
 	// MessageID is stable across attempts (without angle brackets).
 	MessageID string
 }
@@ -471,7 +473,7 @@ func (d *Dispatcher) deliver(ctx context.Context, kind store.Kind, ch Channel, j
 			from = d.cfg.From
 		}
 		err = d.cfg.Mail.SendMail(sctx, Email{
-			From: from, To: j.Payload.To, Subject: j.Payload.Subject, Body: j.Payload.Body,
+			From: from, To: j.Payload.To, ReplyTo: j.Payload.ReplyTo, Subject: j.Payload.Subject, Body: j.Payload.Body,
 			Attachments: j.Payload.Attachments, MessageID: j.MessageID,
 		})
 	}

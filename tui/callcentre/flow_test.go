@@ -281,6 +281,13 @@ func TestClaveEndToEnd(t *testing.T) {
 	if sms.To != "+34600123456" || !strings.Contains(sms.Text, m.Ref) {
 		t.Errorf("confirmation SMS %+v lacks the reference %s", sms, m.Ref)
 	}
+	// Cl@ve: the original DNI and the signed request (seed 002, 5 a-b).
+	if !strings.Contains(sms.Text, "DNI/NIE original y la solicitud firmada") {
+		t.Errorf("confirmation SMS lacks what to show: %q", sms.Text)
+	}
+	if m.ReplyTo != "ana@example.com" {
+		t.Errorf("the e-mail's Reply-To is %q, want the visitor's address", m.ReplyTo)
+	}
 	h.enter() // finish: the root wipes and goes home
 	h.wait("Elija")
 	s := h.final()
@@ -323,6 +330,9 @@ func TestCertificateEndToEndWithCarry(t *testing.T) {
 	h.enter()
 	h.wait("Anótela", "puede tardar")
 	h.waitUntil("the confirmation SMS", func() bool { return len(h.out.SMS()) == 1 })
+	if text := h.out.SMS()[0].Text; !strings.Contains(text, "DNI/NIE original y código de solicitud") || !strings.Contains(text, "descargue en el mismo equipo") {
+		t.Errorf("confirmation SMS lacks the videoconference and download reminders: %q", text)
+	}
 	emails := h.out.Emails()
 	if len(emails) != 1 {
 		t.Fatalf("%d e-mails, want 1", len(emails))
@@ -337,7 +347,14 @@ func TestCertificateEndToEndWithCarry(t *testing.T) {
 	if len(h.out.SMS()) != 1 {
 		t.Fatalf("%d SMS, want only the confirmation (mobile already verified)", len(h.out.SMS()))
 	}
-	h.final()
+	// What the gestor will ask at the videoconference (seed 002, step 5
+	// a-b), then the download on the same computer (issue 13.10).
+	done := strings.Join(strings.Fields(h.final().View()), " ")
+	for _, want := range []string{"original de su DNI o NIE, el código de solicitud de la FNMT", "mismo ordenador y navegador"} {
+		if !strings.Contains(done, want) {
+			t.Errorf("the confirmation lacks %q:\n%s", want, done)
+		}
+	}
 }
 
 func TestIncompleteBlocksSending(t *testing.T) {

@@ -105,7 +105,7 @@ func buildEmail(r *procedure.Request, cc procedure.CallCentre, opt procedure.Che
 	if err != nil {
 		return kit.Email{}, err
 	}
-	m := kit.Email{To: e.To, Subject: e.Subject, Body: e.Body, Ref: r.Reference}
+	m := kit.Email{To: e.To, ReplyTo: e.ReplyTo, Subject: e.Subject, Body: e.Body, Ref: r.Reference}
 	for _, a := range e.Attachments {
 		m.Attachments = append(m.Attachments, kit.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
 	}

@@ -87,8 +87,8 @@ func TestTeatestAutoCapture(t *testing.T) {
 			return bytes.Contains(seen.Bytes(), []byte(text))
 		}, teatest.WithDuration(45*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
 	}
-	waitFor("Acerque el DNI a la cámara.")
-	waitFor("Evite reflejos: incline un poco el DNI.")
+	waitFor("Acerque el documento a la cámara.")
+	waitFor("Evite reflejos: incline un poco el documento.")
 	waitFor("La foto ha salido bien.")
 	if !strings.Contains(seen.String(), "Pulse Enter para aceptarla o R para repetirla.") {
 		t.Error("review keys not shown")

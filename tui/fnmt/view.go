@@ -53,9 +53,8 @@ func (s *Screen) View() string {
 		b.WriteString(s.mobile.View())
 	case pgFront, pgBack, pgFace:
 		if s.page == pgFront && !s.photo.Done() {
+			// The camera step itself says that a rehearsal keeps nothing.
 			b.WriteString(st.Field.Width(w).Render(env.T.T("fnmt.identity.prep_camera")))
-			b.WriteString("\n")
-			b.WriteString(st.Muted.Width(w).Render(env.T.T("fnmt.identity.rehearsal_intro")))
 			b.WriteString("\n")
 		}
 		b.WriteString(s.photo.View())

@@ -84,7 +84,9 @@ type Outbox interface {
 // Email is a message to queue, with attachments that the store encrypts.
 type Email struct {
 	To, Subject, Body string
-	Attachments       []Attachment
+	// ReplyTo is where the recipient's answer goes (the visitor).
+	ReplyTo     string
+	Attachments []Attachment
 	// Ref is the request reference shown to the visitor; it lets the store
 	// derive a stable Message-ID.
 	Ref string
