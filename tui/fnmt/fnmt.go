@@ -340,7 +340,7 @@ func (s *Screen) rehearsalIntroHeight() int {
 	}
 	for _, l := range langs {
 		n := 0
-		for _, k := range []string{"fnmt.identity.prep_camera", "fnmt.identity.rehearsal_intro"} {
+		for _, k := range []string{"fnmt.identity.prep_camera"} {
 			n += lipgloss.Height(s.env.Styles.Body.Width(w).Render(s.env.T.Catalog().Text(l, k)))
 		}
 		h = max(h, n)
