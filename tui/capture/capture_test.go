@@ -195,7 +195,7 @@ func TestManualCaptureRetakeAndWipe(t *testing.T) {
 		}
 	}
 	// A frame requested before the retake is stale and ignored.
-	m, _ = m.Update(frameMsg{gen: m.gen - 1, seq: 99, res: quality.Result{OK: true}})
+	m, _ = m.Update(&frameMsg{gen: m.gen - 1, seq: 99, res: quality.Result{OK: true}})
 	if m.Result().OK {
 		t.Fatal("stale frame was used")
 	}

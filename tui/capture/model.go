@@ -130,12 +130,14 @@ const (
 	stUnavailable
 )
 
-// frameMsg carries one judged frame from the reader goroutine.
+// frameMsg carries one judged frame from the reader goroutine. preview is
+// one of the engine's two drawing buffers: the reader draws the next frame
+// into the other one, so the bytes stay valid while the screen shows them.
 type frameMsg struct {
 	gen     int
 	seq     uint64
 	res     quality.Result
-	preview string
+	preview []byte
 	err     error
 }
 
@@ -172,12 +174,18 @@ type engine struct {
 	mu       sync.Mutex // held by the reader goroutine while it works
 	conv     camera.Converter
 	analyzer *quality.Analyzer
-	render   Renderer
-	ring     []slot
-	ctx      context.Context
-	cancel   context.CancelFunc
-	cols     int
-	rows     int
+	// render draws the preview; frames alternate between the two so the
+	// one on screen is never overwritten (nothing is copied per frame).
+	render  [2]Renderer
+	msgs    [2]frameMsg
+	flip    int
+	readCmd tea.Cmd
+	readGen int
+	ring    []slot
+	ctx     context.Context
+	cancel  context.CancelFunc
+	cols    int
+	rows    int
 }
 
 // Model is the capture component.
@@ -188,7 +196,7 @@ type Model struct {
 	gen      int
 	st       state
 	w, h     int
-	preview  string
+	preview  []byte
 	res      quality.Result
 	hint     quality.Problem
 	help     quality.Problem
@@ -219,7 +227,12 @@ func New(cfg Config) Model {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &engine{analyzer: quality.NewAnalyzer(cfg.Mode.analysis()), ctx: ctx, cancel: cancel, cols: 60, rows: 20}
-	e.render.Profile = cfg.Profile
+	e.render[0].Profile, e.render[1].Profile = cfg.Profile, cfg.Profile
+	// MJPEG frames are decoded at about 640 px, what the analysis and a
+	// terminal preview use; to the luma only unless the face check (skin
+	// colour) or a true-colour preview wants the chroma.
+	e.conv.Width = analysisWidth
+	e.conv.Luma = cfg.Mode != Face && cfg.Profile != termenv.TrueColor
 	e.ring = make([]slot, 8)
 	m := Model{cfg: cfg, eng: e, w: 60, h: 24, keys: newKeyMap()}
 	m.auto = quality.NewAuto(cfg.Auto, cfg.Clock())
@@ -249,29 +262,38 @@ func (m *Model) SetSize(w, h int) {
 	m.eng.mu.Unlock()
 }
 
-// read is the one frame request in flight.
+// read is the one frame request in flight. The command is made once per
+// generation and its messages are the engine's two (alternating with the
+// drawing buffers): a frame costs no allocation on the way to the screen.
 func (m Model) read() tea.Cmd {
-	e, gen, src, mode := m.eng, m.gen, m.cfg.Source, m.cfg.Mode
-	return func() tea.Msg {
-		fr, err := src.Next(e.ctx)
-		if err != nil {
-			return frameMsg{gen: gen, err: err}
+	e := m.eng
+	if e.readCmd == nil || e.readGen != m.gen {
+		e.readGen = m.gen
+		gen, src, mode := m.gen, m.cfg.Source, m.cfg.Mode
+		e.readCmd = func() tea.Msg {
+			fr, err := src.Next(e.ctx)
+			if err != nil {
+				return frameMsg{gen: gen, err: err}
+			}
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			img, err := e.conv.Convert(fr)
+			if err != nil {
+				return frameMsg{gen: gen, err: err}
+			}
+			res := e.analyzer.AnalyzeSource(img, fr.Width, fr.Height)
+			g := guideFor(mode, float64(img.Bounds().Dx())/float64(img.Bounds().Dy()))
+			g.OK = res.OK
+			e.flip ^= 1
+			msg := &e.msgs[e.flip]
+			*msg = frameMsg{gen: gen, seq: fr.Seq, res: res, preview: e.render[e.flip].Render(img, e.cols, e.rows, &g)}
+			s := &e.ring[fr.Seq%uint64(len(e.ring))]
+			camera.CopyFrame(&s.frame, fr)
+			s.res = res
+			return msg
 		}
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		img, err := e.conv.Convert(fr)
-		if err != nil {
-			return frameMsg{gen: gen, err: err}
-		}
-		res := e.analyzer.Analyze(img)
-		g := guideFor(mode, float64(img.Bounds().Dx())/float64(img.Bounds().Dy()))
-		g.OK = res.OK
-		preview := string(e.render.Render(img, e.cols, e.rows, &g))
-		s := &e.ring[fr.Seq%uint64(len(e.ring))]
-		camera.CopyFrame(&s.frame, fr)
-		s.res = res
-		return frameMsg{gen: gen, seq: fr.Seq, res: res, preview: preview}
 	}
+	return e.readCmd
 }
 
 // encode turns the kept frame seq into a JPEG: an MJPEG frame as the
@@ -305,7 +327,7 @@ func (m Model) encode(seq uint64, manual bool) tea.Cmd {
 			out = buf.Bytes()
 		}
 		var r Renderer
-		r.Profile = e.render.Profile
+		r.Profile = e.render[0].Profile
 		// The review text (verdict, problems, side, keys) takes a few more
 		// lines than the live advice: draw the still smaller.
 		still := string(r.Render(img, e.cols, max(e.rows-4, 3), nil))
@@ -321,30 +343,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.read()
+	case *frameMsg:
+		return m.frame(*msg)
 	case frameMsg:
-		if msg.gen != m.gen || m.st == stDone || m.st == stUnavailable {
-			return m, nil
-		}
-		if msg.err != nil {
-			return m.frameError(msg.err)
-		}
-		m.started, m.errs, m.reconn = true, 0, false
-		m.preview, m.res = msg.preview, msg.res
-		if m.st != stLive {
-			return m, nil // shooting: the frame loop stops until review ends
-		}
-		d := m.auto.Feed(m.cfg.Clock(), msg.seq, msg.res)
-		m.hint, m.progress = d.Hint, d.Progress
-		if d.Help {
-			m.help = d.HelpProblem
-		} else if msg.res.OK {
-			m.help = ""
-		}
-		if d.Shoot {
-			m.st = stShooting
-			return m, m.encode(d.Seq, false)
-		}
-		return m, m.read()
+		return m.frame(msg)
 	case shotMsg:
 		if msg.gen != m.gen || m.st != stShooting {
 			return m, nil
@@ -389,6 +391,33 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// frame takes one judged frame (or a failed read).
+func (m Model) frame(msg frameMsg) (Model, tea.Cmd) {
+	if msg.gen != m.gen || m.st == stDone || m.st == stUnavailable {
+		return m, nil
+	}
+	if msg.err != nil {
+		return m.frameError(msg.err)
+	}
+	m.started, m.errs, m.reconn = true, 0, false
+	m.preview, m.res = msg.preview, msg.res
+	if m.st != stLive {
+		return m, nil // shooting: the frame loop stops until review ends
+	}
+	d := m.auto.Feed(m.cfg.Clock(), msg.seq, msg.res)
+	m.hint, m.progress = d.Hint, d.Progress
+	if d.Help {
+		m.help = d.HelpProblem
+	} else if msg.res.OK {
+		m.help = ""
+	}
+	if d.Shoot {
+		m.st = stShooting
+		return m, m.encode(d.Seq, false)
+	}
+	return m, m.read()
+}
+
 // frameError decides what a failed read means for the visitor.
 func (m Model) frameError(err error) (Model, tea.Cmd) {
 	var se *camera.StreamError
@@ -430,14 +459,30 @@ func (m *Model) Close() {
 		m.st = stDone
 	}
 	m.eng.cancel()
+	m.forgetSource()
+}
+
+// forgetSource tells a source that keeps a frame for the technician's
+// preview (the kiosk's shared camera) to wipe it: the photo step is over.
+func (m *Model) forgetSource() {
+	if f, ok := m.cfg.Source.(interface{ Forget() }); ok {
+		f.Forget()
+	}
 }
 
 // Wipe zeroes every image byte the component holds: the photo under
 // review and the recent frames.
 func (m *Model) Wipe() {
 	zero(m.shot)
-	m.shot, m.still, m.preview = nil, "", ""
+	m.shot, m.still, m.preview = nil, "", nil
 	m.wipeRing()
+	m.eng.mu.Lock()
+	m.eng.conv.Wipe()
+	for i := range m.eng.render {
+		m.eng.render[i].wipe()
+	}
+	m.eng.mu.Unlock()
+	m.forgetSource()
 }
 
 func (m *Model) wipeRing() {
@@ -497,7 +542,7 @@ func (m Model) View() string {
 		}
 		return b.String()
 	}
-	b.WriteString(m.preview)
+	b.Write(m.preview)
 	b.WriteString("\n")
 	// The text under the preview wraps to the width; the preview leaves
 	// it five lines (SetSize).

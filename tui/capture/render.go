@@ -89,7 +89,7 @@ func (r *Renderer) Render(img image.Image, cols, rows int, guide *Guide) []byte 
 	if guide != nil && guide.OK {
 		gr, gg, gb = 40, 220, 90
 	}
-	sample := sampler(img)
+	smp := newSampler(img)
 	for cy := 0; cy < (ph+1)/2; cy++ {
 		for i := 0; i < pad; i++ {
 			r.buf = append(r.buf, ' ')
@@ -114,7 +114,7 @@ func (r *Renderer) Render(img image.Image, cols, rows int, guide *Guide) []byte 
 					continue
 				}
 				sy0, sy1 := b.Min.Y+py*H/ph, b.Min.Y+(py+1)*H/ph
-				*c = sample(sx0, sy0, sx1, sy1)
+				*c = smp.at(sx0, sy0, sx1, sy1)
 			}
 			switch r.Profile {
 			case termenv.TrueColor:
@@ -170,6 +170,15 @@ func (r *Renderer) Render(img image.Image, cols, rows int, guide *Guide) []byte 
 	return r.buf
 }
 
+// wipe zeroes the drawing (it shows the visitor's document, coarsely).
+func (r *Renderer) wipe() {
+	clear(r.buf[:cap(r.buf)])
+	r.buf = r.buf[:0]
+}
+
+// analysisWidth is the width the analysis works at (about 640 pixels).
+const analysisWidth = 640
+
 // The guide colours are exact, so the fallbacks can recognise them.
 func isGuide(c [3]uint8) bool {
 	return c == [3]uint8{255, 190, 0} || c == [3]uint8{40, 220, 90}
@@ -216,45 +225,63 @@ func appendRGB(b []byte, c [3]uint8) []byte {
 	return strconv.AppendInt(b, int64(c[2]), 10)
 }
 
-// sampler returns a function averaging four points of a source rectangle.
-// The YCbCr path (every camera frame) reads the planes directly.
-func sampler(img image.Image) func(x0, y0, x1, y1 int) [3]uint8 {
-	pts := func(x0, y0, x1, y1 int) (xa, xb, ya, yb int) {
-		dx, dy := max(x1-x0, 1), max(y1-y0, 1)
-		return x0 + dx/4, x0 + 3*dx/4, y0 + dy/4, y0 + 3*dy/4
-	}
+// sampler averages four points of a source rectangle. Camera frames
+// (*image.YCbCr, *image.Gray) are read from their planes directly. A
+// struct with a type switch rather than closures, so a render allocates
+// nothing.
+type sampler struct {
+	ycc  *image.YCbCr
+	gray *image.Gray
+	rgba *image.RGBA
+	img  image.Image
+}
+
+func newSampler(img image.Image) sampler {
+	s := sampler{img: img}
 	switch m := img.(type) {
 	case *image.YCbCr:
-		return func(x0, y0, x1, y1 int) [3]uint8 {
-			xa, xb, ya, yb := pts(x0, y0, x1, y1)
-			var yy, cb, cr int
-			for _, p := range [4][2]int{{xa, ya}, {xb, ya}, {xa, yb}, {xb, yb}} {
-				yy += int(m.Y[m.YOffset(p[0], p[1])])
-				ci := m.COffset(p[0], p[1])
-				cb += int(m.Cb[ci])
-				cr += int(m.Cr[ci])
-			}
-			r, g, b := color.YCbCrToRGB(uint8(yy/4), uint8(cb/4), uint8(cr/4))
-			return [3]uint8{r, g, b}
-		}
+		s.ycc = m
+	case *image.Gray:
+		s.gray = m
 	case *image.RGBA:
-		return func(x0, y0, x1, y1 int) [3]uint8 {
-			xa, xb, ya, yb := pts(x0, y0, x1, y1)
-			var s [3]int
-			for _, p := range [4][2]int{{xa, ya}, {xb, ya}, {xa, yb}, {xb, yb}} {
-				o := m.PixOffset(p[0], p[1])
-				s[0] += int(m.Pix[o])
-				s[1] += int(m.Pix[o+1])
-				s[2] += int(m.Pix[o+2])
-			}
-			return [3]uint8{uint8(s[0] / 4), uint8(s[1] / 4), uint8(s[2] / 4)}
+		s.rgba = m
+	}
+	return s
+}
+
+func (s *sampler) at(x0, y0, x1, y1 int) [3]uint8 {
+	dx, dy := max(x1-x0, 1), max(y1-y0, 1)
+	xa, xb, ya, yb := x0+dx/4, x0+3*dx/4, y0+dy/4, y0+3*dy/4
+	switch {
+	case s.ycc != nil:
+		m := s.ycc
+		var yy, cb, cr int
+		for _, p := range [4][2]int{{xa, ya}, {xb, ya}, {xa, yb}, {xb, yb}} {
+			yy += int(m.Y[m.YOffset(p[0], p[1])])
+			ci := m.COffset(p[0], p[1])
+			cb += int(m.Cb[ci])
+			cr += int(m.Cr[ci])
 		}
+		r, g, b := color.YCbCrToRGB(uint8(yy/4), uint8(cb/4), uint8(cr/4))
+		return [3]uint8{r, g, b}
+	case s.gray != nil:
+		m := s.gray
+		l := (int(m.Pix[m.PixOffset(xa, ya)]) + int(m.Pix[m.PixOffset(xb, ya)]) +
+			int(m.Pix[m.PixOffset(xa, yb)]) + int(m.Pix[m.PixOffset(xb, yb)]) + 2) / 4
+		return [3]uint8{uint8(l), uint8(l), uint8(l)}
+	case s.rgba != nil:
+		m := s.rgba
+		var t [3]int
+		for _, p := range [4][2]int{{xa, ya}, {xb, ya}, {xa, yb}, {xb, yb}} {
+			o := m.PixOffset(p[0], p[1])
+			t[0] += int(m.Pix[o])
+			t[1] += int(m.Pix[o+1])
+			t[2] += int(m.Pix[o+2])
+		}
+		return [3]uint8{uint8(t[0] / 4), uint8(t[1] / 4), uint8(t[2] / 4)}
 	}
-	return func(x0, y0, x1, y1 int) [3]uint8 {
-		xa, _, ya, _ := pts(x0, y0, x1, y1)
-		r, g, b, _ := img.At(xa, ya).RGBA()
-		return [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8)}
-	}
+	r, g, b, _ := s.img.At(xa, ya).RGBA()
+	return [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8)}
 }
 
 // RenderStill draws a still image (e.g. the captured photo for review)
