@@ -42,6 +42,10 @@ type KioskStatus struct {
 	Step        string `json:"step"`
 	LastError   string `json:"last_error,omitempty"`
 	Maintenance bool   `json:"maintenance"`
+	// Visitor: someone is using the kiosk (a procedure or the help
+	// screen), as opposed to the home or out-of-service screen. The live
+	// camera preview is blurred meanwhile.
+	Visitor bool `json:"visitor"`
 	// Sessions counts visitor sessions since start by outcome
 	// ("started", "finished", "abandoned").
 	Sessions map[string]int `json:"sessions,omitempty"`
@@ -148,9 +152,11 @@ type CameraInfo struct {
 // Camera is the capture device as a technician checks it.
 type Camera interface {
 	Info() CameraInfo
-	// LatestFrame returns the most recent frame or nil. It must not block
-	// and must not be modified by the camera after it is returned.
-	LatestFrame() image.Image
+	// LatestFrame draws a recent frame in grey into dst (reusing its
+	// pixels when large enough, so a preview refreshing a few times a
+	// second allocates nothing) and returns it, or nil when there is no
+	// frame (none yet, or the last visitor's was wiped). It must not block.
+	LatestFrame(dst *image.Gray) *image.Gray
 }
 
 // Audit writes technician actions to the audit log. Fields always include

@@ -77,10 +77,3 @@ func TestGrey256(t *testing.T) {
 		t.Fatal("nil image rendered")
 	}
 }
-
-func BenchmarkHalfBlock720p(b *testing.B) {
-	img := image.NewYCbCr(image.Rect(0, 0, 1280, 720), image.YCbCrSubsampleRatio420)
-	for b.Loop() {
-		_ = renderHalfBlock(img, 100, 30, false)
-	}
-}

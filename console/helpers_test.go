@@ -166,17 +166,37 @@ func (m *fakeModem) SendTest(_ context.Context, to string) error {
 	return nil
 }
 
-type fakeCamera struct{}
+// fakeCamera's frame is a document: fine black-on-white print over a grey
+// desk, the kind of detail the privacy mosaic must not let through.
+type fakeCamera struct{ none bool }
 
 func (fakeCamera) Info() CameraInfo {
 	return CameraInfo{Device: "sim0", Format: "MJPG", Width: 640, Height: 480, FPS: 15, Frames: 1234, Simulated: true}
 }
 
-func (fakeCamera) LatestFrame() image.Image {
-	img := image.NewGray(image.Rect(0, 0, 64, 48))
-	for y := range 48 {
-		for x := range 64 {
-			img.SetGray(x, y, color.Gray{Y: uint8(x * 4)})
+func (c fakeCamera) LatestFrame(dst *image.Gray) *image.Gray {
+	if c.none {
+		return nil
+	}
+	if dst == nil {
+		dst = &image.Gray{}
+	}
+	*dst = *documentFrame()
+	return dst
+}
+
+func documentFrame() *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, 160, 96))
+	for y := range 96 {
+		for x := range 160 {
+			v := uint8(90 + x/4) // the desk
+			if x >= 20 && x < 140 && y >= 12 && y < 84 {
+				v = 240 // the card
+				if (x/2+y/3)%2 == 0 && y%6 < 4 {
+					v = 20 // its print
+				}
+			}
+			img.SetGray(x, y, color.Gray{Y: v})
 		}
 	}
 	return img
@@ -266,7 +286,7 @@ func newEnv(t testing.TB, mod func(*Config)) *testEnv {
 		dir:    dir,
 		signer: newSigner(t),
 		kiosk: &fakeKiosk{st: KioskStatus{KioskID: "mad-012", Office: "Madrid Centro", Version: "v1.2.3",
-			Started: time.Now().Add(-time.Hour), Step: "fnmt/2-request", LastError: "smtp: \x1b]0;pwned\x07timeout",
+			Started: time.Now().Add(-time.Hour), Step: "fnmt/2-request", Visitor: true, LastError: "smtp: \x1b]0;pwned\x07timeout",
 			Sessions: map[string]int{"started": 3}}},
 		queue: &fakeQueue{jobs: []JobView{
 			{ID: "01JOB00000000000000000000A", Kind: "sms", State: "pending", Attempts: 1, To: "+34 6•• ••• •12", Created: time.Now()},

@@ -187,7 +187,7 @@ type model struct {
 	modemAsked bool
 	cam        CameraInfo
 	preview    bool
-	frame      string
+	pv         *preview // the live camera preview's buffers (shared by copies of the model)
 	input      textinput.Model
 	entering   bool
 
@@ -214,7 +214,7 @@ func newModel(ctx context.Context, s *Server, st *sessionState, r *lipgloss.Rend
 	now := s.cfg.Now()
 	m := model{
 		srv: s, st: st, ctx: ctx, sty: sty, keys: newKeyMap(), help: h,
-		w: defaultW, h: defaultH, now: now, lastInput: now, input: in, logLevel: slog.LevelInfo,
+		w: defaultW, h: defaultH, now: now, lastInput: now, input: in, logLevel: slog.LevelInfo, pv: &preview{},
 	}
 	if st.auditErr != nil {
 		m.setFlash("actions are refused", st.auditErr)
@@ -243,7 +243,7 @@ func (m *model) refresh() tea.Cmd {
 	if d.Camera != nil {
 		m.cam = d.Camera.Info()
 		if m.preview && m.tab == tabDevices {
-			m.frame = renderHalfBlock(d.Camera.LatestFrame(), max(10, m.w-4), max(3, m.bodyHeight()-9), m.sty.ascii)
+			m.pv.refresh(d.Camera, !m.hasStatus || m.status.Visitor, max(10, m.w-4), max(3, m.bodyHeight()-10), m.sty.ascii)
 		}
 	}
 	if d.Logs != nil && m.tab == tabLogs {
@@ -483,7 +483,7 @@ func (m model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				}
 			}
 			m.preview = !m.preview
-			m.frame = ""
+			m.pv.clear()
 			// Restart the tick chain at the new pace.
 			m.gen++
 			return m, m.tick(0)
@@ -522,7 +522,7 @@ func nextLevel(l slog.Level) slog.Level {
 func (m model) switchTab(t int) (tea.Model, tea.Cmd) {
 	m.tab, m.keys.tab = t, t
 	if t != tabDevices {
-		m.frame = ""
+		m.pv.clear()
 	}
 	m.queueAt = time.Time{}
 	m.gen++
@@ -851,11 +851,15 @@ func (m model) devicesView() string {
 		m.sty.col.Width(colW).Render(strings.Join(left, "\n")),
 		strings.Join(right, "\n"))
 	if m.preview {
-		frame := m.frame
+		frame := string(m.pv.frame)
 		if frame == "" {
-			frame = m.sty.dim.Render("waiting for a frame…")
+			frame = m.sty.dim.Render("no frame: the camera is not in use (the last visitor's picture is wiped)")
 		}
-		body += "\n\n" + m.sty.title.Render("Live preview") + m.sty.dim.Render(" (p to stop)") + "\n" + frame
+		body += "\n\n" + m.sty.title.Render("Live preview") + m.sty.dim.Render(" (p to stop)") + "\n"
+		if m.pv.hidden {
+			body += m.sty.warn.Render("A visitor is using the kiosk: the picture is blurred for their privacy. It shows in full when the kiosk is idle or in maintenance.") + "\n"
+		}
+		body += frame
 	}
 	return body
 }

@@ -32,5 +32,5 @@ func (k *kiosk) cameraInfo() console.Camera {
 	if k.camera == nil {
 		return nil
 	}
-	return k.camera
+	return consoleCamera{k.camera}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/ventanilla-kiosk/ventanilla/console"
 	"github.com/ventanilla-kiosk/ventanilla/console/logbuf"
 	"github.com/ventanilla-kiosk/ventanilla/console/metrics"
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera"
 	"github.com/ventanilla-kiosk/ventanilla/devices/mail"
 	"github.com/ventanilla-kiosk/ventanilla/devices/modem"
 	"github.com/ventanilla-kiosk/ventanilla/devices/modem/emulator"
@@ -86,7 +87,7 @@ type kiosk struct {
 	smsLog  *os.File
 	catcher *mail.Catcher
 	modem   *modemChannel
-	camera  *kioskCamera
+	camera  *camera.Shared
 	demo    bool
 	ssh     *console.Server
 	status  *tui.Status
@@ -609,6 +610,7 @@ func (v kioskView) Status() console.KioskStatus {
 	}
 	return console.KioskStatus{KioskID: v.k.cfg.KioskID, Office: v.k.cfg.Office, Version: version, Started: v.k.started,
 		Step: step, LastError: s.LastError, Maintenance: s.Maintenance, Sessions: v.k.sess.counts(),
+		Visitor:  s.Flow != kit.FlowHome && s.Flow != kit.FlowOutOfOrder,
 		Warnings: v.k.cfg.holidayWarnings(time.Now())}
 }
 

@@ -55,6 +55,9 @@ type Shared struct {
 	hasLast bool
 	errText string // the last open/stream error, for the console
 	conv    Converter
+	// forgets counts Forget calls: a frame whose read began before the
+	// latest Forget is not kept (it may show the visitor who just left).
+	forgets uint64
 }
 
 // NewShared returns the shared camera; nothing is opened until the first
@@ -107,6 +110,9 @@ func (s *Shared) Next(ctx context.Context) (Frame, error) {
 	if err := s.open(); err != nil {
 		return Frame{}, err
 	}
+	s.stat.Lock()
+	gen := s.forgets
+	s.stat.Unlock()
 	f, err := s.src.Next(ctx)
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, ErrUnavailable) {
@@ -121,7 +127,7 @@ func (s *Shared) Next(ctx context.Context) (Frame, error) {
 		}
 		return f, err
 	}
-	s.count(f)
+	s.count(f, gen)
 	return f, nil
 }
 
@@ -136,7 +142,7 @@ func (s *Shared) setErr(err error) {
 	s.stat.Unlock()
 }
 
-func (s *Shared) count(f Frame) {
+func (s *Shared) count(f Frame, gen uint64) {
 	s.stat.Lock()
 	defer s.stat.Unlock()
 	s.frames++
@@ -155,8 +161,8 @@ func (s *Shared) count(f Frame) {
 			s.cfg.OnFPS(s.fps)
 		}
 	}
-	if f.Format == FormatImage {
-		return // a decoded file picture: nothing to copy cheaply
+	if f.Format == FormatImage || gen != s.forgets {
+		return // a decoded file picture, or a read older than a Forget
 	}
 	if !s.hasLast || now.Sub(s.keptAt) >= s.cfg.KeepEvery {
 		CopyFrame(&s.last, f)
@@ -180,6 +186,7 @@ func (s *Shared) Forget() {
 	}
 	s.stat.Lock()
 	defer s.stat.Unlock()
+	s.forgets++
 	clear(s.last.Data)
 	s.last = Frame{Data: s.last.Data[:0]}
 	s.hasLast = false

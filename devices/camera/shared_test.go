@@ -298,3 +298,45 @@ func TestSharedPreviewNoAllocs(t *testing.T) {
 		t.Fatalf("%.1f allocations per frame and preview, want 0", n)
 	}
 }
+
+// blockingSource returns its frame only when released.
+type blockingSource struct {
+	frame   Frame
+	started chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingSource) Next(ctx context.Context) (Frame, error) {
+	b.started <- struct{}{}
+	<-b.release
+	return b.frame, nil
+}
+func (b *blockingSource) Name() string { return "blocking" }
+func (b *blockingSource) Close() error { return nil }
+
+// TestSharedForgetDuringRead: the photo step ends (Forget) while a frame
+// is being read; that frame, taken while the visitor was still there, is
+// not kept for the preview.
+func TestSharedForgetDuringRead(t *testing.T) {
+	src := &blockingSource{frame: testFrame(t), started: make(chan struct{}), release: make(chan struct{})}
+	s := NewShared(SharedConfig{Spec: "x", Open: func(string) (Source, error) { return src, nil }})
+	done := make(chan error)
+	go func() { _, err := s.Next(context.Background()); done <- err }()
+	<-src.started
+	s.Forget()
+	close(src.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s.LatestFrame(nil) != nil {
+		t.Fatal("a frame read across Forget was kept for the preview")
+	}
+	go func() { _, err := s.Next(context.Background()); done <- err }()
+	<-src.started
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s.LatestFrame(nil) == nil {
+		t.Fatal("the next frame is not kept")
+	}
+}
