@@ -127,7 +127,7 @@ func (n *Notice) View() string {
 		row("steps.notice.why_label", env.T.T(n.text.Purpose)),
 		row("steps.notice.basis_label", env.T.T("steps.notice.basis")),
 		row("steps.notice.recipients_label", env.T.T(n.text.Recipients)),
-		row("steps.notice.retention_label", env.T.T(n.text.Retention)),
+		row("steps.notice.retention_label", env.T.T(n.text.Retention)+" "+env.T.T("steps.notice.technicians")),
 		row("steps.notice.rights_label", env.T.T("steps.notice.rights", "Contact", contact)),
 	}
 	if p.Info != "" {
