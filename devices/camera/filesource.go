@@ -80,7 +80,7 @@ func (f *Files) Next(ctx context.Context) (Frame, error) {
 	f.last = f.now()
 	name := f.files[f.i%len(f.files)]
 	f.i++
-	data, err := os.ReadFile(name)
+	data, err := readStill(name)
 	if err != nil {
 		return Frame{}, fmt.Errorf("camera: read %s: %v: %w", name, err, ErrBadFrame)
 	}
@@ -105,6 +105,31 @@ func (f *Files) Next(ctx context.Context) (Frame, error) {
 	b := img.Bounds()
 	fr.Format, fr.Width, fr.Height, fr.Img = FormatImage, b.Dx(), b.Dy(), img
 	return fr, nil
+}
+
+// readStill reads a regular file of at most MaxStillBytes (a FIFO or a
+// device placed in the folder must not block or exhaust the kiosk).
+func readStill(name string) ([]byte, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode()))
+	}
+	if st.Size() > MaxStillBytes {
+		return nil, fmt.Errorf("%w: more than %d MB", ErrTooLarge, MaxStillBytes>>20)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxStillBytes+1))
+	if err == nil && len(data) > MaxStillBytes {
+		err = fmt.Errorf("%w: more than %d MB", ErrTooLarge, MaxStillBytes>>20)
+	}
+	return data, err
 }
 
 // Close ends the source.

@@ -9,6 +9,8 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -168,5 +170,29 @@ func TestDecodeImage(t *testing.T) {
 	}
 	if _, err := DecodeFile(filepath.Join(t.TempDir(), "none.png")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestFilesSourceRefusesFIFO: a named pipe dropped into the folder (or a
+// link to a device) is a bad frame at once, not a read that blocks the
+// camera forever.
+func TestFilesSourceRefusesFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "a.jpg"), 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	src, err := OpenFiles(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := src.Next(context.Background()); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrBadFrame) || !strings.Contains(err.Error(), "not a regular file") {
+			t.Fatalf("FIFO: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("reading a FIFO blocked the camera")
 	}
 }
