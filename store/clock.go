@@ -72,7 +72,7 @@ func (db *DB) startClock() error {
 				k, v = c.Prev()
 			}
 			if k != nil && k[0] == kind.dueByte() {
-				if j, _, err := decodeRecord(v); err == nil {
+				if j, _, err := decodeRecord(k, v); err == nil {
 					newest = max(newest, j.BornRun)
 				}
 			}

@@ -298,7 +298,7 @@ func (db *DB) rotate(next, install string) (string, error) {
 		}
 		for _, e := range recs {
 			id := e.k[1:]
-			j, sealed, err := decodeRecord(e.v)
+			j, sealed, err := decodeRecord(e.k, e.v)
 			if err != nil {
 				return fmt.Errorf("job %s: %w", idString(id), err)
 			}

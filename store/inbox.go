@@ -41,7 +41,26 @@ import (
 // same at every commit.
 var bNew = []byte("new")
 
-const recordMagic = 'R'
+// Record formats: 'r' holds recordMeta; 'R' (written before it) the whole
+// Job as JSON. Both are read.
+const (
+	recordMagic     = 'r'
+	recordMagicJSON = 'R'
+)
+
+// recordMeta is what a never-claimed job's record says about it beyond
+// its key (kind and id) and header (idempotency hash): the rest of its
+// Job follows from "never claimed" (pending, no attempt, due, updated and
+// created at once). Short names: an enqueue writes every byte of it.
+type recordMeta struct {
+	MaxAttempts int           `json:"m"`
+	Created     time.Time     `json:"c"`
+	Recipient   string        `json:"r"`
+	Purpose     string        `json:"p,omitempty"`
+	MessageID   string        `json:"i,omitempty"`
+	ConcatRef   uint8         `json:"x,omitempty"`
+	BornRun     time.Duration `json:"b,omitempty"`
+}
 
 func newKey(kind Kind, id []byte) []byte {
 	k := make([]byte, 1+len(id))
@@ -59,12 +78,13 @@ func newKeyTime(k []byte) time.Time {
 
 // encodeRecord is
 //
-//	'R' ‖ len(idem) (0 or 32) ‖ idem ‖ uvarint(len(meta)) ‖ meta (job JSON) ‖ sealed payload
+//	'r' ‖ len(idem) (0 or 32) ‖ idem ‖ uvarint(len(meta)) ‖ meta (recordMeta JSON) ‖ sealed payload
 //
 // with the idempotency hash first so that a scan reads it without
 // decoding the rest.
 func encodeRecord(j *Job, sealed []byte) ([]byte, error) {
-	mj, err := json.Marshal(j)
+	mj, err := json.Marshal(recordMeta{MaxAttempts: j.MaxAttempts, Created: j.Created, Recipient: j.Recipient,
+		Purpose: j.Purpose, MessageID: j.MessageID, ConcatRef: j.ConcatRef, BornRun: j.BornRun})
 	if err != nil {
 		return nil, fmt.Errorf("job %s: encode: %w", j.ID, err)
 	}
@@ -81,28 +101,48 @@ func encodeRecord(j *Job, sealed []byte) ([]byte, error) {
 
 var errRecordFormat = errors.New("inbox record: bad format")
 
-// decodeRecord returns the job and its sealed payload (aliasing v).
-func decodeRecord(v []byte) (*Job, []byte, error) {
-	if _, ok := recordIdem(v); !ok {
+// decodeRecord returns the job of inbox key key and its sealed payload
+// (aliasing v).
+func decodeRecord(key, v []byte) (*Job, []byte, error) {
+	idem, ok := recordIdem(v)
+	if !ok || len(key) != 17 {
 		return nil, nil, errRecordFormat
 	}
+	magic := v[0]
 	v = v[2+int(v[1]):]
 	n, k := binary.Uvarint(v)
 	if k <= 0 || n > uint64(len(v)-k) {
 		return nil, nil, errRecordFormat
 	}
-	meta := v[k : k+int(n)]
+	meta, sealed := v[k:k+int(n)], v[k+int(n):]
 	j := new(Job)
-	if err := json.Unmarshal(meta, j); err != nil {
+	if magic == recordMagicJSON {
+		if err := json.Unmarshal(meta, j); err != nil {
+			return nil, nil, fmt.Errorf("inbox record: %w", err)
+		}
+		return j, sealed, nil
+	}
+	var m recordMeta
+	if err := json.Unmarshal(meta, &m); err != nil {
 		return nil, nil, fmt.Errorf("inbox record: %w", err)
 	}
-	return j, v[k+int(n):], nil
+	kind := KindEmail
+	if key[0] == KindSMS.dueByte() {
+		kind = KindSMS
+	}
+	*j = Job{ID: idString(key[1:]), Kind: kind, State: StatePending, MaxAttempts: m.MaxAttempts,
+		Created: m.Created, Due: m.Created, Updated: m.Created, Recipient: m.Recipient, Purpose: m.Purpose,
+		MessageID: m.MessageID, ConcatRef: m.ConcatRef, HasPayload: true, BornRun: m.BornRun}
+	if idem != nil {
+		j.IdemHash = bytes.Clone(idem)
+	}
+	return j, sealed, nil
 }
 
 // recordIdem is a record's idempotency hash (nil when it has none); ok is
 // false for a malformed header.
 func recordIdem(v []byte) (hash []byte, ok bool) {
-	if len(v) < 2 || v[0] != recordMagic || (v[1] != 0 && v[1] != sha256.Size) || len(v) < 2+int(v[1]) {
+	if len(v) < 2 || (v[0] != recordMagic && v[0] != recordMagicJSON) || (v[1] != 0 && v[1] != sha256.Size) || len(v) < 2+int(v[1]) {
 		return nil, false
 	}
 	if v[1] == 0 {
@@ -188,7 +228,7 @@ func getAnyTx(tx *bolt.Tx, id []byte) (j *Job, newK []byte, err error) {
 	for _, kind := range Kinds {
 		k := newKey(kind, id)
 		if v := tx.Bucket(bNew).Get(k); v != nil {
-			j, _, err := decodeRecord(v)
+			j, _, err := decodeRecord(k, v)
 			if err != nil {
 				return nil, nil, fmt.Errorf("job %s: %w", idString(id), err)
 			}
@@ -206,7 +246,7 @@ func (db *DB) promoteTx(tx *bolt.Tx, newK []byte) (*Job, error) {
 	if v == nil {
 		return nil, fmt.Errorf("job %s: %w", idString(newK[1:]), ErrNotFound)
 	}
-	j, sealed, err := decodeRecord(v)
+	j, sealed, err := decodeRecord(newK, v)
 	if err != nil {
 		return nil, fmt.Errorf("job %s: %w", idString(newK[1:]), err)
 	}
@@ -255,7 +295,7 @@ func inboxJobs(tx *bolt.Tx, kind Kind) ([]Job, error) {
 		if kind != "" && k[0] != kind.dueByte() {
 			continue
 		}
-		j, _, err := decodeRecord(v)
+		j, _, err := decodeRecord(k, v)
 		if err != nil {
 			return nil, fmt.Errorf("job %s: %w", idString(k[1:]), err)
 		}

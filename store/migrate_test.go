@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"os"
@@ -424,4 +425,37 @@ func TestEnqueueContext(t *testing.T) {
 	if _, err := db.EnqueueContext(done, smsJob("+34600000001", "late")); !errors.Is(err, ErrNotQueued) {
 		t.Fatalf("ended context: %v", err)
 	}
+}
+
+// TestInboxRecordJSONStillRead: records written before the compact format
+// (the whole Job as JSON, magic 'R') are still read and claimed.
+func TestInboxRecordJSONStillRead(t *testing.T) {
+	db := openTest(t, t.TempDir(), newClock(), nil)
+	uid, _ := db.newID(db.Now())
+	j := &Job{ID: uid.String(), Kind: KindSMS, State: StatePending, MaxAttempts: 8, Created: db.Now(), Updated: db.Now(),
+		Due: db.Now(), Recipient: "+34 6•• ••• •01", HasPayload: true}
+	plain, _ := encodePayload(&Payload{To: "+34600000001", Text: "formato antiguo"})
+	sealed, err := db.kr().seal(uid[:], plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mj, _ := json.Marshal(j)
+	rec := append([]byte{recordMagicJSON, 0}, binaryUvarint(len(mj))...)
+	rec = append(append(rec, mj...), sealed...)
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bNew).Put(newKey(KindSMS, uid[:]), rec) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Get(j.ID); err != nil || got.State != StatePending {
+		t.Fatalf("get: %+v %v", got, err)
+	}
+	c, err := db.Claim(KindSMS, 1)
+	if err != nil || len(c) != 1 || c[0].Payload.Text != "formato antiguo" {
+		t.Fatalf("claim: %+v %v", c, err)
+	}
+}
+
+func binaryUvarint(n int) []byte {
+	var b [10]byte
+	k := binary.PutUvarint(b[:], uint64(n))
+	return b[:k]
 }

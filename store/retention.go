@@ -54,7 +54,7 @@ func (db *DB) Purge() (PurgeReport, error) {
 		var oldNew [][]byte
 		nc := tx.Bucket(bNew).Cursor()
 		for k, v := nc.First(); k != nil; k, v = nc.Next() {
-			j, _, err := decodeRecord(v)
+			j, _, err := decodeRecord(k, v)
 			if err != nil {
 				return fmt.Errorf("job %s: %w", idString(k[1:]), err)
 			}
