@@ -18,6 +18,7 @@ import (
 	_ "image/png"
 	"io"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 )
@@ -456,12 +457,16 @@ var ErrNoCallCentreAddress = errors.New("procedure: call-centre e-mail address n
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
-// templates holds the Spanish documents; parsed once, they are fixed and
-// covered by tests, so a parse failure is a build defect.
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"list":       func(s ...string) []string { return s },
-	"monthIndex": func(t time.Time) int { return int(t.Month()) - 1 },
-}).ParseFS(templateFS, "templates/*.tmpl"))
+// templates holds the Spanish documents; they are fixed and covered by
+// tests, so a parse failure is a build defect. Parsed on first use, not at
+// package initialisation: every command of the binary, and the kiosk
+// before its first screen, would pay for it.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"list":       func(s ...string) []string { return s },
+		"monthIndex": func(t time.Time) int { return int(t.Month()) - 1 },
+	}).ParseFS(templateFS, "templates/*.tmpl"))
+})
 
 // docData is what the Spanish templates see. Field names are Spanish to
 // keep the templates readable by the people who approve their wording.
@@ -584,7 +589,7 @@ func FormatMobile(e164 string) string {
 // to fill in by hand.
 func (r *Request) SignedRequestText(cc CallCentre, loc *time.Location) (string, error) {
 	var b strings.Builder
-	if err := templates.ExecuteTemplate(&b, "clave-solicitud.txt.tmpl", r.docData(cc, loc)); err != nil {
+	if err := templates().ExecuteTemplate(&b, "clave-solicitud.txt.tmpl", r.docData(cc, loc)); err != nil {
 		return "", fmt.Errorf("procedure: signed request text: %w", err)
 	}
 	return b.String(), nil
@@ -604,10 +609,10 @@ func (r *Request) BuildEmail(cc CallCentre, opt CheckOptions, loc *time.Location
 	}
 	data := r.docData(cc, loc)
 	var subject, body strings.Builder
-	if err := templates.ExecuteTemplate(&subject, "asunto", data); err != nil {
+	if err := templates().ExecuteTemplate(&subject, "asunto", data); err != nil {
 		return Email{}, fmt.Errorf("procedure: e-mail subject: %w", err)
 	}
-	if err := templates.ExecuteTemplate(&body, "cuerpo", data); err != nil {
+	if err := templates().ExecuteTemplate(&body, "cuerpo", data); err != nil {
 		return Email{}, fmt.Errorf("procedure: e-mail body: %w", err)
 	}
 	e := Email{To: cc.Address, ReplyTo: r.Email, Subject: subject.String(), Body: body.String()}
