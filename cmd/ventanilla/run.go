@@ -79,7 +79,7 @@ type kiosk struct {
 	cfg     Config
 	log     *slog.Logger
 	logs    *logbuf.Buffer
-	logFile *os.File
+	logFile io.WriteCloser
 	db      *store.DB
 	met     *metrics.Metrics
 	httpM   *metrics.HTTPServer
@@ -236,7 +236,7 @@ func (k *kiosk) openStore() error {
 	}
 	// The kiosk's terminal is the visitor's screen: logs go to a file and
 	// to the in-memory buffer the technician console tails, never to the tty.
-	lf, err := os.OpenFile(filepath.Join(cfg.DataDir, "ventanilla.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	lf, err := openLogFile(cfg.DataDir, logMaxMB, logBackups)
 	if err != nil {
 		return failuref("cannot open the log file in %s: %v", cfg.DataDir, err)
 	}
