@@ -459,3 +459,23 @@ func binaryUvarint(n int) []byte {
 	k := binary.PutUvarint(b[:], uint64(n))
 	return b[:k]
 }
+
+// TestStatsCountsTheInbox: never-claimed jobs are counted per kind, hold
+// personal data, and the oldest one is the oldest waiting.
+func TestStatsCountsTheInbox(t *testing.T) {
+	clk := newClock()
+	db := openTest(t, t.TempDir(), clk, nil)
+	first := clk.Now()
+	db.Enqueue(NewJob{Kind: KindEmail, Payload: Payload{To: "a@example.es", Body: "x"}})
+	clk.Advance(time.Minute)
+	for range 3 {
+		db.Enqueue(smsJob("+34600000001", "x"))
+	}
+	s, err := db.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Counts[KindSMS][StatePending] != 3 || s.Counts[KindEmail][StatePending] != 1 || s.Total != 4 || s.Payloads != 4 || !s.OldestWaiting.Equal(first) {
+		t.Fatalf("stats %+v", s)
+	}
+}

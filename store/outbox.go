@@ -979,16 +979,23 @@ func (db *DB) Stats() (Stats, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		s.FileBytes = tx.Size()
 		s.Payloads = tx.Bucket(bPayload).Stats().KeyN
-		fresh, err := inboxJobs(tx, "")
-		if err != nil {
-			return err
-		}
-		for _, j := range fresh {
-			s.Counts[j.Kind][StatePending]++
-			s.Total++
-			s.Payloads++
-			if s.OldestWaiting.IsZero() || j.Created.Before(s.OldestWaiting) {
-				s.OldestWaiting = j.Created
+		// The inbox: count keys; only each kind's first record (its
+		// oldest: keys sort by creation) is decoded.
+		c := tx.Bucket(bNew).Cursor()
+		for _, kind := range Kinds {
+			for k, v := c.Seek([]byte{kind.dueByte()}); k != nil && k[0] == kind.dueByte(); k, v = c.Next() {
+				if s.Counts[kind][StatePending] == 0 {
+					j, _, err := decodeRecord(k, v)
+					if err != nil {
+						return fmt.Errorf("job %s: %w", idString(k[1:]), err)
+					}
+					if s.OldestWaiting.IsZero() || j.Created.Before(s.OldestWaiting) {
+						s.OldestWaiting = j.Created
+					}
+				}
+				s.Counts[kind][StatePending]++
+				s.Total++
+				s.Payloads++
 			}
 		}
 		return tx.Bucket(bJobs).ForEach(func(_, v []byte) error {
