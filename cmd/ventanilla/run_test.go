@@ -146,7 +146,13 @@ func TestSecondProcessGetsClearMessageFast(t *testing.T) {
 	if !strings.Contains(string(out), "the kiosk is running") || !strings.Contains(string(out), "SSH console") {
 		t.Fatalf("message does not say what to do: %s", out)
 	}
-	if took > 1500*time.Millisecond {
+	// One second of waiting for the lock, plus the process's start, which
+	// a race-built binary on a loaded machine makes much slower.
+	limit := 1500 * time.Millisecond
+	if raceEnabled {
+		limit = 4 * time.Second
+	}
+	if took > limit {
 		t.Fatalf("took %v; the contract says within one second (+ process start)", took)
 	}
 }
