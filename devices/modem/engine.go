@@ -34,6 +34,13 @@ type request struct {
 	// sync marks the start-up probe: a final result that comes with no
 	// answer line is not taken as its answer, because it may be stale.
 	sync bool
+	// line: the command always answers with a line of its own before OK
+	// (a read command, AT+CSQ). An OK without one is the late answer of
+	// an earlier command, so it is dropped and the wait goes on: on a slow
+	// modem the probe can meet a dead owner's identical one and every
+	// answer after it would be one behind; the first such query puts
+	// them back in step.
+	line bool
 }
 
 // engine runs one AT command at a time over a port and sorts what the
@@ -146,6 +153,9 @@ func (e *engine) dispatch(t Token) {
 	}
 	if f, ok := ParseFinal(line); ok {
 		if req != nil {
+			if req.line && f.OK && len(req.lines) == 0 {
+				return // stale (see request.line)
+			}
 			switch {
 			case !req.sync, f.OK && len(req.lines) > 0:
 				e.pending = nil

@@ -636,10 +636,22 @@ func TestStartUpAfterADeadOwner(t *testing.T) {
 		{"open prompt, slow modem", "ATE0\rAT+CPIN=1234\rAT+CMGS=20\r", "> ", 200 * time.Millisecond},
 		{"half-typed command", "AT+CS", "", 0},
 		{"half-typed command, slow modem", "AT+CS", "", 200 * time.Millisecond},
+		// Owners killed during their own start-up probe, on a slow modem:
+		// their ATI answers (lines and OK, like ours) are still to come
+		// when ours is written. Taking one for ours shifted every answer
+		// by one ("the SIM asks for unknown"); a query's answer must carry
+		// its own line.
+		{"dead owners' probes in flight, slow modem", "\x1b\rATI\r\x1b\rATI\r", "ATI\r", 200 * time.Millisecond},
+		{"dead owners' probe and command in flight, slow modem", "\x1b\rATI\rAT+CMEE=1\r\x1b\rATI\r", "ATI\r", 200 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			emu := startEmu(t, emulator.Options{PIN: "1234"})
+			if strings.HasPrefix(tt.raw, "\x1b") {
+				// The modem is slow while it answers what the dead owners
+				// left (their echo, awaited, says it read it all).
+				emu.SetFaults(emulator.Faults{Slow: tt.slow})
+			}
 			leaveState(t, emu, tt.raw, tt.want)
 			emu.SetFaults(emulator.Faults{Slow: tt.slow})
 			cfg := fastConfig(emu.Path())

@@ -178,6 +178,15 @@ func commandPrefix(cmd string) string {
 	return c[2:end]
 }
 
+// answersWithLine reports whether cmd's OK always comes after a line of
+// its own: a read command ("AT+CPIN?": V.250 has it report the current
+// value) or AT+CSQ (27.007 8.5).
+func answersWithLine(cmd string) bool {
+	c := strings.ToUpper(cmd)
+	p := commandPrefix(c)
+	return p != "" && (c == "AT"+p+"?" || p == "+CSQ" && c == "AT+CSQ")
+}
+
 // bareURCs are unsolicited lines without a "+X:" prefix, from the SIM800,
 // Quectel and Huawei manuals.
 var bareURCs = map[string]bool{

@@ -171,6 +171,21 @@ func TestBelongs(t *testing.T) {
 	}
 }
 
+// TestAnswersWithLine: the commands whose bare OK is taken as another
+// command's late answer are those that always report a line first.
+func TestAnswersWithLine(t *testing.T) {
+	for cmd, want := range map[string]bool{
+		"AT+CPIN?": true, "at+creg?": true, "AT+COPS?": true, "AT+CSCA?": true, "AT+CSQ": true,
+		"AT^SYSINFO?":  true,
+		"AT+CPIN=1234": false, "AT+CREG=?": false, "AT+CMGF=0": false, "ATE0": false, "ATI": false,
+		"AT+CGMM": false, "AT+CMGS=23": false, "AT+CSQ=?": false, "AT": false, "AT?": false,
+	} {
+		if got := answersWithLine(cmd); got != want {
+			t.Errorf("answersWithLine(%q) = %v, want %v", cmd, got, want)
+		}
+	}
+}
+
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		kind  Kind

@@ -145,7 +145,7 @@ func (m *Modem) Done() <-chan struct{} { return m.eng.done }
 
 // cmd runs a command with the ordinary time-out.
 func (m *Modem) cmd(ctx context.Context, c string) ([]string, error) {
-	return m.eng.run(ctx, &request{cmd: c}, m.cfg.CommandTimeout)
+	return m.eng.run(ctx, &request{cmd: c, line: answersWithLine(c)}, m.cfg.CommandTimeout)
 }
 
 // startup: abort a pending prompt and find the fresh answers (sync), ATE0, AT+CMEE=1, SIM/PIN, PDU mode,
