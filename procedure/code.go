@@ -13,6 +13,14 @@ import (
 // before; the kiosk must not reject a correct code because of a stale rule).
 const DefaultRequestCodeLength = 9
 
+// MinRequestCodeLength and MaxRequestCodeLength bound the length an office
+// may configure. Every SMS that carries the code fits its parts with a
+// code of MaxRequestCodeLength digits (tui/steps TestEverySMSFits).
+const (
+	MinRequestCodeLength = 6
+	MaxRequestCodeLength = 20
+)
+
 // ParseRequestCode validates the FNMT código de solicitud: digits only, of
 // the given length (DefaultRequestCodeLength when length ≤ 0). Spaces, dashes
 // and dots are ignored, because visitors copy it from an e-mail in groups.

@@ -275,8 +275,8 @@ func (c *Config) validate(file string) error {
 	if n, enc := modem.Parts(c.SMSSignature); utf8.RuneCountInString(c.SMSSignature) > kit.MaxSMSSignature || (n > 0 && enc != pdu.GSM7) {
 		return bad("sms_signature", "%q: at most %d characters of the SMS (GSM) alphabet, which has é, è, ñ and ü but not á, í, ó, ú or ·; a longer or accented signature would make every SMS longer (\"Ayto. Getafe\")", c.SMSSignature, kit.MaxSMSSignature)
 	}
-	if c.CodeLength < 6 || c.CodeLength > 20 {
-		return bad("code_length", "%d is out of range: the FNMT código de solicitud has between 6 and 20 digits (9 today)", c.CodeLength)
+	if c.CodeLength < procedure.MinRequestCodeLength || c.CodeLength > procedure.MaxRequestCodeLength {
+		return bad("code_length", "%d is out of range: use between %d and %d digits (FNMT's código de solicitud has 9 today)", c.CodeLength, procedure.MinRequestCodeLength, procedure.MaxRequestCodeLength)
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return bad("data_dir", "must not be empty")

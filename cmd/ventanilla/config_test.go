@@ -48,6 +48,7 @@ func TestBadConfigNamesFileFieldAndProblem(t *testing.T) {
 		{"syntax", "office = \"x\nkiosk_id = 1", "", "line"},
 		{"unknown", "ofice = \"x\"", "ofice", "unknown field"},
 		{"type", "code_length = \"nine\"", "", "code_length"},
+		{"code length", "code_length = 21", "code_length", "between 6 and 20"},
 		{"duration", "idle_timeout = \"ninety\"", "", "duration"},
 		{"idle range", "idle_timeout = \"5s\"", "idle_timeout", "out of range"},
 		{"warning", "idle_timeout = \"60s\"\nidle_warning = \"60s\"", "idle_warning", "shorter"},

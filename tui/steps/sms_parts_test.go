@@ -22,8 +22,10 @@ type smsCase struct {
 	texts    func(t *testing.T, env *kit.Env) []string
 }
 
-// worstCode is the longest código de solicitud FNMT issues today.
-var worstCode = strings.Repeat("9", procedure.DefaultRequestCodeLength)
+// worstCode is the longest código de solicitud an office may configure
+// (code_length): FNMT's has 9 digits today, and a longer one must not
+// push an SMS past its parts.
+var worstCode = strings.Repeat("9", procedure.MaxRequestCodeLength)
 
 // smsCases lists every SMS. A key under "sms." in the catalogues without a
 // case here fails TestEverySMSFits: a new SMS must say how long it can get.
