@@ -56,10 +56,16 @@ func ParseMode(s string) (Mode, bool) {
 type Problem string
 
 // Problem codes, in priority order: when several apply, the first is the
-// one the visitor is told about (fixing distance before sharpness, because
-// a far card is also small and blurry).
+// one the visitor is told about: nothing to see, then distance, then
+// tilt, then light, glare and blur (fixing distance before sharpness,
+// because a far card is also small and blurry; the light before glare,
+// because an over-exposed card is all "glare").
 const (
-	NoCard    Problem = "no_card"
+	// LowResolution: the photo has too few pixels for the document to be
+	// read, however it is framed (a technician's problem at a kiosk: the
+	// camera or its settings).
+	LowResolution Problem = "low_resolution"
+	NoCard        Problem = "no_card"
 	TooFar    Problem = "too_far"
 	TooClose  Problem = "too_close"
 	TooDark   Problem = "too_dark"
@@ -74,7 +80,7 @@ const (
 )
 
 // allProblems lists the codes in priority order (index = bit in Problems).
-var allProblems = [...]Problem{NoCard, NoFace, TooFar, TooClose, OffCentre, TooDark, TooBright, Glare, Blurry, Tilted}
+var allProblems = [...]Problem{LowResolution, NoCard, NoFace, TooFar, TooClose, OffCentre, Tilted, TooDark, TooBright, Glare, Blurry}
 
 // Problems is a set of problem codes. It is a bit set rather than a slice so
 // that a Result is a plain value and analysing a frame allocates nothing.
@@ -132,11 +138,16 @@ type Metrics struct {
 	// Fill: the object's area over the frame's area (face mode: the skin
 	// blob's).
 	Fill float64 `json:"fill"`
+	// WidthFrac: the object's long side over the frame's width.
+	WidthFrac float64 `json:"width_frac"`
+	// PPM: photo pixels per millimetre along the object (card: 85.6 mm
+	// long; sheet: 297 mm).
+	PPM float64 `json:"px_per_mm"`
 	// Aspect: long side over short side of the fitted rectangle (face
 	// mode: the face's height over the frame's).
 	Aspect float64 `json:"aspect"`
-	// Rectangularity: the object's area over its fitted rectangle's area
-	// (1 for a rectangle, 0.79 for an ellipse).
+	// Rectangularity: the fraction of the object's outline that shows as
+	// a straight edge (fingers over the card lower it).
 	Rectangularity float64 `json:"rectangularity"`
 	// AngleDeg: rotation of the long side from the horizontal (vertical
 	// for a portrait sheet), degrees.
@@ -150,11 +161,18 @@ type Metrics struct {
 	// LaplacianVar: variance of the Laplacian inside the object, on the
 	// ~640-wide grey image (the classic focus measure).
 	LaplacianVar float64 `json:"laplacian_var"`
-	// Sharpness: LaplacianVar over the grey-level variance, which cancels
-	// out light and contrast so one threshold works dark or bright.
+	// BlurPx: the print's blur, as the σ of a Gaussian in the photo's own
+	// pixels (re-blur ratio at the print's edges).
+	BlurPx float64 `json:"blur_px"`
+	// Sharpness: 1/BlurPx for the object (face mode: Laplacian variance
+	// over grey-level variance); higher is sharper, for choosing among
+	// frames.
 	Sharpness float64 `json:"sharpness"`
 	// Mean: mean grey level (0-255) of the object (face mode: the centre).
 	Mean float64 `json:"mean"`
+	// White: the object's white level (75th percentile of its grey
+	// levels: its background print, whatever covers part of it).
+	White float64 `json:"white"`
 	// FrameMean: mean grey level of the whole frame.
 	FrameMean float64 `json:"frame_mean"`
 	// Saturated: fraction of the object's pixels at 250 or more.

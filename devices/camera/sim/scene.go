@@ -48,10 +48,36 @@ type Scene struct {
 	Noise float64
 	// Seed varies the noise between frames.
 	Seed uint64
-	// Desk is the background behind a card or sheet: the kiosk's dark wood
-	// (0), a mid-grey cloth (1), a blue cloth with a printed pattern (2), a
-	// light grey shirt as light as the card (3).
+	// Desk is the background behind a card or sheet when Background is
+	// BgDesk: the kiosk's dark wood (0), a mid-grey cloth (1), a blue cloth
+	// with a printed pattern (2), a light grey shirt as light as the card
+	// (3).
 	Desk int
+
+	// Background: wood, laminate, fabric, a light desk or a room with a
+	// person (BgDesk: the Desk above).
+	Background Background
+	// Variant varies the background's and the hands' details.
+	Variant uint64
+	// Yaw and Pitch turn the object away from the camera (degrees):
+	// perspective.
+	Yaw, Pitch float64
+	// Hands hold the card: thumbs and fingers over its edges. Skin picks
+	// the tone (0-4, light to dark). With Kind Empty, a hand without a
+	// card.
+	Hands Hands
+	Skin  int
+	// Clutter puts a sticky note and a pen on the desk.
+	Clutter bool
+	// GaussBlur is a defocus of σ pixels of the frame itself (whatever
+	// its size); Motion smears it over Motion pixels at MotionAngle
+	// degrees.
+	GaussBlur, Motion, MotionAngle float64
+	// Warm is a tungsten colour cast (0 none, 1 full: blue cut to half).
+	Warm float64
+	// Veil washes the frame out towards white (0-1), like a lens facing a
+	// window.
+	Veil float64
 }
 
 // Good returns a well framed, sharp, well lit scene of kind k.
@@ -77,29 +103,60 @@ func Render(dst *image.RGBA, s Scene) {
 	if light == 0 {
 		light = 1
 	}
-	drawBackground(dst, s.Kind == Face, s.Desk)
+	if s.Background == BgDesk {
+		drawBackground(dst, s.Kind == Face, s.Desk)
+	} else {
+		drawScenery(dst, s.Background, s.Variant)
+	}
+	if s.Clutter {
+		clutter(dst, s.Variant)
+	}
+	fW := float64(W)
 	switch s.Kind {
-	case CardFront, CardBack, SheetA4, SheetA5:
-		tex := map[Kind]*image.RGBA{CardFront: texFront, CardBack: texBack, SheetA4: texA4, SheetA5: texA5}[s.Kind]
-		warp(dst, tex, s)
+	case CardFront, CardBack, SheetA4, SheetA5, Empty:
+		aspect := CardWidthMM / CardHeightMM
+		var tex mip
+		radius := 3.18 / CardWidthMM
+		switch s.Kind {
+		case CardFront:
+			tex = mipFront
+		case CardBack:
+			tex = mipBack
+		case SheetA4:
+			tex, aspect, radius = mipA4, 210.0/297, 0
+		case SheetA5:
+			tex, aspect, radius = mipA5, 148.0/210, 0
+		}
+		if s.Kind != Empty || s.Hands != 0 {
+			corners := perspective(s, fW, float64(H), aspect)
+			g := handGeometry{corners: corners, cardW: s.Fill * fW}
+			handsBehind(dst, s, g)
+			if tex != nil {
+				shadow := s.Background != BgDesk && s.Background != BgRoom
+				drawObject(dst, tex, corners, radius, shadow)
+			}
+			handsOver(dst, s, g)
+		}
 	case Face:
 		drawFace(dst, s)
 	}
-	if s.Glare > 0 {
-		glare(dst, s)
-	}
 	if s.Blur > 0 {
-		r := int(math.Round(s.Blur * float64(W) / 1280))
+		r := int(math.Round(s.Blur * fW / 1280))
 		if r > 0 {
 			boxBlur(dst, r)
 			boxBlur(dst, r)
 		}
 	}
+	gaussBlur(dst, s.GaussBlur)
+	motionBlur(dst, s.Motion, s.MotionAngle)
 	// Light and noise last: the sensor sees the blurred scene. Fixed point:
-	// light in 1/256ths, uniform noise with standard deviation Noise.
+	// light in 1/256ths per channel (a warm cast cuts green and blue),
+	// uniform noise with standard deviation Noise, and the veil lifting
+	// everything towards white.
 	rng := hash(s.Seed + 1)
 	amp := int32(s.Noise * math.Sqrt(3) * 2 * 256) // full width of the uniform noise, 1/256ths
-	gain := int32(light*256 + 0.5)
+	gains := [3]int32{int32(light*256 + 0.5), int32(light*(1-0.2*s.Warm)*256 + 0.5), int32(light*(1-0.5*s.Warm)*256 + 0.5)}
+	veil := int32(s.Veil * 256)
 	for y := 0; y < H; y++ {
 		row := dst.Pix[y*dst.Stride : y*dst.Stride+4*W]
 		for x := 0; x < 4*W; x += 4 {
@@ -112,7 +169,9 @@ func Render(dst *image.RGBA, s Scene) {
 			}
 			p := row[x : x+4 : x+4]
 			for c := 0; c < 3; c++ {
-				v := (int32(p[c])*gain + n + 128) >> 8
+				v := int32(p[c]) * gains[c]
+				v += ((255<<8 - v) * veil) >> 8
+				v = (v + n + 128) >> 8
 				if v < 0 {
 					v = 0
 				} else if v > 255 {
@@ -122,6 +181,10 @@ func Render(dst *image.RGBA, s Scene) {
 			}
 			p[3] = 255
 		}
+	}
+	// A specular highlight clips the sensor whatever the exposure.
+	if s.Glare > 0 {
+		glare(dst, s)
 	}
 }
 
@@ -174,64 +237,6 @@ func drawBackground(dst *image.RGBA, wall bool, desk int) {
 				r, g, b = (105+grain)*shade, (80+grain)*shade, (60+grain*0.5)*shade
 			}
 			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = uint8(r), uint8(g), uint8(b), 255
-		}
-	}
-}
-
-// warp draws tex rotated and scaled into dst with bilinear sampling, so the
-// card's edges are anti-aliased like a real lens would render them.
-func warp(dst, tex *image.RGBA, s Scene) {
-	W, H := float64(dst.Rect.Dx()), float64(dst.Rect.Dy())
-	tw, th := float64(tex.Rect.Dx()), float64(tex.Rect.Dy())
-	scale := s.Fill * W / tw // dst pixels per texture pixel
-	if scale <= 0 {
-		return
-	}
-	cx, cy := s.CX*W, s.CY*H
-	a := s.Angle * math.Pi / 180
-	cos, sin := math.Cos(a), math.Sin(a)
-	// Bounding box of the rotated object.
-	hw, hh := tw*scale/2, th*scale/2
-	ex := math.Abs(hw*cos) + math.Abs(hh*sin)
-	ey := math.Abs(hw*sin) + math.Abs(hh*cos)
-	x0, x1 := max(0, int(cx-ex)-1), min(int(W), int(cx+ex)+2)
-	y0, y1 := max(0, int(cy-ey)-1), min(int(H), int(cy+ey)+2)
-	inv := 1 / scale
-	for y := y0; y < y1; y++ {
-		row := dst.Pix[y*dst.Stride:]
-		for x := x0; x < x1; x++ {
-			dx, dy := float64(x)+0.5-cx, float64(y)+0.5-cy
-			// inverse rotation, then into texture pixels
-			u := (dx*cos+dy*sin)*inv + tw/2 - 0.5
-			v := (-dx*sin+dy*cos)*inv + th/2 - 0.5
-			if u < -1 || v < -1 || u > tw || v > th {
-				continue
-			}
-			// Coverage for anti-aliased edges: how far inside the texture.
-			// Coverage for anti-aliased edges: distance inside the texture
-			// in destination pixels, capped at 1.
-			cov := u + 1
-			if d := tw - u; d < cov {
-				cov = d
-			}
-			if d := v + 1; d < cov {
-				cov = d
-			}
-			if d := th - v; d < cov {
-				cov = d
-			}
-			cov *= scale
-			if cov <= 0 {
-				continue
-			}
-			if cov > 1 {
-				cov = 1
-			}
-			r, g, b := bilinear(tex, u, v)
-			p := row[4*x : 4*x+3 : 4*x+3]
-			p[0] = uint8(float64(p[0])*(1-cov) + r*cov)
-			p[1] = uint8(float64(p[1])*(1-cov) + g*cov)
-			p[2] = uint8(float64(p[2])*(1-cov) + b*cov)
 		}
 	}
 }
@@ -297,7 +302,7 @@ func glare(dst *image.RGBA, s Scene) {
 	W, H := float64(dst.Rect.Dx()), float64(dst.Rect.Dy())
 	gx := (s.CX + 0.1*s.Fill) * W
 	gy := (s.CY - 0.05*s.Fill) * H
-	rad := 0.16 * s.Fill * W
+	rad := 0.22 * s.Fill * W
 	for y := max(0, int(gy-2*rad)); y < min(int(H), int(gy+2*rad)); y++ {
 		row := dst.Pix[y*dst.Stride:]
 		for x := max(0, int(gx-2*rad)); x < min(int(W), int(gx+2*rad)); x++ {

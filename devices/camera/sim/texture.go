@@ -32,16 +32,16 @@ const sheetPPM = 4
 
 var (
 	texOnce           sync.Once
-	texFront, texBack *image.RGBA
-	texA4, texA5      *image.RGBA
+	mipFront, mipBack mip
+	mipA4, mipA5      mip
 )
 
 func textures() {
 	texOnce.Do(func() {
-		texFront = drawCard(false)
-		texBack = drawCard(true)
-		texA4 = drawSheet(210, 297)
-		texA5 = drawSheet(148, 210)
+		mipFront = newMip(drawCard(false))
+		mipBack = newMip(drawCard(true))
+		mipA4 = newMip(drawSheet(210, 297))
+		mipA5 = newMip(drawSheet(148, 210))
 	})
 }
 

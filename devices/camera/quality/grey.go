@@ -1,0 +1,152 @@
+package quality
+
+import (
+	"image"
+	"math"
+)
+
+// Working images. The analysis sees two grey images: fine, the frame
+// reduced by a whole factor to at most fineMaxW pixels across (print,
+// light, blur and the card's side are judged there), and coarse, fine
+// reduced again to about coarseW across (edges and lines: the outline of
+// a card is long, so a few hundred pixels are plenty and cheap). Both are
+// box averages of the luma plane: colour is never needed for a card or a
+// sheet, and a decoder that hands over luma only (a *image.Gray at 1/2,
+// 1/4 of the photo's size) costs nothing to convert.
+const (
+	fineMaxW = 1000
+	coarseW  = 320
+)
+
+// grey fills a.fine and a.coarse from img and reallocates the buffers
+// when the frame size changes.
+func (a *Analyzer) grey(img image.Image) {
+	b := img.Bounds()
+	W, H := b.Dx(), b.Dy()
+	k := (W + fineMaxW - 1) / fineMaxW
+	fw, fh := W/k, H/k
+	k2 := max(1, (fw+coarseW/2)/coarseW)
+	if fw != a.fw || fh != a.fh || k2 != a.k2 {
+		a.alloc(fw, fh, k2)
+	}
+	a.k1 = k
+	n := uint32(k * k)
+	switch m := img.(type) {
+	case *image.YCbCr:
+		boxLuma(a.fine, fw, fh, k, m.Y[m.YOffset(b.Min.X, b.Min.Y):], m.YStride, &a.acc)
+	case *image.Gray:
+		boxLuma(a.fine, fw, fh, k, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride, &a.acc)
+	case *image.RGBA:
+		boxRGB(a.fine, fw, fh, k, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride)
+	case *image.NRGBA: // alpha ignored: camera and photo files are opaque
+		boxRGB(a.fine, fw, fh, k, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride)
+	default:
+		for y := 0; y < fh; y++ {
+			for x := 0; x < fw; x++ {
+				var s uint32
+				for dy := 0; dy < k; dy++ {
+					for dx := 0; dx < k; dx++ {
+						r, g, bb, _ := img.At(b.Min.X+x*k+dx, b.Min.Y+y*k+dy).RGBA()
+						s += (19595*r + 38470*g + 7471*bb + 1<<15) >> 24
+					}
+				}
+				a.fine[y*fw+x] = uint8(s / n)
+			}
+		}
+	}
+	boxLuma(a.coarse, a.cw, a.ch, k2, a.fine, fw, &a.acc)
+}
+
+// alloc sizes every per-frame buffer for a fine image of fw×fh reduced
+// by k2 to the coarse grid. It runs when the frame size changes, never in
+// steady state.
+func (a *Analyzer) alloc(fw, fh, k2 int) {
+	a.fw, a.fh, a.k2 = fw, fh, k2
+	a.fine = make([]uint8, fw*fh)
+	a.cw, a.ch = fw/k2, fh/k2
+	n := a.cw * a.ch
+	a.coarse = make([]uint8, n)
+	a.lab = make([]int32, n)
+	a.queue = make([]int32, 0, n)
+	a.mag = make([]uint16, n)
+	a.gx = make([]int16, n)
+	a.gy = make([]int16, n)
+	a.ori = make([]uint16, n)
+	a.edgeList = make([]int32, 0, n)
+	diag := int(math.Ceil(math.Hypot(float64(a.cw), float64(a.ch))))
+	a.rhoOff = diag + 1
+	a.nRho = 2*diag + 3
+	a.hough = make([]uint16, houghBins*a.nRho)
+	a.lines = make([]line, 0, maxLines+4)
+	a.cov = make([]int16, (maxLines+4)*(diag+2))
+	a.covMag = make([]int32, (maxLines+4)*(diag+2))
+	a.pairs = make([][2]int, 0, (maxLines+4)*(maxLines+4)/2)
+	a.cands = make([]cand, 0, 3*maxLines)
+}
+
+func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride int, acc *[]uint32) {
+	if k == 1 {
+		for y := 0; y < fh; y++ {
+			copy(dst[y*fw:(y+1)*fw], src[y*stride:])
+		}
+		return
+	}
+	if k == 2 {
+		// The common 720p case: rows sliced to exact length so the
+		// compiler drops the bounds checks from the inner loop.
+		for y := 0; y < fh; y++ {
+			out := dst[y*fw : (y+1)*fw]
+			r0 := src[2*y*stride : 2*y*stride+2*len(out)]
+			r1 := src[(2*y+1)*stride : (2*y+1)*stride+2*len(out)]
+			for x := 0; x+1 < len(r0) && x+1 < len(r1); x += 2 {
+				out[x>>1] = uint8((uint32(r0[x]) + uint32(r0[x+1]) + uint32(r1[x]) + uint32(r1[x+1]) + 2) >> 2)
+			}
+		}
+		return
+	}
+	// Larger factors (1080p and up): add k rows into an accumulator with
+	// sequential reads, then sum k columns of it.
+	n := uint32(k * k)
+	if cap(*acc) < fw*k {
+		*acc = make([]uint32, fw*k)
+	}
+	sum := (*acc)[:fw*k]
+	for y := 0; y < fh; y++ {
+		for i := range sum {
+			sum[i] = 0
+		}
+		for dy := 0; dy < k; dy++ {
+			row := src[(y*k+dy)*stride : (y*k+dy)*stride+len(sum)]
+			for i, v := range row {
+				sum[i] += uint32(v)
+			}
+		}
+		out := dst[y*fw : (y+1)*fw]
+		for x := range out {
+			var t uint32
+			for _, v := range sum[x*k : x*k+k] {
+				t += v
+			}
+			out[x] = uint8(t / n)
+		}
+	}
+}
+
+func boxRGB(dst []uint8, fw, fh, k int, src []uint8, stride int) {
+	n := uint32(k * k)
+	for y := 0; y < fh; y++ {
+		out := dst[y*fw : (y+1)*fw]
+		for x := range out {
+			var s uint32
+			for dy := 0; dy < k; dy++ {
+				row := src[(y*k+dy)*stride+4*x*k:]
+				for dx := 0; dx < k; dx++ {
+					p := row[4*dx : 4*dx+3 : 4*dx+3]
+					s += (19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16
+				}
+			}
+			out[x] = uint8(s / n)
+		}
+	}
+}
+

@@ -1,0 +1,514 @@
+package quality
+
+import "math"
+
+// The object (card or sheet) is a quadrilateral: two pairs of nearly
+// parallel lines, nearly perpendicular to each other, whose sides have the
+// object's aspect and are supported by edge pixels along most of their
+// length. Fingers over an edge interrupt a side, which only lowers its
+// support; a hidden corner is where its two lines meet anyway.
+
+const (
+	// parallelTol: opposite sides of a card turned up to ~25° away from
+	// the camera differ in direction by up to this much (degrees).
+	parallelTol = 12
+	// perpTol: adjacent sides meet at 90° ± this under perspective.
+	perpTol = 25
+	// quadAspectTol: relative tolerance on long/short.
+	quadAspectTol = 0.13
+	// minSideSupport: even the side a thumb covers most shows a third of
+	// its length; minSupport: the whole outline shows 60 %.
+	minSideSupport = 0.3
+	minSupport     = 0.6
+	// maxOvershoot: a card's side ends at its corners; a line that goes
+	// on well beyond them (a plank seam, a table edge) is not a card side.
+	maxOvershoot = 0.5
+	// cornerTrim: the rounded corners (3 mm radius on an 85.6 × 54 mm
+	// card) do not lie on the sides' lines; that much of each end of a
+	// side is not counted (fraction of the short side).
+	cornerTrim = 0.07
+	// minShort: an outline's short side on the coarse grid (~320 px
+	// across): a card at 12 % of the frame's width is 24 px tall there; a
+	// key of a keyboard or a letter is smaller. A three-sided outline must
+	// be a little larger still: it has one side less to prove it.
+	minShort  = 12
+	minShort3 = 16
+)
+
+// quad is a candidate object outline on the coarse grid.
+type quad struct {
+	l       [4]int        // lines: long sides a, b; short sides c, d
+	p       [4][2]float64 // corners a∩c, a∩d, b∩d, b∩c (in order round the outline)
+	long    float64       // mean length of the long sides
+	short   float64       // mean length of the short sides
+	support float64       // fraction of the (visible) outline with edge support
+	score   float64
+	angle   float64 // direction of the long sides, degrees (-90, 90]
+	cut     bool    // a corner lies outside the frame
+	inside  float64 // fraction of the outline inside the frame
+}
+
+func intersect(a, b *line) (x, y float64, ok bool) {
+	det := a.cos*b.sin - a.sin*b.cos
+	if math.Abs(det) < 1e-6 {
+		return 0, 0, false
+	}
+	x = (a.rho*b.sin - b.rho*a.sin) / det
+	y = (a.cos*b.rho - b.cos*a.rho) / det
+	return x, y, true
+}
+
+// param returns the position of (x, y) along l.
+func (l *line) param(x, y float64) float64 { return -x*l.sin + y*l.cos }
+
+// findQuad searches a.lines for the best outline of the given aspect; ok
+// is false when none is good enough.
+func (a *Analyzer) findQuad(target, other float64) (best quad, ok bool) {
+	lines := a.lines
+	n := len(lines)
+	// Pairs of nearly parallel lines.
+	pairs := a.pairs[:0]
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if angDiff(lines[i].deg, lines[j].deg) > parallelTol {
+				continue
+			}
+			// They must be apart (not two ridges of one edge).
+			if lineDist(&lines[i], &lines[j]) < 6 {
+				continue
+			}
+			pairs = append(pairs, [2]int{i, j})
+		}
+	}
+	a.pairs = pairs
+	W, H := float64(a.cw), float64(a.ch)
+	for pi, P := range pairs {
+		la, lb := &lines[P[0]], &lines[P[1]]
+		for qi := pi + 1; qi < len(pairs); qi++ {
+			Q := pairs[qi]
+			if Q[0] == P[0] || Q[0] == P[1] || Q[1] == P[0] || Q[1] == P[1] {
+				continue
+			}
+			lc, ld := &lines[Q[0]], &lines[Q[1]]
+			if d := angDiff(la.deg, lc.deg); d < 90-perpTol {
+				continue
+			}
+			var c [4][2]float64
+			var good = true
+			for k, pr := range [4][2]*line{{la, lc}, {la, ld}, {lb, ld}, {lb, lc}} {
+				x, y, ok := intersect(pr[0], pr[1])
+				if !ok || x < -W || x > 2*W || y < -H || y > 2*H {
+					good = false
+					break
+				}
+				c[k] = [2]float64{x, y}
+			}
+			if !good || !convex(&c) {
+				continue
+			}
+			lenA := dist(c[0], c[1])
+			lenB := dist(c[3], c[2])
+			lenC := dist(c[0], c[3])
+			lenD := dist(c[1], c[2])
+			if lenA < 1 || lenB < 1 || lenC < 1 || lenD < 1 {
+				continue
+			}
+			if r := lenA / lenB; r < 0.75 || r > 1/0.75 {
+				continue
+			}
+			if r := lenC / lenD; r < 0.75 || r > 1/0.75 {
+				continue
+			}
+			ab, cd := (lenA+lenB)/2, (lenC+lenD)/2
+			q := quad{}
+			if ab >= cd {
+				q.l = [4]int{P[0], P[1], Q[0], Q[1]}
+				q.p = c
+				q.long, q.short = ab, cd
+			} else {
+				// Relabel so a, b are the long sides: corners c∩a, c∩b, d∩b, d∩a.
+				q.l = [4]int{Q[0], Q[1], P[0], P[1]}
+				q.p = [4][2]float64{c[0], c[3], c[2], c[1]}
+				q.long, q.short = cd, ab
+			}
+			asp := q.long / q.short
+			if math.Abs(asp-target)/target > quadAspectTol || math.Abs(asp-target) >= math.Abs(asp-other) {
+				continue
+			}
+			if q.short < minShort {
+				continue
+			}
+			if !a.scoreQuad(&q) {
+				continue
+			}
+			if !ok || q.score > best.score {
+				best, ok = q, true
+			}
+		}
+	}
+	return best, ok
+}
+
+// lineDist is the distance between two nearly parallel lines, measured
+// at the middle of the first one's support.
+func lineDist(a, b *line) float64 {
+	t := float64(a.first+a.end) / 2
+	x, y := a.rho*a.cos-t*a.sin, a.rho*a.sin+t*a.cos
+	return math.Abs(x*b.cos + y*b.sin - b.rho)
+}
+
+// overshoot measures how far l's support goes on beyond the side [t0, t1]
+// (c supported steps): the larger covered fraction of the quarter-side
+// stretches past either corner, counting only edges at least half as
+// strong as the side's own (wood grain running on along a card's edge is
+// much weaker than the card's outline; a row of keys is not). A stretch
+// mostly outside the frame says nothing.
+func (a *Analyzer) overshoot(l *line, t0, t1, trim, c float64) float64 {
+	if c <= 0 {
+		return 0
+	}
+	side := a.strength(l, t0+trim, t1-trim) / c
+	ext := 0.25 * (t1 - t0)
+	var worst float64
+	for _, o := range [2][2]float64{{t1 + trim, t1 + trim + ext}, {t0 - trim - ext, t0 - trim}} {
+		c2, n2 := a.support(l, o[0], o[1])
+		if n2 < math.Max(4, 0.6*ext) || c2 == 0 {
+			continue
+		}
+		if a.strength(l, o[0], o[1])/c2 < 0.5*side {
+			continue
+		}
+		worst = math.Max(worst, c2/n2)
+	}
+	return worst
+}
+
+func dist(p, q [2]float64) float64 { return math.Hypot(p[0]-q[0], p[1]-q[1]) }
+
+// convex reports whether the four corners, in order, make a convex
+// outline (all turns the same way).
+func convex(c *[4][2]float64) bool {
+	sign := 0.0
+	for i := 0; i < 4; i++ {
+		p, q, r := c[i], c[(i+1)%4], c[(i+2)%4]
+		z := (q[0]-p[0])*(r[1]-q[1]) - (q[1]-p[1])*(r[0]-q[0])
+		if z == 0 {
+			return false
+		}
+		if sign == 0 {
+			sign = z
+		} else if (z > 0) != (sign > 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// scoreQuad measures the support of q's four sides and its overshoot; it
+// fills q.support and q.score and reports whether q is acceptable.
+func (a *Analyzer) scoreQuad(q *quad) bool { return a.scoreQuadWhy(q) == "" }
+
+// scoreQuadWhy is scoreQuad saying why a candidate fails ("" when it
+// passes), for the diagnostics.
+func (a *Analyzer) scoreQuadWhy(q *quad) string {
+	trim := cornerTrim * q.short
+	var supp, total, over float64
+	W, H := float64(a.cw-1), float64(a.ch-1)
+	q.cut = false
+	for _, p := range q.p {
+		if p[0] < 0 || p[1] < 0 || p[0] > W || p[1] > H {
+			q.cut = true
+		}
+	}
+	// sides: line index and its two corners
+	sides := [4][3]int{{0, 0, 1}, {1, 3, 2}, {2, 0, 3}, {3, 1, 2}}
+	minSide := 1.0
+	var visible, full float64
+	for _, s := range sides {
+		l := &a.lines[q.l[s[0]]]
+		p0, p1 := q.p[s[1]], q.p[s[2]]
+		t0, t1 := l.param(p0[0], p0[1]), l.param(p1[0], p1[1])
+		if t0 > t1 {
+			t0, t1 = t1, t0
+		}
+		full += t1 - t0
+		c, n := a.support(l, t0+trim, t1-trim)
+		visible += n
+		if n < 0.5*(t1-t0-2*trim) {
+			// Most of this side is outside the frame: only judge what shows.
+			if n < 4 {
+				continue
+			}
+		}
+		f := c / n
+		minSide = math.Min(minSide, f)
+		supp += c
+		total += n
+		// Overshoot: support beyond each corner, over a quarter of the
+		// side's length.
+		if o := a.overshoot(l, t0, t1, trim, c); o > 0 {
+			over = math.Max(over, o)
+			if o > maxOvershoot {
+				return "overshoot"
+			}
+		}
+	}
+	if total == 0 {
+		return "outside"
+	}
+	q.support = supp / total
+	q.inside = visible / math.Max(full, 1)
+	if minSide < minSideSupport {
+		return "side"
+	}
+	if q.support < minSupport {
+		return "support"
+	}
+	q.score = supp * (1 - 0.5*over)
+	return ""
+}
+
+// findCut looks for an object the frame's edge cuts: two parallel sides
+// running off the frame and the side joining them (three real lines and
+// a frame edge), or, for a sheet, two long parallel sides running from
+// one edge of the frame to the opposite one. The visible part must be
+// shorter than the whole object would be (it is cut, not small), and its
+// inside must show print. Sides must be well supported: with one side
+// fewer to check, the others count for more.
+func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
+	lines := a.lines
+	W, H := float64(a.cw-1), float64(a.ch-1)
+	borders := [4]line{}
+	for i, bd := range [4][2]float64{{90, 0}, {90, H}, {0, 0}, {0, W}} {
+		l := line{rho: bd[1]}
+		l.setAngle(bd[0] * math.Pi / 180)
+		borders[i] = l
+	}
+	inside := func(x, y float64) bool { return x >= -1 && y >= -1 && x <= W+1 && y <= H+1 }
+	onBorder := func(x, y float64) bool { return x >= -2 && y >= -2 && x <= W+2 && y <= H+2 }
+	for _, P := range a.pairs {
+		la, lb := &lines[P[0]], &lines[P[1]]
+		// Three real sides and one frame edge.
+		for ci := range lines {
+			if ci == P[0] || ci == P[1] {
+				continue
+			}
+			lc := &lines[ci]
+			if angDiff(la.deg, lc.deg) < 90-perpTol {
+				continue
+			}
+			ax, ay, ok1 := intersect(la, lc)
+			bx, by, ok2 := intersect(lb, lc)
+			if !ok1 || !ok2 || !inside(ax, ay) || !inside(bx, by) {
+				continue
+			}
+			for bi := range borders {
+				ld := &borders[bi]
+				dx1, dy1, ok3 := intersect(la, ld)
+				dx2, dy2, ok4 := intersect(lb, ld)
+				if !ok3 || !ok4 || !onBorder(dx1, dy1) || !onBorder(dx2, dy2) {
+					continue
+				}
+				c := [4][2]float64{{ax, ay}, {dx1, dy1}, {dx2, dy2}, {bx, by}}
+				if !convex(&c) {
+					continue
+				}
+				D := dist(c[0], c[3])
+				vis := math.Max(dist(c[0], c[1]), dist(c[3], c[2]))
+				if D < 8 || vis < 8 {
+					continue
+				}
+				// c short side: the whole long side is target·D; c long:
+				// the short side is D/target. Either way the visible part
+				// must be cut short of it, but not be a sliver.
+				full := target * D
+				if vis > 1.1*full {
+					full = D / target
+				}
+				if vis > 1.1*full || vis < 0.3*full {
+					continue
+				}
+				q := quad{l: [4]int{P[0], P[1], ci, -1}, p: c, cut: true}
+				if !a.scoreCut(&q, [][3]int{{P[0], 0, 1}, {P[1], 3, 2}, {ci, 0, 3}}) {
+					continue
+				}
+				if !ok || q.score > best.score {
+					best, ok = q, true
+				}
+			}
+		}
+		// A sheet across the whole frame: two sides from edge to edge.
+		if target != SheetAspect {
+			continue
+		}
+		for _, bb := range [2][2]int{{0, 1}, {2, 3}} {
+			l1, l2 := &borders[bb[0]], &borders[bb[1]]
+			x0, y0, o1 := intersect(la, l1)
+			x1, y1, o2 := intersect(la, l2)
+			x2, y2, o3 := intersect(lb, l2)
+			x3, y3, o4 := intersect(lb, l1)
+			if !o1 || !o2 || !o3 || !o4 || !onBorder(x0, y0) || !onBorder(x1, y1) || !onBorder(x2, y2) || !onBorder(x3, y3) {
+				continue
+			}
+			c := [4][2]float64{{x0, y0}, {x1, y1}, {x2, y2}, {x3, y3}}
+			if !convex(&c) {
+				continue
+			}
+			D := lineDist(la, lb)
+			vis := math.Max(dist(c[0], c[1]), dist(c[3], c[2]))
+			// The sheet is D wide; its height target·D does not fit.
+			if D < 0.25*math.Min(W, H) || target*D < 1.1*vis {
+				continue
+			}
+			q := quad{l: [4]int{P[0], P[1], -1, -1}, p: c, cut: true}
+			if !a.scoreCut(&q, [][3]int{{P[0], 0, 1}, {P[1], 3, 2}}) {
+				continue
+			}
+			if !ok || q.score > best.score {
+				best, ok = q, true
+			}
+		}
+	}
+	if ok && !a.hasPrint(&best) {
+		ok = false
+	}
+	if ok {
+		best.long = math.Max(dist(best.p[0], best.p[1]), dist(best.p[0], best.p[3]))
+		best.short = math.Min(dist(best.p[0], best.p[1]), dist(best.p[0], best.p[3]))
+	}
+	return best, ok
+}
+
+// scoreCut checks the real sides of a cut outline: each (line index and
+// its two corners in q.p) supported along 70 % of its length and ending
+// at its corners (no support beyond the corner that is not the frame's).
+func (a *Analyzer) scoreCut(q *quad, sides [][3]int) bool {
+	var supp, total float64
+	for _, s := range sides {
+		l := &a.lines[s[0]]
+		p0, p1 := q.p[s[1]], q.p[s[2]]
+		t0, t1 := l.param(p0[0], p0[1]), l.param(p1[0], p1[1])
+		if t0 > t1 {
+			t0, t1 = t1, t0
+		}
+		trim := 0.04 * (t1 - t0)
+		c, n := a.support(l, t0+trim, t1-trim)
+		if n < 8 || c/n < 0.7 {
+			return false
+		}
+		if a.overshoot(l, t0, t1, trim, c) > maxOvershoot {
+			return false
+		}
+		supp += c
+		total += n
+	}
+	q.support = supp / total
+	q.score = supp
+	return true
+}
+
+// findQuad3 looks for an outline with one side hidden (a hand over a whole
+// end of the card, or a background line lying along it): two parallel
+// sides and the side joining them are seen, and the hidden side is put
+// where the object's aspect says, along the two parallel sides. The seen
+// sides must be well supported over the whole of their hypothesised
+// length and end where the outline does.
+func (a *Analyzer) findQuad3(target, other float64) (best quad, ok bool) {
+	lines := a.lines
+	W, H := float64(a.cw-1), float64(a.ch-1)
+	for _, P := range a.pairs {
+		la, lb := &lines[P[0]], &lines[P[1]]
+		for ci := range lines {
+			if ci == P[0] || ci == P[1] {
+				continue
+			}
+			lc := &lines[ci]
+			if angDiff(la.deg, lc.deg) < 90-perpTol || angDiff(lb.deg, lc.deg) < 90-perpTol {
+				continue
+			}
+			ax, ay, ok1 := intersect(la, lc)
+			bx, by, ok2 := intersect(lb, lc)
+			if !ok1 || !ok2 || ax < -1 || ay < -1 || bx < -1 || by < -1 || ax > W+1 || ay > H+1 || bx > W+1 || by > H+1 {
+				continue
+			}
+			D := math.Hypot(ax-bx, ay-by)
+			if D < 8 {
+				continue
+			}
+			// Which way from c do a and b run? Towards their support.
+			ta, tb := la.param(ax, ay), lb.param(bx, by)
+			sa := math.Copysign(1, float64(la.first+la.end)/2-ta)
+			sb := math.Copysign(1, float64(lb.first+lb.end)/2-tb)
+			// a and b must run the same way in the image.
+			if (-la.sin*sa)*(-lb.sin*sb)+(la.cos*sa)*(lb.cos*sb) <= 0 {
+				continue
+			}
+			for _, L := range [2]float64{target * D, D / target} {
+				long, short := L, D
+				if L < D {
+					long, short = D, L
+				}
+				if short < minShort3 {
+					continue
+				}
+				// far corners
+				fax, fay := ax-la.sin*sa*L, ay+la.cos*sa*L
+				fbx, fby := bx-lb.sin*sb*L, by+lb.cos*sb*L
+				q := quad{long: long, short: short}
+				q.p = [4][2]float64{{ax, ay}, {fax, fay}, {fbx, fby}, {bx, by}}
+				if !convex(&q.p) {
+					continue
+				}
+				if !a.score3(&q, la, lb, lc, ta, tb, ta+sa*L, tb+sb*L) {
+					continue
+				}
+				asp := long / short
+				if math.Abs(asp-target) >= math.Abs(asp-other) {
+					continue
+				}
+				if L < D {
+					// c is the long side: corners from a long side.
+					q.p = [4][2]float64{q.p[3], q.p[0], q.p[1], q.p[2]}
+				}
+				q.l = [4]int{P[0], P[1], ci, -1}
+				if !ok || q.score > best.score {
+					best, ok = q, true
+				}
+			}
+		}
+	}
+	return best, ok
+}
+
+// score3 checks the three seen sides of a three-sided outline: a from ta
+// to fa, b from tb to fb, c between a and b.
+func (a *Analyzer) score3(q *quad, la, lb, lc *line, ta, tb, fa, fb float64) bool {
+	trim := cornerTrim * q.short
+	var supp, total float64
+	check := func(l *line, t0, t1 float64) bool {
+		if t0 > t1 {
+			t0, t1 = t1, t0
+		}
+		c, n := a.support(l, t0+trim, t1-trim)
+		if n < 0.8*(t1-t0-2*trim) || c < 0.7*n {
+			return false
+		}
+		if a.overshoot(l, t0, t1, trim, c) > maxOvershoot {
+			return false
+		}
+		supp += c
+		total += n
+		return true
+	}
+	if !check(la, ta, fa) || !check(lb, tb, fb) {
+		return false
+	}
+	c0, c1 := lc.param(q.p[0][0], q.p[0][1]), lc.param(q.p[3][0], q.p[3][1])
+	if !check(lc, c0, c1) {
+		return false
+	}
+	q.support = supp / total
+	// A hidden side counts against the outline: prefer four seen sides.
+	q.score = 0.8 * supp
+	return true
+}
