@@ -282,4 +282,91 @@ func TestCameraCheckBatchOrder(t *testing.T) {
 			t.Errorf("%s: metrics give %v×%v, the file is 1280×720", filepath.Base(c.File), c.Metrics["width"], c.Metrics["height"])
 		}
 	}
+// cameraSample is the labelled webcam sample beside the repository
+// (../shared/camera-sample, drawn by someone else's generator; CI has it
+// beside the clone too).
+const cameraSample = "../../../shared/camera-sample"
+
+// sampleEntry is one frame of the sample's manifest.
+type sampleEntry struct {
+	File           string   `json:"file"`
+	OK             bool     `json:"ok"`
+	MustInclude    []string `json:"must_include"`
+	MustIncludeAny []string `json:"must_include_any"`
+	Category       string   `json:"category"`
+}
+
+// TestCameraCheckSample runs `camera check --json` (the built binary, the
+// path a technician uses) over the whole camera sample and scores it
+// against the sample's manifest: a verdict counts when ok matches, a
+// code when every must_include code and one of must_include_any (if any)
+// is reported. It fails, never skips, when the sample is missing.
+func TestCameraCheckSample(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(cameraSample, "manifest.json"))
+	if err != nil {
+		t.Fatalf("the camera sample must sit beside the repository (%s): %v", cameraSample, err)
+	}
+	var man []sampleEntry
+	if err := json.Unmarshal(raw, &man); err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	args := []string{"camera", "check", "--json"}
+	for _, e := range man {
+		args = append(args, filepath.Join(cameraSample, e.File))
+	}
+	out, err := exec.Command(binPath, args...).Output()
+	if exitCode(err) != 1 { // the sample has bad frames: exit 1, not 0 or 2
+		t.Fatalf("camera check over the sample: exit %d (%v)", exitCode(err), err)
+	}
+	got := map[string]checkJSON{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var c checkJSON
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatalf("bad JSON line %q: %v", line, err)
+		}
+		got[filepath.Base(c.File)] = c
+	}
+	verdicts, codes, bad := 0, 0, 0
+	for _, e := range man {
+		c, ok := got[filepath.Base(e.File)]
+		if !ok {
+			t.Fatalf("no line for %s", e.File)
+		}
+		if c.OK == e.OK {
+			verdicts++
+		} else {
+			t.Logf("%s (%s): ok=%v, want %v; problems %v", e.File, e.Category, c.OK, e.OK, c.Problems)
+		}
+		if e.OK {
+			continue
+		}
+		bad++
+		has := map[string]bool{}
+		for _, p := range c.Problems {
+			has[p] = true
+		}
+		hit := true
+		for _, p := range e.MustInclude {
+			hit = hit && has[p]
+		}
+		if len(e.MustIncludeAny) > 0 {
+			any := false
+			for _, p := range e.MustIncludeAny {
+				any = any || has[p]
+			}
+			hit = hit && any
+		}
+		if hit {
+			codes++
+		} else {
+			t.Logf("%s (%s): problems %v, want %v%v", e.File, e.Category, c.Problems, e.MustInclude, e.MustIncludeAny)
+		}
+	}
+	t.Logf("camera sample: %d/%d verdicts, %d/%d codes", verdicts, len(man), codes, bad)
+	if len(man) != 40 || bad != 26 {
+		t.Fatalf("the sample changed: %d frames, %d bad (want 40, 26); update the thresholds below with it", len(man), bad)
+	}
+	if verdicts < 38 || codes < 24 {
+		t.Fatalf("camera sample: %d/40 verdicts (want ≥ 38), %d/26 codes (want ≥ 24)", verdicts, codes)
+	}
 }

@@ -64,7 +64,7 @@ func (r root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (r root) View() string { return r.m.View() }
 
 func simSource(per int) *camera.Sim {
-	return camera.NewSim(camera.SimConfig{Width: 320, Height: 180, PerStep: per})
+	return camera.NewSim(camera.SimConfig{Width: 640, Height: 360, PerStep: per})
 }
 
 // TestTeatestAutoCapture drives the component with the scripted visitor:
@@ -75,7 +75,7 @@ func TestTeatestAutoCapture(t *testing.T) {
 	// Paced at 40 fps of real time so each phase's advice stays on screen
 	// for several of the renderer's 60 Hz repaints (auto-capture itself
 	// runs on the fake clock).
-	src := camera.NewSim(camera.SimConfig{Width: 320, Height: 180, PerStep: 8, Interval: 25 * time.Millisecond})
+	src := camera.NewSim(camera.SimConfig{Width: 640, Height: 360, PerStep: 8, Interval: 25 * time.Millisecond})
 	m := New(Config{T: es(), Source: src, Mode: IDFront, Clock: clk.Now, Profile: termenv.Ascii})
 	tm := teatest.NewTestModel(t, root{m: m}, teatest.WithInitialTermSize(70, 30))
 	out := tm.Output()
@@ -103,7 +103,7 @@ func TestTeatestAutoCapture(t *testing.T) {
 		t.Fatalf("captured %+v", *c)
 	}
 	img, err := jpeg.Decode(bytes.NewReader(c.JPEG))
-	if err != nil || img.Bounds().Dx() != 320 {
+	if err != nil || img.Bounds().Dx() != 640 {
 		t.Fatalf("captured JPEG: %v", err)
 	}
 	// The final view (the accepted still and the review text) is golden:
@@ -155,7 +155,7 @@ func run(t *testing.T, m Model, cmd tea.Cmd, steps int, pred func(Model, tea.Msg
 
 func TestManualCaptureRetakeAndWipe(t *testing.T) {
 	clk := &fakeClock{now: time.Unix(0, 0)}
-	src := camera.NewSim(camera.SimConfig{Width: 320, Height: 180, Script: sim.Script{{Name: "blur", Frames: 1, Scene: func() sim.Scene { s := sim.Good(sim.CardFront); s.Blur = 10; return s }()}}})
+	src := camera.NewSim(camera.SimConfig{Width: 640, Height: 360, Script: sim.Script{{Name: "blur", Frames: 1, Scene: func() sim.Scene { s := sim.Good(sim.CardFront); s.Blur = 10; return s }()}}})
 	m := New(Config{T: es(), Source: src, Mode: IDFront, Clock: clk.Now, Profile: termenv.ANSI256})
 	m.SetSize(60, 20)
 	cmd := m.Init()
@@ -443,7 +443,7 @@ func TestComponentHooksAndMemory(t *testing.T) {
 // the visitor sits still; the rehearsal note is shown.
 func TestFaceRehearsal(t *testing.T) {
 	clk := &fakeClock{now: time.Unix(0, 0)}
-	src := camera.NewSim(camera.SimConfig{Width: 320, Height: 180, PerStep: 2})
+	src := camera.NewSim(camera.SimConfig{Width: 640, Height: 360, PerStep: 2})
 	m := New(Config{T: es(), Source: src, Mode: Face, Clock: clk.Now, Profile: termenv.Ascii, Rehearsal: true})
 	m.SetSize(60, 20)
 	cmd := m.Init()

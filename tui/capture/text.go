@@ -51,6 +51,8 @@ func adviceText(t Translator, m Mode, p quality.Problem) string {
 		}
 	}
 	switch p {
+	case quality.LowResolution:
+		return t.T("capture.advice.low_resolution")
 	case quality.NoCard:
 		return t.T("capture.advice.no_card")
 	case quality.TooFar:
@@ -74,8 +76,13 @@ func adviceText(t Translator, m Mode, p quality.Problem) string {
 }
 
 // helpText explains the main problem in plain words after 15 s without a
-// good frame (ID card steps; other modes repeat the advice).
+// good frame (ID card steps; other modes repeat the advice, except for a
+// camera whose pictures are too small, which is never the visitor's to
+// fix).
 func helpText(t Translator, m Mode, p quality.Problem) string {
+	if p == quality.LowResolution {
+		return t.T("capture.help.low_resolution")
+	}
 	if m != IDFront && m != IDBack {
 		return adviceText(t, m, p)
 	}

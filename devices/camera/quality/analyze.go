@@ -59,12 +59,19 @@ const (
 	// minPrintSD: a card or sheet has print (text, photo): the spread of
 	// grey levels inside it is at least this fraction of its white level.
 	// A plain shape (a sticky note, a door, a key) has none.
-	minPrintSD = 0.07
+	minPrintSD      = 0.07
+	minSheetPrintSD = 0.02
 	// maxBlurPx: the print's blur (Gaussian σ) in the photo's own pixels.
 	// A sharp webcam image measures 0-0.8 (lens, demosaicing, JPEG); from
 	// ~2 px the strokes of small print merge (measured ≥ 1.6 at every
 	// scale the analysis sees, see TestBlurEstimate).
-	maxBlurPx      = 1.6
+	maxBlurPx = 1.6
+	// steepSlope: a Gaussian-blurred step rises at most 0.4/σ of its
+	// height per pixel. The slope saturates for σ under ~1 fine pixel
+	// (the derivative's own width), so it is only believed from
+	// steepMinSigma up.
+	steepSlope     = 0.4
+	steepMinSigma  = 1.4
 	maxSheetBlurPx = 2
 	// maxTiltDeg: beyond 10° the lines of the machine-readable zone cross
 	// each other's rows for OCR, and the officer has to turn their head.
@@ -100,21 +107,22 @@ const (
 type Analyzer struct {
 	Mode Mode
 
-	fine   []uint8 // grey, ≤ fineMaxW wide
-	fw, fh int
-	k1     int     // photo pixels per fine pixel
-	scale  float64 // photo pixels per fine pixel, exact (reduced input)
-	coarse []uint8 // grey, ~coarseW wide
-	cw, ch int
-	k2     int      // fine pixels per coarse pixel
-	acc    []uint32 // row sums for downscaling
-	lab    []int32
-	queue  []int32
-	thumb  [thumbW * thumbH]uint8
-	hist   [256]int32
-	ratioX [ratioBins]int32
-	ratioY [ratioBins]int32
-	lapHst [1024]int32
+	fine     []uint8 // grey, ≤ fineMaxW wide
+	fw, fh   int
+	k1       int     // photo pixels per fine pixel
+	scale    float64 // photo pixels per fine pixel, exact (reduced input)
+	coarse   []uint8 // grey, ~coarseW wide
+	cw, ch   int
+	k2       int      // fine pixels per coarse pixel
+	acc      []uint32 // row sums for downscaling
+	lab      []int32
+	queue    []int32
+	thumb    [thumbW * thumbH]uint8
+	hist     [256]int32
+	ratioX   [ratioBins]int32
+	ratioY   [ratioBins]int32
+	gradHist [1024]int32
+	lapHst   [1024]int32
 
 	// line finder (lines.go, quad.go)
 	mag      []uint16
@@ -128,7 +136,7 @@ type Analyzer struct {
 	lines    []line
 	cov      []int16
 	covMag   []int32
-	pairs    [][2]int
+	pairs    []pair
 	cands    []cand
 }
 
@@ -238,15 +246,19 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 			ok = false
 		}
 	}
-	if !ok {
-		// Not whole in the frame? Look for an outline the frame's edge
-		// cuts: three sides of the object and the frame.
-		if cq, cut := a.findCut(target); cut {
+	// Not whole in the frame? An outline the frame's edge cuts (three
+	// sides and the frame, or two sides across it) is looked for when
+	// nothing whole was found, or only something small that might be
+	// print on a card held too close.
+	if !ok || q.long < 0.5*float64(a.cw) {
+		if cq, cut := a.findCut(target); cut && (!ok || (inside(cq.p, centre(q.p)) && polyArea(cq.p) > 2*polyArea(q.p))) {
 			m.Found, m.TouchesEdge = true, true
 			a.outline(&cq, m)
 			r.Problems = r.Problems.Add(TooClose)
 			return
 		}
+	}
+	if !ok {
 		// Nothing found in a washed-out frame: the light hid it.
 		if m.FrameMean > frameBrightMean {
 			r.Problems = r.Problems.Add(TooBright)
@@ -254,6 +266,16 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 		}
 		r.Problems = r.Problems.Add(NoCard)
 		return
+	}
+	if a.Mode == Document {
+		// An ID card is not the signed sheet, and its print may hold a
+		// shape of a sheet's proportions (the photo): if a card's outline
+		// holds the sheet found, there is no sheet.
+		if cq, card := a.findQuad(CardAspect, SheetAspect); card && a.hasPrint(&cq) &&
+			inside(cq.p, centre(q.p)) && polyArea(cq.p) >= 1.5*polyArea(q.p) {
+			r.Problems = r.Problems.Add(NoCard)
+			return
+		}
 	}
 	m.Found = true
 	p := a.outline(&q, m)
@@ -300,7 +322,13 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 		r.Problems = r.Problems.Add(Glare)
 	}
 	// Blur, in the photo's own pixels.
-	if sigma, _ := a.blur(p); sigma >= 0 {
+	sigma, _ := a.blur(p)
+	// A print with no steep slope at all is blurred however its few
+	// crisp-looking edges (JPEG blocks, noise) read.
+	if st := a.steepest(p); st > 0 && steepSlope/st > steepMinSigma {
+		sigma = math.Max(sigma, steepSlope/st)
+	}
+	if sigma >= 0 {
 		// The reduction to the fine image blurs too (a box of k pixels
 		// is σ² = (k²-1)/12 in photo pixels); take it out.
 		native := math.Sqrt(math.Max(sigma*sigma*s*s-(s*s-1)/12, 0))
@@ -395,6 +423,31 @@ func (a *Analyzer) nearEdge(p [4][2]float64) bool {
 	return false
 }
 
+// centre is the mean of the corners.
+func centre(p [4][2]float64) [2]float64 {
+	var c [2]float64
+	for _, q := range p {
+		c[0] += q[0] / 4
+		c[1] += q[1] / 4
+	}
+	return c
+}
+
+// inside reports whether pt lies inside the convex outline p.
+func inside(p [4][2]float64, pt [2]float64) bool {
+	sign := 0.0
+	for i := 0; i < 4; i++ {
+		a, b := p[i], p[(i+1)%4]
+		z := (b[0]-a[0])*(pt[1]-a[1]) - (b[1]-a[1])*(pt[0]-a[0])
+		if sign == 0 {
+			sign = z
+		} else if (z > 0) != (sign > 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func polyArea(p [4][2]float64) float64 {
 	var s float64
 	for i := 0; i < 4; i++ {
@@ -422,5 +475,10 @@ func (a *Analyzer) hasPrint(q *quad) bool {
 		p[i] = [2]float64{(c[0] + 0.5) * k, (c[1] + 0.5) * k}
 	}
 	_, white, _, sd := a.light(p)
-	return sd >= minPrintSD*math.Max(white, 1)
+	min := minPrintSD
+	if a.Mode == Document {
+		// A sheet is mostly blank paper; out of focus its print is faint.
+		min = minSheetPrintSD
+	}
+	return sd >= min*math.Max(white, 1)
 }

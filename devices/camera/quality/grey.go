@@ -80,8 +80,8 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	a.lines = make([]line, 0, maxLines+4)
 	a.cov = make([]int16, (maxLines+4)*(diag+2))
 	a.covMag = make([]int32, (maxLines+4)*(diag+2))
-	a.pairs = make([][2]int, 0, (maxLines+4)*(maxLines+4)/2)
-	a.cands = make([]cand, 0, 3*maxLines)
+	a.pairs = make([]pair, 0, (maxLines+4)*(maxLines+4)/2)
+	a.cands = make([]cand, 0, 2*maxLines)
 }
 
 func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride int, acc *[]uint32) {
@@ -149,4 +149,3 @@ func boxRGB(dst []uint8, fw, fh, k int, src []uint8, stride int) {
 		}
 	}
 }
-

@@ -46,9 +46,9 @@ type line struct {
 	cos, sin   float64
 	rho        float64
 	votes      int
-	t0, t1     int   // parameter range inside the grid (t = position along the line)
-	off        int   // offset of its prefix sums in Analyzer.cov
-	first, end int   // first and last supported t
+	t0, t1     int // parameter range inside the grid (t = position along the line)
+	off        int // offset of its prefix sums in Analyzer.cov
+	first, end int // first and last supported t
 }
 
 // at returns the support (number of covered steps) between t0 and t1.
@@ -425,21 +425,73 @@ func (a *Analyzer) hit(bx, by float64, l *line, band int) bool {
 	return a.hitMag(bx, by, l, band) > 0
 }
 
-// hitMag is hit returning the edge's magnitude (0: none).
+// hitMag is hit returning the edge's magnitude (0: none). The band is
+// taken across the line's minor axis (rows for a line nearer horizontal,
+// columns otherwise): one rounding per step, integer steps after.
 func (a *Analyzer) hitMag(bx, by float64, l *line, band int) int32 {
+	x, y := int(bx+0.5), int(by+0.5)
+	cw := a.cw
+	var step int
+	if math.Abs(l.sin) >= math.Abs(l.cos) {
+		// normal mostly vertical: the line runs across, look up and down
+		if x < 0 || x >= cw {
+			return 0
+		}
+		step = cw
+		if y-band < 0 || y+band >= a.ch {
+			return a.hitSlow(x, y, 0, 1, l, band)
+		}
+	} else {
+		if y < 0 || y >= a.ch {
+			return 0
+		}
+		step = 1
+		if x-band < 0 || x+band >= cw {
+			return a.hitSlow(x, y, 1, 0, l, band)
+		}
+	}
+	c := y*cw + x
+	for k := 0; k <= band; k++ {
+		for _, i := range [2]int{c - k*step, c + k*step} {
+			if o := int(a.ori[i]); o != 0 && dirClose(o-1, l.deg) {
+				return int32(a.mag[i])
+			}
+			if k == 0 {
+				break
+			}
+		}
+	}
+	return 0
+}
+
+// hitSlow is hitMag near the grid's border.
+func (a *Analyzer) hitSlow(x, y, sx, sy int, l *line, band int) int32 {
 	for k := -band; k <= band; k++ {
-		x := int(bx + float64(k)*l.cos + 0.5)
-		y := int(by + float64(k)*l.sin + 0.5)
-		if x < 0 || y < 0 || x >= a.cw || y >= a.ch {
+		xx, yy := x+k*sx, y+k*sy
+		if xx < 0 || yy < 0 || xx >= a.cw || yy >= a.ch {
 			continue
 		}
-		i := y*a.cw + x
-		if o := int(a.ori[i]); o != 0 && dirDiff(o-1, l.deg) <= oriTol {
+		i := yy*a.cw + xx
+		if o := int(a.ori[i]); o != 0 && dirClose(o-1, l.deg) {
 			return int32(a.mag[i])
 		}
 	}
 	return 0
 }
+
+// dirClose reports whether two signed directions (degrees, 0-359) are
+// within oriTol of each other.
+func dirClose(a, b int) bool {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	if d > 180 {
+		d = 360 - d
+	}
+	return d <= oriTol
+}
+
 
 // dirDiff is the difference of two signed directions in degrees, 0-180.
 func dirDiff(a, b int) int {
@@ -517,16 +569,20 @@ func (a *Analyzer) refine(l *line) bool {
 		var n, sx, sy, sxx, syy, sxy float64
 		dx, dy := -l.sin, l.cos
 		px, py := l.rho*l.cos, l.rho*l.sin
+		sx0, sy0 := 0, 1 // band across the minor axis, as hitMag
+		if math.Abs(l.sin) < math.Abs(l.cos) {
+			sx0, sy0 = 1, 0
+		}
 		for t := l.t0; t <= l.t1; t++ {
 			bx, by := px+float64(t)*dx, py+float64(t)*dy
+			cx, cy := int(bx+0.5), int(by+0.5)
 			for k := -2; k <= 2; k++ {
-				x := int(bx + float64(k)*l.cos + 0.5)
-				y := int(by + float64(k)*l.sin + 0.5)
+				x, y := cx+k*sx0, cy+k*sy0
 				if x < 0 || y < 0 || x >= a.cw || y >= a.ch {
 					continue
 				}
 				o := int(a.ori[y*a.cw+x])
-				if o == 0 || dirDiff(o-1, l.deg) > oriTol {
+				if o == 0 || !dirClose(o-1, l.deg) {
 					continue
 				}
 				fx, fy := float64(x), float64(y)

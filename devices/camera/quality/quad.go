@@ -1,6 +1,10 @@
 package quality
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // The object (card or sheet) is a quadrilateral: two pairs of nearly
 // parallel lines, nearly perpendicular to each other, whose sides have the
@@ -33,7 +37,35 @@ const (
 	// be a little larger still: it has one side less to prove it.
 	minShort  = 12
 	minShort3 = 16
+	// minCutSpan: an object cut by the frame's edge is reported as too
+	// close only when whole it would be at least this wide (fraction of
+	// the frame's width); a small shape in a corner is not a card held too
+	// close.
+	minCutSpan = 0.4
 )
+
+// pair is two nearly parallel lines, their distance apart and their
+// direction's bucket.
+type pair struct {
+	i, j   int
+	sep    float64
+	bucket int
+}
+
+// pairBuckets: directions are bucketed by 10°; perpBuckets: the buckets
+// either side of the perpendicular one that can hold a pair across
+// (perpTol = 25°).
+const (
+	pairBuckets = 18
+	perpBuckets = 3
+)
+
+func iabs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
 
 // quad is a candidate object outline on the coarse grid.
 type quad struct {
@@ -73,80 +105,119 @@ func (a *Analyzer) findQuad(target, other float64) (best quad, ok bool) {
 			if angDiff(lines[i].deg, lines[j].deg) > parallelTol {
 				continue
 			}
-			// They must be apart (not two ridges of one edge).
-			if lineDist(&lines[i], &lines[j]) < 6 {
+			// They must be apart (not two ridges of one edge), and face
+			// each other: opposite sides of a card span the same stretch.
+			d := lineDist(&lines[i], &lines[j])
+			if d < 6 || facing(&lines[i], &lines[j]) < 0.3 {
 				continue
 			}
-			pairs = append(pairs, [2]int{i, j})
+			dir := (lines[i].deg%180 + lines[j].deg%180) / 2
+			if angDiff(lines[i].deg%180, lines[j].deg%180) != iabs(lines[i].deg%180-lines[j].deg%180) {
+				dir = (dir + 90) % 180 // they straddle 0°/180°
+			}
+			pairs = append(pairs, pair{i: i, j: j, sep: d, bucket: dir * pairBuckets / 180})
 		}
+	}
+	// Sorted by direction bucket, then separation, so that for a pair
+	// only the pairs across it with a fitting separation are visited.
+	slices.SortFunc(pairs, func(p, q pair) int {
+		if p.bucket != q.bucket {
+			return p.bucket - q.bucket
+		}
+		return cmp.Compare(p.sep, q.sep)
+	})
+	var start [pairBuckets + 1]int
+	for i, b := 0, 0; b <= pairBuckets; b++ {
+		for i < len(pairs) && pairs[i].bucket < b {
+			i++
+		}
+		start[b] = i
 	}
 	a.pairs = pairs
 	W, H := float64(a.cw), float64(a.ch)
+	// The two separations are the outline's two sides (near enough for a
+	// first cut): their ratio is the aspect, give or take perspective.
+	lo, hi := target*(1-2*quadAspectTol), target*(1+2*quadAspectTol)
 	for pi, P := range pairs {
-		la, lb := &lines[P[0]], &lines[P[1]]
-		for qi := pi + 1; qi < len(pairs); qi++ {
-			Q := pairs[qi]
-			if Q[0] == P[0] || Q[0] == P[1] || Q[1] == P[0] || Q[1] == P[1] {
-				continue
-			}
-			lc, ld := &lines[Q[0]], &lines[Q[1]]
-			if d := angDiff(la.deg, lc.deg); d < 90-perpTol {
-				continue
-			}
-			var c [4][2]float64
-			var good = true
-			for k, pr := range [4][2]*line{{la, lc}, {la, ld}, {lb, ld}, {lb, lc}} {
-				x, y, ok := intersect(pr[0], pr[1])
-				if !ok || x < -W || x > 2*W || y < -H || y > 2*H {
-					good = false
-					break
+		la, lb := &lines[P.i], &lines[P.j]
+		for db := -perpBuckets; db <= perpBuckets; db++ {
+			b := (P.bucket + pairBuckets/2 + db + pairBuckets) % pairBuckets
+			seg := pairs[start[b]:start[b+1]]
+			for _, win := range [2][2]float64{{P.sep * lo, P.sep * hi}, {P.sep / hi, P.sep / lo}} {
+				k, _ := slices.BinarySearchFunc(seg, win[0], func(p pair, v float64) int { return cmp.Compare(p.sep, v) })
+				for qi := start[b] + k; qi < start[b+1] && pairs[qi].sep <= win[1]; qi++ {
+					if qi <= pi {
+						continue
+					}
+					Q := pairs[qi]
+					if Q.i == P.i || Q.i == P.j || Q.j == P.i || Q.j == P.j {
+						continue
+					}
+					lc, ld := &lines[Q.i], &lines[Q.j]
+					if d := angDiff(la.deg, lc.deg); d < 90-perpTol {
+						continue
+					}
+					if q, good := a.tryQuad(la, lb, lc, ld, P, Q, target, other, W, H); good && (!ok || q.score > best.score) {
+						best, ok = q, true
+					}
 				}
-				c[k] = [2]float64{x, y}
-			}
-			if !good || !convex(&c) {
-				continue
-			}
-			lenA := dist(c[0], c[1])
-			lenB := dist(c[3], c[2])
-			lenC := dist(c[0], c[3])
-			lenD := dist(c[1], c[2])
-			if lenA < 1 || lenB < 1 || lenC < 1 || lenD < 1 {
-				continue
-			}
-			if r := lenA / lenB; r < 0.75 || r > 1/0.75 {
-				continue
-			}
-			if r := lenC / lenD; r < 0.75 || r > 1/0.75 {
-				continue
-			}
-			ab, cd := (lenA+lenB)/2, (lenC+lenD)/2
-			q := quad{}
-			if ab >= cd {
-				q.l = [4]int{P[0], P[1], Q[0], Q[1]}
-				q.p = c
-				q.long, q.short = ab, cd
-			} else {
-				// Relabel so a, b are the long sides: corners c∩a, c∩b, d∩b, d∩a.
-				q.l = [4]int{Q[0], Q[1], P[0], P[1]}
-				q.p = [4][2]float64{c[0], c[3], c[2], c[1]}
-				q.long, q.short = cd, ab
-			}
-			asp := q.long / q.short
-			if math.Abs(asp-target)/target > quadAspectTol || math.Abs(asp-target) >= math.Abs(asp-other) {
-				continue
-			}
-			if q.short < minShort {
-				continue
-			}
-			if !a.scoreQuad(&q) {
-				continue
-			}
-			if !ok || q.score > best.score {
-				best, ok = q, true
 			}
 		}
 	}
 	return best, ok
+}
+
+// tryQuad builds and scores the outline of lines a, b (pair P) and c, d
+// (pair Q).
+func (a *Analyzer) tryQuad(la, lb, lc, ld *line, P, Q pair, target, other, W, H float64) (quad, bool) {
+	var c [4][2]float64
+	var good = true
+	for k, pr := range [4][2]*line{{la, lc}, {la, ld}, {lb, ld}, {lb, lc}} {
+		x, y, ok := intersect(pr[0], pr[1])
+		if !ok || x < -W || x > 2*W || y < -H || y > 2*H {
+			good = false
+			break
+		}
+		c[k] = [2]float64{x, y}
+	}
+	// Each side must lie along its line's support for half its
+	// length at least (cheap test before the real scoring).
+	if !good || !along(la, c[0], c[1]) || !along(lb, c[3], c[2]) || !along(lc, c[0], c[3]) || !along(ld, c[1], c[2]) || !convex(&c) {
+		return quad{}, false
+	}
+	lenA := dist(c[0], c[1])
+	lenB := dist(c[3], c[2])
+	lenC := dist(c[0], c[3])
+	lenD := dist(c[1], c[2])
+	if lenA < 1 || lenB < 1 || lenC < 1 || lenD < 1 {
+		return quad{}, false
+	}
+	if r := lenA / lenB; r < 0.75 || r > 1/0.75 {
+		return quad{}, false
+	}
+	if r := lenC / lenD; r < 0.75 || r > 1/0.75 {
+		return quad{}, false
+	}
+	ab, cd := (lenA+lenB)/2, (lenC+lenD)/2
+	q := quad{}
+	if ab >= cd {
+		q.l = [4]int{P.i, P.j, Q.i, Q.j}
+		q.p = c
+		q.long, q.short = ab, cd
+	} else {
+		// Relabel so a, b are the long sides: corners c∩a, c∩b, d∩b, d∩a.
+		q.l = [4]int{Q.i, Q.j, P.i, P.j}
+		q.p = [4][2]float64{c[0], c[3], c[2], c[1]}
+		q.long, q.short = cd, ab
+	}
+	asp := q.long / q.short
+	if math.Abs(asp-target)/target > quadAspectTol || math.Abs(asp-target) >= math.Abs(asp-other) {
+		return quad{}, false
+	}
+	if q.short < minShort {
+		return quad{}, false
+	}
+	return q, a.scoreQuad(&q)
 }
 
 // lineDist is the distance between two nearly parallel lines, measured
@@ -181,6 +252,39 @@ func (a *Analyzer) overshoot(l *line, t0, t1, trim, c float64) float64 {
 		worst = math.Max(worst, c2/n2)
 	}
 	return worst
+}
+
+// facing is the overlap of two nearly parallel lines' supported stretches,
+// as a fraction of the shorter one.
+func facing(a, b *line) float64 {
+	// b's support ends, in a's parameter
+	bx0, by0 := b.rho*b.cos-float64(b.first)*b.sin, b.rho*b.sin+float64(b.first)*b.cos
+	bx1, by1 := b.rho*b.cos-float64(b.end)*b.sin, b.rho*b.sin+float64(b.end)*b.cos
+	t0, t1 := a.param(bx0, by0), a.param(bx1, by1)
+	if t0 > t1 {
+		t0, t1 = t1, t0
+	}
+	lo, hi := math.Max(t0, float64(a.first)), math.Min(t1, float64(a.end))
+	short := math.Min(t1-t0, float64(a.end-a.first))
+	if short <= 0 {
+		return 0
+	}
+	return math.Max(hi-lo, 0) / short
+}
+
+// along reports whether the side from p to q overlaps l's supported
+// stretch over half its length inside the frame.
+func along(l *line, p, q [2]float64) bool {
+	t0, t1 := l.param(p[0], p[1]), l.param(q[0], q[1])
+	if t0 > t1 {
+		t0, t1 = t1, t0
+	}
+	t0, t1 = math.Max(t0, float64(l.t0)), math.Min(t1, float64(l.t1))
+	if t1 <= t0 {
+		return false
+	}
+	lo, hi := math.Max(t0, float64(l.first)), math.Min(t1, float64(l.end))
+	return hi-lo >= 0.5*(t1-t0)
 }
 
 func dist(p, q [2]float64) float64 { return math.Hypot(p[0]-q[0], p[1]-q[1]) }
@@ -287,10 +391,10 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 	inside := func(x, y float64) bool { return x >= -1 && y >= -1 && x <= W+1 && y <= H+1 }
 	onBorder := func(x, y float64) bool { return x >= -2 && y >= -2 && x <= W+2 && y <= H+2 }
 	for _, P := range a.pairs {
-		la, lb := &lines[P[0]], &lines[P[1]]
+		la, lb := &lines[P.i], &lines[P.j]
 		// Three real sides and one frame edge.
 		for ci := range lines {
-			if ci == P[0] || ci == P[1] {
+			if ci == P.i || ci == P.j {
 				continue
 			}
 			lc := &lines[ci]
@@ -328,8 +432,13 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 				if vis > 1.1*full || vis < 0.3*full {
 					continue
 				}
-				q := quad{l: [4]int{P[0], P[1], ci, -1}, p: c, cut: true}
-				if !a.scoreCut(&q, [][3]int{{P[0], 0, 1}, {P[1], 3, 2}, {ci, 0, 3}}) {
+				// Too close means big: the whole object would span at
+				// least minCutSpan of the frame's width.
+				if math.Max(full, D) < minCutSpan*W {
+					continue
+				}
+				q := quad{l: [4]int{P.i, P.j, ci, -1}, p: c, cut: true}
+				if !a.scoreCut(&q, [][3]int{{P.i, 0, 1}, {P.j, 3, 2}, {ci, 0, 3}}) {
 					continue
 				}
 				if !ok || q.score > best.score {
@@ -337,10 +446,8 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 				}
 			}
 		}
-		// A sheet across the whole frame: two sides from edge to edge.
-		if target != SheetAspect {
-			continue
-		}
+		// An object across the whole frame: two sides from edge to
+		// edge, too far apart for the rest of it to fit.
 		for _, bb := range [2][2]int{{0, 1}, {2, 3}} {
 			l1, l2 := &borders[bb[0]], &borders[bb[1]]
 			x0, y0, o1 := intersect(la, l1)
@@ -356,12 +463,24 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 			}
 			D := lineDist(la, lb)
 			vis := math.Max(dist(c[0], c[1]), dist(c[3], c[2]))
-			// The sheet is D wide; its height target·D does not fit.
-			if D < 0.25*math.Min(W, H) || target*D < 1.1*vis {
+			// The object is D across; along the two sides it would run
+			// target·D (they are its long sides), which does not fit. A
+			// sheet held upright is its usual case; for a card it takes
+			// the card across most of the frame (two plank seams of a
+			// desk are never that far apart with nothing between).
+			across := H // the lines run from left to right
+			if bb[0] == 0 {
+				across = W // from top to bottom
+			}
+			minD := 0.25 * math.Min(W, H)
+			if target != SheetAspect {
+				minD = 0.8 * across
+			}
+			if D < minD || target*D < 1.05*vis {
 				continue
 			}
-			q := quad{l: [4]int{P[0], P[1], -1, -1}, p: c, cut: true}
-			if !a.scoreCut(&q, [][3]int{{P[0], 0, 1}, {P[1], 3, 2}}) {
+			q := quad{l: [4]int{P.i, P.j, -1, -1}, p: c, cut: true}
+			if !a.scoreCut(&q, [][3]int{{P.i, 0, 1}, {P.j, 3, 2}}) {
 				continue
 			}
 			if !ok || q.score > best.score {
@@ -372,29 +491,42 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 	if ok && !a.hasPrint(&best) {
 		ok = false
 	}
-	if ok {
-		best.long = math.Max(dist(best.p[0], best.p[1]), dist(best.p[0], best.p[3]))
-		best.short = math.Min(dist(best.p[0], best.p[1]), dist(best.p[0], best.p[3]))
-	}
 	return best, ok
 }
 
 // scoreCut checks the real sides of a cut outline: each (line index and
-// its two corners in q.p) supported along 70 % of its length and ending
-// at its corners (no support beyond the corner that is not the frame's).
+// its two corners in q.p) supported along 60 % of its length (75 % on
+// average), ending at its corners (no support beyond the corner that is
+// not the frame's), and a side running to the frame's edge supported up
+// to it: the frame cuts the object, the object does not stop short.
 func (a *Analyzer) scoreCut(q *quad, sides [][3]int) bool {
 	var supp, total float64
+	W, H := float64(a.cw-1), float64(a.ch-1)
+	onEdge := func(p [2]float64) bool { return p[0] < 2 || p[1] < 2 || p[0] > W-2 || p[1] > H-2 }
 	for _, s := range sides {
 		l := &a.lines[s[0]]
 		p0, p1 := q.p[s[1]], q.p[s[2]]
 		t0, t1 := l.param(p0[0], p0[1]), l.param(p1[0], p1[1])
+		e0, e1 := onEdge(p0), onEdge(p1)
 		if t0 > t1 {
 			t0, t1 = t1, t0
+			e0, e1 = e1, e0
 		}
 		trim := 0.04 * (t1 - t0)
 		c, n := a.support(l, t0+trim, t1-trim)
-		if n < 8 || c/n < 0.7 {
+		if n < 8 || c/n < 0.6 {
 			return false
+		}
+		end := math.Max(4, 0.06*(t1-t0))
+		if e1 {
+			if c2, n2 := a.support(l, t1-end, t1-1); n2 > 0 && c2/n2 < 0.6 {
+				return false
+			}
+		}
+		if e0 {
+			if c2, n2 := a.support(l, t0+1, t0+end); n2 > 0 && c2/n2 < 0.6 {
+				return false
+			}
 		}
 		if a.overshoot(l, t0, t1, trim, c) > maxOvershoot {
 			return false
@@ -404,7 +536,7 @@ func (a *Analyzer) scoreCut(q *quad, sides [][3]int) bool {
 	}
 	q.support = supp / total
 	q.score = supp
-	return true
+	return q.support >= 0.75
 }
 
 // findQuad3 looks for an outline with one side hidden (a hand over a whole
@@ -417,9 +549,9 @@ func (a *Analyzer) findQuad3(target, other float64) (best quad, ok bool) {
 	lines := a.lines
 	W, H := float64(a.cw-1), float64(a.ch-1)
 	for _, P := range a.pairs {
-		la, lb := &lines[P[0]], &lines[P[1]]
+		la, lb := &lines[P.i], &lines[P.j]
 		for ci := range lines {
-			if ci == P[0] || ci == P[1] {
+			if ci == P.i || ci == P.j {
 				continue
 			}
 			lc := &lines[ci]
@@ -470,7 +602,15 @@ func (a *Analyzer) findQuad3(target, other float64) (best quad, ok bool) {
 					// c is the long side: corners from a long side.
 					q.p = [4][2]float64{q.p[3], q.p[0], q.p[1], q.p[2]}
 				}
-				q.l = [4]int{P[0], P[1], ci, -1}
+				q.l = [4]int{P.i, P.j, ci, -1}
+				// A hidden side on the frame's edge is most likely the
+				// frame cutting the card, not a hand over it.
+				mx, my := 0.03*W, 0.03*H
+				for _, c := range [2][2]float64{{fax, fay}, {fbx, fby}} {
+					if c[0] < mx || c[1] < my || c[0] > W-mx || c[1] > H-my {
+						q.cut = true
+					}
+				}
 				if !ok || q.score > best.score {
 					best, ok = q, true
 				}

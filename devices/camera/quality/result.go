@@ -66,13 +66,13 @@ const (
 	// camera or its settings).
 	LowResolution Problem = "low_resolution"
 	NoCard        Problem = "no_card"
-	TooFar    Problem = "too_far"
-	TooClose  Problem = "too_close"
-	TooDark   Problem = "too_dark"
-	TooBright Problem = "too_bright"
-	Glare     Problem = "glare"
-	Blurry    Problem = "blurry"
-	Tilted    Problem = "tilted"
+	TooFar        Problem = "too_far"
+	TooClose      Problem = "too_close"
+	TooDark       Problem = "too_dark"
+	TooBright     Problem = "too_bright"
+	Glare         Problem = "glare"
+	Blurry        Problem = "blurry"
+	Tilted        Problem = "tilted"
 	// NoFace and OffCentre are used in Face mode only: no face in the
 	// frame, or a face away from the middle.
 	NoFace    Problem = "no_face"

@@ -1,76 +1,90 @@
 package quality
 
 import (
-	"fmt"
 	"image"
-	"image/png"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/ventanilla-kiosk/ventanilla/devices/camera/sim"
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera"
 )
 
-// sampleScenes are the named test pictures shared with the OpenCV
-// comparison (devices/camera/testdata/opencv_compare.py).
-func sampleScenes() map[string]sim.Scene {
-	mod := func(f func(*sim.Scene)) sim.Scene { s := sim.Good(sim.CardFront); s.Noise = 3; f(&s); return s }
-	return map[string]sim.Scene{
-		"good":    mod(func(*sim.Scene) {}),
-		"back":    mod(func(s *sim.Scene) { s.Kind = sim.CardBack }),
-		"blurry":  mod(func(s *sim.Scene) { s.Blur = 9 }),
-		"dark":    mod(func(s *sim.Scene) { s.Light = 0.25 }),
-		"bright":  mod(func(s *sim.Scene) { s.Light = 1.8 }),
-		"glare":   mod(func(s *sim.Scene) { s.Glare = 1 }),
-		"far":     mod(func(s *sim.Scene) { s.Fill = 0.25 }),
-		"close":   mod(func(s *sim.Scene) { s.Fill = 1.15 }),
-		"tilted":  mod(func(s *sim.Scene) { s.Angle = 15 }),
-		"no_card": mod(func(s *sim.Scene) { s.Kind = sim.Empty }),
+// sampleDir is the camera sample beside the repository (CI has it too).
+const sampleDir = "../../../../shared/camera-sample"
+
+// reduced returns img's luma reduced by a whole factor to at most 1000
+// pixels across, as the DCT-domain decoder of `camera check` hands it
+// over (1/2, 1/4 of the photo), and that factor.
+func reduced(img image.Image) (*image.Gray, int) {
+	b := img.Bounds()
+	k := 1
+	for b.Dx()/k > 1000 {
+		k *= 2
 	}
+	w, h := b.Dx()/k, b.Dy()/k
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var s uint32
+			for dy := 0; dy < k; dy++ {
+				for dx := 0; dx < k; dx++ {
+					r, gg, bb, _ := img.At(b.Min.X+x*k+dx, b.Min.Y+y*k+dy).RGBA()
+					s += (19595*r + 38470*gg + 7471*bb + 1<<15) >> 24
+				}
+			}
+			g.Pix[y*g.Stride+x] = uint8(s / uint32(k*k))
+		}
+	}
+	return g, k
 }
 
-// TestWriteSamples writes the sample pictures (1280×720 PNG) and this
-// analyzer's verdicts when CAMERA_SAMPLES is set to a folder:
-//
-//	CAMERA_SAMPLES=/tmp/camsamples go test -run WriteSamples ./devices/camera/quality
-func TestWriteSamples(t *testing.T) {
-	dir := os.Getenv("CAMERA_SAMPLES")
-	if dir == "" {
-		t.Skip("set CAMERA_SAMPLES=DIR to write the sample pictures")
+// loadSample decodes the sample's frames, or fails: the sample is part of
+// the test data.
+func loadSample(tb testing.TB) (names []string, imgs []image.Image) {
+	tb.Helper()
+	files, _ := filepath.Glob(filepath.Join(sampleDir, "images", "*.jpg"))
+	if len(files) == 0 {
+		tb.Fatalf("no camera sample in %s: it sits beside the repository (../shared/camera-sample)", sampleDir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	a := NewAnalyzer(IDCard)
-	for name, s := range sampleScenes() {
-		m := render(1280, 720, s)
-		f, err := os.Create(filepath.Join(dir, name+".png"))
+	for _, f := range files {
+		img, err := camera.DecodeFile(f)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
-		if err := png.Encode(f, m); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		r := a.Analyze(toYCbCr(m))
-		fmt.Printf("%-8s %v lap=%.0f mean=%.0f sat=%.3f fill=%.2f angle=%.1f\n", name, r.Problems.List(),
-			r.Metrics.LaplacianVar, r.Metrics.Mean, r.Metrics.Saturated, r.Metrics.Fill, r.Metrics.AngleDeg)
+		names = append(names, filepath.Base(f))
+		imgs = append(imgs, img)
 	}
+	return names, imgs
 }
 
-// BenchmarkAnalyzeSamples analyses every sample picture once per
-// iteration (10 frames), the same work the OpenCV script times.
-func BenchmarkAnalyzeSamples(b *testing.B) {
-	a := NewAnalyzer(IDCard)
-	var imgs []*image.YCbCr
-	for _, s := range sampleScenes() {
-		imgs = append(imgs, toYCbCr(render(1280, 720, s)))
+// BenchmarkAnalyzeSample judges each frame of the camera sample as
+// `camera check` hands it over (luma reduced to ≤ 1000 px across); ns/op
+// is per frame. One Analyzer per size, as a batch worker keeps one.
+//
+//	go test -run '^$' -bench AnalyzeSample -cpu 1 -benchmem ./devices/camera/quality
+func BenchmarkAnalyzeSample(b *testing.B) {
+	_, imgs := loadSample(b)
+	type frame struct {
+		g    *image.Gray
+		w, h int
+	}
+	var frames []frame
+	for _, img := range imgs {
+		g, _ := reduced(img)
+		frames = append(frames, frame{g, img.Bounds().Dx(), img.Bounds().Dy()})
+	}
+	an := map[image.Point]*Analyzer{}
+	for _, f := range frames {
+		if an[f.g.Rect.Size()] == nil {
+			an[f.g.Rect.Size()] = NewAnalyzer(IDCard)
+		}
+		an[f.g.Rect.Size()].AnalyzeReduced(f.g, f.w, f.h)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	i := 0
 	for b.Loop() {
-		for _, im := range imgs {
-			a.Analyze(im)
-		}
+		f := frames[i%len(frames)]
+		an[f.g.Rect.Size()].AnalyzeReduced(f.g, f.w, f.h)
+		i++
 	}
 }

@@ -137,7 +137,7 @@ func newMip(t *image.RGBA) mip {
 // destination pixel.
 func (m mip) level(texPerDst float64) *image.RGBA {
 	l := 0
-	for texPerDst > 1.5 && l < len(m)-1 {
+	for texPerDst >= 2 && l < len(m)-1 {
 		texPerDst /= 2
 		l++
 	}
@@ -513,9 +513,12 @@ func handsBehind(dst *image.RGBA, s Scene, g handGeometry) {
 		ellipse(dst, x, y+0.25*w, 0.3*w, 0.3*w, c)
 	}
 	if s.Hands&HandArm != 0 {
+		// The arm comes in from the right, rising or falling towards the
+		// shoulder.
 		x, y := g.at(1.05, 0.55)
 		W := float64(dst.Rect.Dx())
-		capsule(dst, x+0.25*w, y+0.05*w, W+0.2*w, y-0.1*w+0.3*w*math.Sin(float64(s.Variant)), 0.22*w, c, false)
+		slope := 0.5 * math.Sin(float64(s.Variant%1000))
+		capsule(dst, x+0.25*w, y+0.05*w, W+0.2*w, y+0.05*w+slope*(W-x), 0.22*w, c, false)
 		ellipse(dst, x+0.15*w, y+0.05*w, 0.25*w, 0.2*w, c)
 	}
 }

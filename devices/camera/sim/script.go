@@ -54,6 +54,10 @@ func Visitor(k Kind, per int) Script {
 	far, close, blur, dark, gl := g, g, g, g, g
 	far.Fill = g.Fill * 0.38
 	close.Fill = g.Fill * 1.85
+	if k == CardFront || k == CardBack {
+		// Held so close that the frame cuts it top and bottom.
+		close.Fill = 0.95
+	}
 	blur.Blur = 9
 	dark.Light = 0.22
 	gl.Glare = 1

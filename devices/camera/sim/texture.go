@@ -27,8 +27,9 @@ const (
 // warp only ever shrinks the texture.
 const cardPPM = 10
 
-// sheetPPM is coarser: an A4 sheet at 4 px/mm is 840×1188.
-const sheetPPM = 4
+// sheetPPM is coarser: an A4 sheet at 6 px/mm is 1260×1782, more than a
+// 1080p frame gives it.
+const sheetPPM = 6
 
 var (
 	texOnce           sync.Once
@@ -67,13 +68,18 @@ func fillRect(m *image.RGBA, x0, y0, x1, y1 int, c color.RGBA) {
 // printed text (what sharpness and MRZ detection look at) without a font.
 func drawText(m *image.RGBA, x, y, chars int, cw, ch int, seed uint64, c color.RGBA) {
 	stroke := max(1, cw/5)
+	// Proportional, not monospaced: each glyph's width varies, so the
+	// strokes of one line do not stand in columns with the next line's
+	// (which a line finder would take for long vertical edges).
+	x0 := x + int(hash(seed)%uint64(max(cw/2, 1)))
 	for i := 0; i < chars; i++ {
 		h := hash(seed + uint64(i)*7919)
+		w := cw - cw/5 + int(h>>40)%max(cw*2/5, 1)
 		if h%9 == 0 { // a space now and then, as in words
+			x0 += w
 			continue
 		}
-		x0 := x + i*cw
-		gw := cw - max(1, cw/4)
+		gw := w - max(1, w/4)
 		// verticals
 		if h&1 != 0 {
 			fillRect(m, x0, y, x0+stroke, y+ch, c)
@@ -94,6 +100,7 @@ func drawText(m *image.RGBA, x, y, chars int, cw, ch int, seed uint64, c color.R
 		if h&32 != 0 || h&3 == 0 {
 			fillRect(m, x0, y+ch-stroke, x0+gw, y+ch, c)
 		}
+		x0 += w
 	}
 }
 
