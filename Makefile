@@ -21,11 +21,13 @@ run: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) $(PKG)
 
-## test: vet, then every test with the race detector (needs a C compiler: gcc)
+## test: vet, then every test with the race detector (needs a C compiler: gcc),
+## then the camera quality matrix whole without it (-race runs a sample of it)
 test:
 	@command -v "$$($(GO) env CC)" >/dev/null || { echo "make test: the race detector needs a C compiler; install gcc (apt-get install gcc libc6-dev)"; exit 2; }
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -timeout 10m ./devices/camera/quality/
 
 ## lint: vet + staticcheck + gofmt
 lint:

@@ -253,8 +253,10 @@ func newCameraCheckCmd() *cobra.Command {
 frame: is there an ID card (or a sheet, or a face: --mode), is it too far or
 too close, blurry, too dark or bright, with glare, tilted.
 
-Problem codes: no_card, too_far, too_close, blurry, too_dark, too_bright,
-glare, tilted (and no_face, off_centre in face mode). --json prints one object per file
+Problem codes, in priority order: low_resolution (a photo under 640×360, a
+sheet under 1280×720), no_card, too_far, too_close, tilted, too_dark,
+too_bright, glare, blurry (and no_face, off_centre in face mode). A sheet
+(--mode document) must be whole, all four corners in the frame. --json prints one object per file
 per line: {"file":"…","ok":true|false,"problems":[…],"metrics":{…}}; a file
 that cannot be read also gets a line, with "error".
 

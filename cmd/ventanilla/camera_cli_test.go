@@ -282,6 +282,8 @@ func TestCameraCheckBatchOrder(t *testing.T) {
 			t.Errorf("%s: metrics give %v×%v, the file is 1280×720", filepath.Base(c.File), c.Metrics["width"], c.Metrics["height"])
 		}
 	}
+}
+
 // cameraSample is the labelled webcam sample beside the repository
 // (../shared/camera-sample, drawn by someone else's generator; CI has it
 // beside the clone too).

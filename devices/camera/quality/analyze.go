@@ -67,9 +67,10 @@ const (
 	// scale the analysis sees, see TestBlurEstimate).
 	maxBlurPx = 1.6
 	// steepSlope: a Gaussian-blurred step rises at most 0.4/σ of its
-	// height per pixel. The slope saturates for σ under ~1 fine pixel
-	// (the derivative's own width), so it is only believed from
-	// steepMinSigma up.
+	// height per pixel. Thin print never reaches its full contrast, so
+	// the slope reads soft cards as softer than they are; it is only
+	// believed from steepMinSigma (fine pixels) up, where only a really
+	// blurred print falls.
 	steepSlope     = 0.4
 	steepMinSigma  = 1.4
 	maxSheetBlurPx = 2
@@ -147,14 +148,14 @@ func NewAnalyzer(m Mode) *Analyzer { return &Analyzer{Mode: m} }
 // holds no reference to img or to the analyzer's buffers.
 func (a *Analyzer) Analyze(img image.Image) Result {
 	b := img.Bounds()
-	return a.AnalyzeReduced(img, b.Dx(), b.Dy())
+	return a.AnalyzeSource(img, b.Dx(), b.Dy())
 }
 
-// AnalyzeReduced judges img, a reduced copy of a photo of fullW×fullH
+// AnalyzeSource judges img, a reduced copy of a photo of fullW×fullH
 // pixels (a JPEG decoded at 1/2, 1/4 or 1/8 scale, luma only). Sizes,
 // the minimum resolution and blur are judged in the photo's own pixels,
 // so the verdict is the one Analyze would give on the full photo.
-func (a *Analyzer) AnalyzeReduced(img image.Image, fullW, fullH int) Result {
+func (a *Analyzer) AnalyzeSource(img image.Image, fullW, fullH int) Result {
 	r := Result{Mode: a.Mode}
 	b := img.Bounds()
 	if fullW < b.Dx() || fullH < b.Dy() {
@@ -282,6 +283,14 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 
 	// Distance (or the frame's edge).
 	s := a.scale
+	if (q.cut || a.nearEdge(p)) && m.WidthFrac < minCutSpan {
+		// A small shape at the frame's edge (a finger, a corner of a
+		// door) is not a card held too close; a card there would be
+		// large.
+		m.Found = false
+		r.Problems = r.Problems.Add(NoCard)
+		return
+	}
 	longPx := q.long * float64(a.k2) * s
 	m.TouchesEdge = q.cut || a.nearEdge(p)
 	if a.Mode == Document {

@@ -492,7 +492,6 @@ func dirClose(a, b int) bool {
 	return d <= oriTol
 }
 
-
 // dirDiff is the difference of two signed directions in degrees, 0-180.
 func dirDiff(a, b int) int {
 	d := a - b

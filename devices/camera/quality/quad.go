@@ -75,7 +75,6 @@ type quad struct {
 	short   float64       // mean length of the short sides
 	support float64       // fraction of the (visible) outline with edge support
 	score   float64
-	angle   float64 // direction of the long sides, degrees (-90, 90]
 	cut     bool    // a corner lies outside the frame
 	inside  float64 // fraction of the outline inside the frame
 }

@@ -2,6 +2,7 @@ package quality
 
 import (
 	"image"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,80 +12,102 @@ import (
 // sampleDir is the camera sample beside the repository (CI has it too).
 const sampleDir = "../../../../shared/camera-sample"
 
-// reduced returns img's luma reduced by a whole factor to at most 1000
-// pixels across, as the DCT-domain decoder of `camera check` hands it
-// over (1/2, 1/4 of the photo), and that factor.
-func reduced(img image.Image) (*image.Gray, int) {
-	b := img.Bounds()
-	k := 1
-	for b.Dx()/k > 1000 {
-		k *= 2
-	}
-	w, h := b.Dx()/k, b.Dy()/k
-	g := image.NewGray(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			var s uint32
-			for dy := 0; dy < k; dy++ {
-				for dx := 0; dx < k; dx++ {
-					r, gg, bb, _ := img.At(b.Min.X+x*k+dx, b.Min.Y+y*k+dy).RGBA()
-					s += (19595*r + 38470*gg + 7471*bb + 1<<15) >> 24
-				}
-			}
-			g.Pix[y*g.Stride+x] = uint8(s / uint32(k*k))
-		}
-	}
-	return g, k
+// stillWidth is what `camera check` asks its decoder for (cmd/ventanilla,
+// analysisWidth): JPEGs decoded in the DCT domain to at least 640 px.
+const stillWidth = 640
+
+// sampleFrame is one sample photo as `camera check` hands it over.
+type sampleFrame struct {
+	name string
+	data []byte
+	img  *image.Gray // luma, reduced
+	w, h int         // the photo's own size
 }
 
-// loadSample decodes the sample's frames, or fails: the sample is part of
-// the test data.
-func loadSample(tb testing.TB) (names []string, imgs []image.Image) {
+// loadSample reads and decodes the sample's photos the way `camera
+// check` does, or fails: the sample is test data, not optional.
+func loadSample(tb testing.TB) []sampleFrame {
 	tb.Helper()
 	files, _ := filepath.Glob(filepath.Join(sampleDir, "images", "*.jpg"))
 	if len(files) == 0 {
 		tb.Fatalf("no camera sample in %s: it sits beside the repository (../shared/camera-sample)", sampleDir)
 	}
+	var out []sampleFrame
+	dec := camera.StillDecoder{Width: stillWidth, Luma: true}
 	for _, f := range files {
-		img, err := camera.DecodeFile(f)
+		data, err := os.ReadFile(f)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		names = append(names, filepath.Base(f))
-		imgs = append(imgs, img)
+		st, err := dec.Decode(data)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		g, ok := st.Img.(*image.Gray)
+		if !ok {
+			tb.Fatalf("%s: decoded as %T, want *image.Gray", f, st.Img)
+		}
+		// The decoder reuses its image: keep a copy.
+		c := image.NewGray(g.Rect)
+		copy(c.Pix, g.Pix)
+		out = append(out, sampleFrame{filepath.Base(f), data, c, st.Width, st.Height})
 	}
-	return names, imgs
+	return out
 }
 
-// BenchmarkAnalyzeSample judges each frame of the camera sample as
-// `camera check` hands it over (luma reduced to ≤ 1000 px across); ns/op
-// is per frame. One Analyzer per size, as a batch worker keeps one.
+// BenchmarkAnalyzeSample is the analysis alone, per frame, on the camera
+// sample's photos as `camera check` decodes them (luma at 640-960 px):
 //
 //	go test -run '^$' -bench AnalyzeSample -cpu 1 -benchmem ./devices/camera/quality
+//
+// One Analyzer per frame size, as a long-running worker keeps one per
+// camera; steady state allocates nothing.
 func BenchmarkAnalyzeSample(b *testing.B) {
-	_, imgs := loadSample(b)
-	type frame struct {
-		g    *image.Gray
-		w, h int
-	}
-	var frames []frame
-	for _, img := range imgs {
-		g, _ := reduced(img)
-		frames = append(frames, frame{g, img.Bounds().Dx(), img.Bounds().Dy()})
-	}
+	frames := loadSample(b)
 	an := map[image.Point]*Analyzer{}
 	for _, f := range frames {
-		if an[f.g.Rect.Size()] == nil {
-			an[f.g.Rect.Size()] = NewAnalyzer(IDCard)
+		if an[f.img.Rect.Size()] == nil {
+			an[f.img.Rect.Size()] = NewAnalyzer(IDCard)
 		}
-		an[f.g.Rect.Size()].AnalyzeReduced(f.g, f.w, f.h)
+		an[f.img.Rect.Size()].AnalyzeSource(f.img, f.w, f.h)
 	}
 	b.ReportAllocs()
-	b.ResetTimer()
 	i := 0
 	for b.Loop() {
 		f := frames[i%len(frames)]
-		an[f.g.Rect.Size()].AnalyzeReduced(f.g, f.w, f.h)
+		an[f.img.Rect.Size()].AnalyzeSource(f.img, f.w, f.h)
 		i++
+	}
+}
+
+// BenchmarkCheckSample is one file of `camera check` minus the process:
+// decode (DCT-reduced luma) and analysis, per file of the sample.
+func BenchmarkCheckSample(b *testing.B) {
+	frames := loadSample(b)
+	dec := camera.StillDecoder{Width: stillWidth, Luma: true}
+	a := NewAnalyzer(IDCard)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		f := frames[i%len(frames)]
+		st, err := dec.Decode(f.data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.AnalyzeSource(st.Img, st.Width, st.Height)
+		i++
+	}
+}
+
+// TestSampleSteadyStateAllocations: judging a sample photo again with the
+// same Analyzer allocates nothing (issue 15).
+func TestSampleSteadyStateAllocations(t *testing.T) {
+	frames := loadSample(t)
+	for _, f := range frames[:4] {
+		a := NewAnalyzer(IDCard)
+		a.AnalyzeSource(f.img, f.w, f.h)
+		if n := testing.AllocsPerRun(5, func() { a.AnalyzeSource(f.img, f.w, f.h) }); n != 0 {
+			t.Errorf("%s: %.0f allocations per frame in steady state", f.name, n)
+		}
 	}
 }

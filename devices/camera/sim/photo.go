@@ -573,9 +573,15 @@ func clutter(dst *image.RGBA, v uint64) {
 	capsule(dst, px, py, px+0.12*W*math.Cos(a-0.8), py-0.12*W*math.Sin(a+0.8), 0.006*W, [3]float64{30, 60, 170}, false)
 }
 
-// gaussBlur approximates a Gaussian of σ pixels with three box passes.
+// gaussBlur blurs dst with a Gaussian of σ pixels: a true separable
+// kernel up to σ 3, three box passes beyond (whose widths only come in
+// whole pixels, too coarse for a small σ).
 func gaussBlur(dst *image.RGBA, sigma float64) {
 	if sigma < 0.3 {
+		return
+	}
+	if sigma <= 3 {
+		kernelBlur(dst, sigma)
 		return
 	}
 	// Box radius for three passes: w = √(12σ²/3 + 1).
@@ -583,6 +589,50 @@ func gaussBlur(dst *image.RGBA, sigma float64) {
 	r := max(1, int((w-1)/2+0.5))
 	for i := 0; i < 3; i++ {
 		boxBlur(dst, r)
+	}
+}
+
+// kernelBlur is a separable Gaussian of σ pixels, radius 3σ.
+func kernelBlur(dst *image.RGBA, sigma float64) {
+	W, H := dst.Rect.Dx(), dst.Rect.Dy()
+	r := int(math.Ceil(3 * sigma))
+	k := make([]float64, 2*r+1)
+	var sum float64
+	for i := range k {
+		x := float64(i - r)
+		k[i] = math.Exp(-x * x / (2 * sigma * sigma))
+		sum += k[i]
+	}
+	for i := range k {
+		k[i] /= sum
+	}
+	tmp := make([]float64, 3*W*H)
+	for y := 0; y < H; y++ {
+		row := dst.Pix[y*dst.Stride:]
+		for x := 0; x < W; x++ {
+			var a [3]float64
+			for i, w := range k {
+				xx := min(max(x+i-r, 0), W-1)
+				a[0] += w * float64(row[4*xx])
+				a[1] += w * float64(row[4*xx+1])
+				a[2] += w * float64(row[4*xx+2])
+			}
+			copy(tmp[3*(y*W+x):], a[:])
+		}
+	}
+	for y := 0; y < H; y++ {
+		row := dst.Pix[y*dst.Stride:]
+		for x := 0; x < W; x++ {
+			var a [3]float64
+			for i, w := range k {
+				yy := min(max(y+i-r, 0), H-1)
+				p := tmp[3*(yy*W+x):]
+				a[0] += w * p[0]
+				a[1] += w * p[1]
+				a[2] += w * p[2]
+			}
+			row[4*x], row[4*x+1], row[4*x+2] = clamp8(a[0]), clamp8(a[1]), clamp8(a[2])
+		}
 	}
 }
 
