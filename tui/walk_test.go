@@ -154,7 +154,9 @@ func (g *gatedCamera) Next(ctx context.Context) (camera.Frame, error) {
 		if sim == nil {
 			size := camera.SimConfig{Subject: k.subject, Width: 640, Height: 360, PerStep: 1}
 			if k.subject == camera.SubjectSheet {
-				size.Width, size.Height = 800, 600
+				// A sheet needs 1280×720 to be legible (quality's
+				// low_resolution).
+				size.Width, size.Height = 1280, 720
 			}
 			sim = camera.NewSim(size)
 			sims[k.subject] = sim

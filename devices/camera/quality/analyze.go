@@ -330,6 +330,11 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 	case sat > glareFrac:
 		r.Problems = r.Problems.Add(Glare)
 	}
+	if m.TouchesEdge {
+		// Cut by the frame: distance is what the visitor must fix first;
+		// the print's sharpness is judged once the card is whole.
+		return
+	}
 	// Blur, in the photo's own pixels.
 	sigma, _ := a.blur(p)
 	// A print with no steep slope at all is blurred however its few
@@ -351,8 +356,7 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 			r.Problems = r.Problems.Add(Blurry)
 		}
 	}
-	bx0, by0, bx1, by1 := bounds(shrink(p, 0.15))
-	m.LaplacianVar, _ = a.sharpness(bx0, by0, bx1, by1)
+	m.LaplacianVar = a.lapVarCoarse(shrink(p, 0.15))
 	if a.Mode == IDCard {
 		a.resample(p)
 		m.MRZ = a.mrzScore()
@@ -432,6 +436,36 @@ func (a *Analyzer) nearEdge(p [4][2]float64) bool {
 	return false
 }
 
+// lapVarCoarse is the variance of the Laplacian over the outline p (fine
+// pixels) on the coarse grid: the classic focus figure, for the record
+// (the verdict uses BlurPx).
+func (a *Analyzer) lapVarCoarse(p [4][2]float64) float64 {
+	k := float64(a.k2)
+	var q [4][2]float64
+	for i, c := range p {
+		q[i] = [2]float64{c[0] / k, c[1] / k}
+	}
+	cw, g := a.cw, a.coarse
+	var s, ss, n int64
+	spansIn(q, a.cw, a.ch, 1, func(y, x0, x1 int) {
+		if y < 1 || y >= a.ch-1 {
+			return
+		}
+		for x := max(x0, 1); x < min(x1, cw-1); x++ {
+			i := y*cw + x
+			l := 4*int64(g[i]) - int64(g[i-1]) - int64(g[i+1]) - int64(g[i-cw]) - int64(g[i+cw])
+			s += l
+			ss += l * l
+			n++
+		}
+	})
+	if n == 0 {
+		return 0
+	}
+	mean := float64(s) / float64(n)
+	return float64(ss)/float64(n) - mean*mean
+}
+
 // centre is the mean of the corners.
 func centre(p [4][2]float64) [2]float64 {
 	var c [2]float64
@@ -464,15 +498,6 @@ func polyArea(p [4][2]float64) float64 {
 		s += p[i][0]*p[j][1] - p[j][0]*p[i][1]
 	}
 	return math.Abs(s) / 2
-}
-
-func bounds(p [4][2]float64) (x0, y0, x1, y1 int) {
-	fx0, fy0, fx1, fy1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, c := range p {
-		fx0, fy0 = math.Min(fx0, c[0]), math.Min(fy0, c[1])
-		fx1, fy1 = math.Max(fx1, c[0]), math.Max(fy1, c[1])
-	}
-	return int(fx0), int(fy0), int(fx1), int(fy1)
 }
 
 // hasPrint reports whether the inside of q (coarse grid) shows print:

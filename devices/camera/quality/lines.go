@@ -270,9 +270,20 @@ func (a *Analyzer) peaks() {
 	a.lines = a.lines[:0]
 	best := a.cands[:0]
 	floor := 2 * minVotes // votes below which nothing more is kept
+	W, H := float64(a.cw-1), float64(a.ch-1)
 	for b := 0; b < houghBins; b++ {
 		row := acc[b*nr : (b+1)*nr]
-		for r := 1; r < nr-1; r++ {
+		// Only the ρ a line through the grid can have at this angle
+		// (half the accumulator): between the corners' projections.
+		c, sn := float64(houghCos[b])/1024, float64(houghSin[b])/1024
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, p := range [4][2]float64{{0, 0}, {W, 0}, {0, H}, {W, H}} {
+			v := p[0]*c + p[1]*sn
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		r0 := max(1, int(lo)+a.rhoOff-2)
+		r1 := min(nr-1, int(hi)+a.rhoOff+3)
+		for r := r0; r < r1; r++ {
 			v := int(row[r-1]) + int(row[r]) + int(row[r+1])
 			if v < floor {
 				continue
@@ -399,22 +410,25 @@ func (a *Analyzer) localMax(b, r, v int) bool {
 // matching direction within 1 px, gaps up to 2 px bridged) and its total
 // support.
 func (a *Analyzer) runs(l *line) (longest, total int) {
-	dx, dy := -l.sin, l.cos
-	px, py := l.rho*l.cos, l.rho*l.sin
+	// Every other step: a ranking, not a measurement (profile measures
+	// the lines kept).
+	dx, dy := -2*l.sin, 2*l.cos
+	px, py := l.rho*l.cos+float64(l.t0)*-l.sin, l.rho*l.sin+float64(l.t0)*l.cos
 	run, gap := 0, 0
-	for t := l.t0; t <= l.t1; t++ {
-		bx, by := px+float64(t)*dx, py+float64(t)*dy
-		if a.hit(bx, by, l, 1) {
-			total++
-			run += 1 + gap
+	for t := l.t0; t <= l.t1; t += 2 {
+		if a.hit(px, py, l, 1) {
+			total += 2
+			run += 2 + gap
 			gap = 0
 			longest = max(longest, run)
 		} else if run > 0 {
-			gap++
+			gap += 2
 			if gap > 2 {
 				run, gap = 0, 0
 			}
 		}
+		px += dx
+		py += dy
 	}
 	return longest, total
 }

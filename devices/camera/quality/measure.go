@@ -338,13 +338,14 @@ func (a *Analyzer) steepest(p [4][2]float64) float64 {
 	}
 	fw, g := a.fw, a.fine
 	n := 0
-	// Every other pixel of every other row: the steepest slopes are
-	// found all the same, at a quarter of the work.
-	a.spans(shrink(p, 0.1), 2, func(y, x0, x1 int) {
+	// Every third pixel of every third row: the steepest slopes are
+	// found all the same (their 99th percentile over thousands of
+	// samples), at a ninth of the work.
+	a.spans(shrink(p, 0.1), 3, func(y, x0, x1 int) {
 		if y < 2 || y >= a.fh-2 {
 			return
 		}
-		for x := max(x0, 2); x < min(x1, fw-2); x += 2 {
+		for x := max(x0, 2); x < min(x1, fw-2); x += 3 {
 			i := y*fw + x
 			cx := int32(g[i-fw+1]) + 2*int32(g[i+1]) + int32(g[i+fw+1]) - int32(g[i-fw-1]) - 2*int32(g[i-1]) - int32(g[i+fw-1])
 			cy := int32(g[i+fw-1]) + 2*int32(g[i+fw]) + int32(g[i+fw+1]) - int32(g[i-fw-1]) - 2*int32(g[i-fw]) - int32(g[i-fw+1])

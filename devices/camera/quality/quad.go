@@ -107,7 +107,7 @@ func (a *Analyzer) findQuad(target, other float64) (best quad, ok bool) {
 			// They must be apart (not two ridges of one edge), and face
 			// each other: opposite sides of a card span the same stretch.
 			d := lineDist(&lines[i], &lines[j])
-			if d < 6 || facing(&lines[i], &lines[j]) < 0.3 {
+			if d < 6 || facing(&lines[i], &lines[j]) < 0.5 {
 				continue
 			}
 			dir := (lines[i].deg%180 + lines[j].deg%180) / 2
@@ -319,7 +319,9 @@ func (a *Analyzer) scoreQuadWhy(q *quad) string {
 	W, H := float64(a.cw-1), float64(a.ch-1)
 	q.cut = false
 	for _, p := range q.p {
-		if p[0] < 0 || p[1] < 0 || p[0] > W || p[1] > H {
+		// A pixel beyond the grid is within the fit's error; the
+		// rounded-corner check on the fine image (nearEdge) decides those.
+		if p[0] < -1 || p[1] < -1 || p[0] > W+1 || p[1] > H+1 {
 			q.cut = true
 		}
 	}

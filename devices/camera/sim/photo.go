@@ -155,7 +155,7 @@ func drawObject(dst *image.RGBA, tex mip, corners [4][2]float64, radiusFrac floa
 	inv := hm.inverse()
 	// destination pixels per unit of u (the object's width)
 	sideLen := math.Hypot(corners[1][0]-corners[0][0], corners[1][1]-corners[0][1])
-	texPerDst := tw / math.Max(sideLen, 1)
+	texPerDst := tw / max(sideLen, 1)
 	t := tex.level(texPerDst)
 	lw, lh := float64(t.Rect.Dx()), float64(t.Rect.Dy())
 	r := radiusFrac // of the width, in u units
@@ -167,13 +167,13 @@ func drawObject(dst *image.RGBA, tex mip, corners [4][2]float64, radiusFrac floa
 	}
 	// signed distance (in u units) inside the rounded rectangle
 	inside := func(u, v float64) float64 {
-		du := math.Min(u, 1-u)
-		dv := math.Min(v, 1-v) * th / tw
+		du := min(u, 1-u)
+		dv := min(v, 1-v) * th / tw
 		if du < r && dv < rv*th/tw {
 			cu, cv := r-du, r-dv
 			return r - math.Hypot(cu, cv)
 		}
-		return math.Min(du, dv)
+		return min(du, dv)
 	}
 	if shadow {
 		off := 0.012 * float64(W)
@@ -189,7 +189,7 @@ func drawObject(dst *image.RGBA, tex mip, corners [4][2]float64, radiusFrac floa
 				if k <= 0 {
 					continue
 				}
-				k = 0.45 * math.Min(k, 1)
+				k = 0.45 * min(k, 1)
 				p := row[4*x : 4*x+3 : 4*x+3]
 				for c := range p {
 					p[c] = uint8(float64(p[c]) * (1 - k))
@@ -198,18 +198,32 @@ func drawObject(dst *image.RGBA, tex mip, corners [4][2]float64, radiusFrac floa
 		}
 	}
 	x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
+	// Well inside the rounded outline the coverage is whole: only pixels
+	// near the edge need the distance.
+	eu := max(r, 0.5/sideLen)
+	ev := max(rv, 0.5/sideLen*tw/th)
+	// Along a row the map is nearly affine; exactly so without
+	// perspective, where u and v just step (no division per pixel).
+	affine := math.Abs(inv[6]) < 1e-12 && math.Abs(inv[7]) < 1e-12
+	dudx, dvdx := inv[0]/inv[8], inv[3]/inv[8]
 	for y := y0; y < y1; y++ {
 		row := dst.Pix[y*dst.Stride:]
-		for x := x0; x < x1; x++ {
-			u, v := inv.apply(float64(x)+0.5, float64(y)+0.5)
+		u, v := inv.apply(float64(x0)+0.5, float64(y)+0.5)
+		for x := x0; x < x1; x, u, v = x+1, u+dudx, v+dvdx {
+			if !affine {
+				u, v = inv.apply(float64(x)+0.5, float64(y)+0.5)
+			}
 			if u < -0.05 || v < -0.05 || u > 1.05 || v > 1.05 {
 				continue
 			}
-			cov := inside(u, v)*sideLen + 0.5
-			if cov <= 0 {
-				continue
+			cov := 1.0
+			if u < eu || u > 1-eu || v < ev || v > 1-ev {
+				cov = inside(u, v)*sideLen + 0.5
+				if cov <= 0 {
+					continue
+				}
+				cov = min(cov, 1)
 			}
-			cov = math.Min(cov, 1)
 			rr, gg, bb := bilinear(t, u*lw-0.5, v*lh-0.5)
 			p := row[4*x : 4*x+3 : 4*x+3]
 			p[0] = uint8(float64(p[0])*(1-cov) + rr*cov)
@@ -312,7 +326,7 @@ func drawScenery(dst *image.RGBA, bg Background, v uint64) {
 				}
 				var c [3]float64
 				for i := range c {
-					c[i] = light[i] + (dark[i]-light[i])*math.Min(k, 1)
+					c[i] = light[i] + (dark[i]-light[i])*min(k, 1)
 					if k > 1 {
 						c[i] *= 0.55
 					}
@@ -416,8 +430,8 @@ func drawScenery(dst *image.RGBA, bg Background, v uint64) {
 // set.
 func capsule(dst *image.RGBA, ax, ay, bx, by, r float64, c [3]float64, nail bool) {
 	W, H := dst.Rect.Dx(), dst.Rect.Dy()
-	x0, y0 := max(0, int(math.Min(ax, bx)-r-2)), max(0, int(math.Min(ay, by)-r-2))
-	x1, y1 := min(W, int(math.Max(ax, bx)+r+2)), min(H, int(math.Max(ay, by)+r+2))
+	x0, y0 := max(0, int(min(ax, bx)-r-2)), max(0, int(min(ay, by)-r-2))
+	x1, y1 := min(W, int(max(ax, bx)+r+2)), min(H, int(max(ay, by)+r+2))
 	dx, dy := bx-ax, by-ay
 	l2 := dx*dx + dy*dy
 	nx, ny := bx-dx*r*1.1/math.Sqrt(l2), by-dy*r*1.1/math.Sqrt(l2)
@@ -425,10 +439,10 @@ func capsule(dst *image.RGBA, ax, ay, bx, by, r float64, c [3]float64, nail bool
 		row := dst.Pix[y*dst.Stride:]
 		for x := x0; x < x1; x++ {
 			px, py := float64(x)+0.5, float64(y)+0.5
-			t := math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l2))
+			t := max(0, min(1, ((px-ax)*dx+(py-ay)*dy)/l2))
 			qx, qy := ax+t*dx, ay+t*dy
 			d := math.Hypot(px-qx, py-qy)
-			cov := math.Min(1, r-d+0.5)
+			cov := min(1, r-d+0.5)
 			if cov <= 0 {
 				continue
 			}
@@ -441,7 +455,7 @@ func capsule(dst *image.RGBA, ax, ay, bx, by, r float64, c [3]float64, nail bool
 				u := ex*ca*0.55/0.7 + ey*sa
 				w := -ex*sa + ey*ca*0.7/0.55
 				if u*u+w*w*0.6 < 1 {
-					col = [3]float64{math.Min(255, c[0]*1.12+20), math.Min(255, c[1]*1.1+18), math.Min(255, c[2]*1.1+18)}
+					col = [3]float64{min(255, c[0]*1.12+20), min(255, c[1]*1.1+18), min(255, c[2]*1.1+18)}
 				}
 			}
 			p := row[4*x : 4*x+3 : 4*x+3]
@@ -460,7 +474,7 @@ func ellipse(dst *image.RGBA, cx, cy, rx, ry float64, c [3]float64) {
 		for x := max(0, int(cx-rx-2)); x < min(W, int(cx+rx+2)); x++ {
 			ex, ey := (float64(x)+0.5-cx)/rx, (float64(y)+0.5-cy)/ry
 			d := math.Sqrt(ex*ex + ey*ey)
-			cov := math.Min(1, (1-d)*math.Min(rx, ry)+0.5)
+			cov := min(1, (1-d)*min(rx, ry)+0.5)
 			if cov <= 0 {
 				continue
 			}
