@@ -20,18 +20,19 @@ const heldOutSeed = 5_000_000
 // and analysis as `camera check`, and wants the issue's acceptance
 // figures: ≥ 95 % of verdicts and ≥ 90 % of problem codes right.
 func TestSimulatedShots(t *testing.T) {
-	n := 120
-	if raceEnabled {
-		n = 16 // drawing is slow under the race detector; make test also runs it whole
-	}
-	if testing.Short() {
-		n = 24
+	n, step := 120, 1
+	if raceEnabled || testing.Short() {
+		// Drawing is slow under the race detector: every tenth shot,
+		// judged more loosely (a dozen shots say little about a rate);
+		// make test also runs the whole set without -race.
+		n, step = 12, 10
 	}
 	dec := camera.StillDecoder{Width: stillWidth, Luma: true}
 	an := map[image.Point]*Analyzer{}
 	var dst *image.RGBA
 	verdicts, codes, bad := 0, 0, 0
-	for i := 0; i < n; i++ {
+	for j := 0; j < n; j++ {
+		i := j * step
 		sh := sim.Sample(heldOutSeed + uint64(i))
 		if dst == nil || dst.Rect.Dx() != sh.Width || dst.Rect.Dy() != sh.Height {
 			dst = image.NewRGBA(image.Rect(0, 0, sh.Width, sh.Height))
@@ -64,6 +65,12 @@ func TestSimulatedShots(t *testing.T) {
 		}
 	}
 	t.Logf("%d simulated shots: %d verdicts right, %d/%d codes", n, verdicts, codes, bad)
+	if step > 1 {
+		if verdicts < n-1 || codes < bad-2 {
+			t.Fatalf("%d/%d verdicts, %d/%d codes (sampled: want at most one verdict and two codes wrong)", verdicts, n, codes, bad)
+		}
+		return
+	}
 	if verdicts*100 < 95*n || codes*100 < 90*bad {
 		t.Fatalf("%d/%d verdicts (want ≥ 95 %%), %d/%d codes (want ≥ 90 %%)", verdicts, n, codes, bad)
 	}

@@ -3,6 +3,7 @@ package sim
 import (
 	"image"
 	"math"
+	"sync"
 )
 
 // Kind is what the camera films.
@@ -104,11 +105,7 @@ func Render(dst *image.RGBA, s Scene) {
 	if light == 0 {
 		light = 1
 	}
-	if s.Background == BgDesk {
-		drawBackground(dst, s.Kind == Face, s.Desk)
-	} else {
-		drawScenery(dst, s.Background, s.Variant)
-	}
+	background(dst, s)
 	if s.Clutter {
 		clutter(dst, s.Variant)
 	}
@@ -186,6 +183,53 @@ func Render(dst *image.RGBA, s Scene) {
 	// A specular highlight clips the sensor whatever the exposure.
 	if s.Glare > 0 {
 		glare(dst, s)
+	}
+}
+
+// bgKey identifies a background drawing; bgCache keeps the last one, so a
+// camera filming the same desk frame after frame (the demo's scripted
+// visitor) copies it instead of drawing wood grain again.
+type bgKey struct {
+	w, h    int
+	bg      Background
+	desk    int
+	wall    bool
+	variant uint64
+}
+
+var bgCache struct {
+	sync.Mutex
+	key bgKey
+	pix []uint8
+}
+
+// background draws (or copies) the scene's background into dst.
+func background(dst *image.RGBA, s Scene) {
+	k := bgKey{dst.Rect.Dx(), dst.Rect.Dy(), s.Background, s.Desk, s.Kind == Face, s.Variant}
+	if s.Background == BgDesk {
+		k.variant = 0
+	}
+	n := 4 * k.w * k.h
+	if dst.Stride != 4*k.w {
+		draw(dst, s)
+		return
+	}
+	bgCache.Lock()
+	defer bgCache.Unlock()
+	if bgCache.key == k && len(bgCache.pix) == n {
+		copy(dst.Pix[:n], bgCache.pix)
+		return
+	}
+	draw(dst, s)
+	bgCache.key = k
+	bgCache.pix = append(bgCache.pix[:0], dst.Pix[:n]...)
+}
+
+func draw(dst *image.RGBA, s Scene) {
+	if s.Background == BgDesk {
+		drawBackground(dst, s.Kind == Face, s.Desk)
+	} else {
+		drawScenery(dst, s.Background, s.Variant)
 	}
 }
 

@@ -47,16 +47,23 @@ func (s Script) Len() int {
 }
 
 // Visitor returns the scripted visitor for kind k: the object far away,
-// then too close, blurred, in the dark, with glare, then held steady. Each
-// bad phase lasts per frames.
+// then too close, blurred, in the dark, with glare, then held steady. A
+// card is held the way people do, a thumb over one edge. Each bad phase
+// lasts per frames.
 func Visitor(k Kind, per int) Script {
 	g := Good(k)
+	if k == CardFront || k == CardBack {
+		// As visitors really hold it: in one hand, the thumb over the
+		// card's left edge, over a wooden desk, turned a little.
+		g.Background, g.Variant, g.Hands, g.Skin = BgOak, 7, HandLeft, 1
+		g.Yaw, g.Angle = 3, -2
+	}
 	far, close, blur, dark, gl := g, g, g, g, g
 	far.Fill = g.Fill * 0.38
 	close.Fill = g.Fill * 1.85
 	if k == CardFront || k == CardBack {
-		// Held so close that the frame cuts it top and bottom.
-		close.Fill = 0.95
+		// Held so close that the frame cuts its far end off.
+		close.Fill, close.CX = 0.8, 0.66
 	}
 	blur.Blur = 9
 	dark.Light = 0.22

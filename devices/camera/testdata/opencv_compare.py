@@ -46,13 +46,18 @@ LAPLACIAN_MIN = 60.0    # variance of the Laplacian on the card (3x3)
 
 def find_card(gray):
     """Largest contour whose minimum-area rectangle has the card's aspect
-    and fills it; returns (rect, contour) or None."""
+    and fills it, from the edges (Canny, gaps closed) and from the two
+    sides of an Otsu threshold; returns (rect, contour) or None."""
     h, w = gray.shape
     blur = cv2.GaussianBlur(gray, (5, 5), 0)
     edges = cv2.Canny(blur, 30, 90)
     # Close the gaps fingers and glare leave in the outline.
     edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    _, th = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    th = cv2.morphologyEx(th, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
+    c2, _ = cv2.findContours(th, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours = list(contours) + list(c2)
     best, best_area = None, 0
     for c in contours:
         area = cv2.contourArea(cv2.convexHull(c))
@@ -65,7 +70,7 @@ def find_card(gray):
         aspect = max(rw, rh) / min(rw, rh)
         if abs(aspect - CARD_ASPECT) / CARD_ASPECT > 0.15:
             continue
-        if area / (rw * rh) < 0.85:
+        if area / (rw * rh) < 0.8:
             continue
         if area > best_area:
             best, best_area = (rect, c), area
@@ -93,7 +98,8 @@ def analyse(path):
     (cx, cy), (rw, rh), angle = rect
     problems = []
     box = cv2.boxPoints(rect)
-    if box[:, 0].min() < 1 or box[:, 1].min() < 1 or box[:, 0].max() > W - 2 or box[:, 1].max() > H - 2:
+    m = 0.01 * W  # the rectangle may overshoot a little round a finger
+    if box[:, 0].min() < -m or box[:, 1].min() < -m or box[:, 0].max() > W + m or box[:, 1].max() > H + m:
         problems.append("too_close")
     elif max(rw, rh) / W < MIN_WIDTH:
         problems.append("too_far")
