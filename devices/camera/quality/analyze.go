@@ -127,7 +127,6 @@ type Analyzer struct {
 
 	// line finder (lines.go, quad.go)
 	mag      []uint16
-	gx, gy   []int16
 	ori      []uint16
 	edgeThr  int
 	edgeList []int32
@@ -138,6 +137,7 @@ type Analyzer struct {
 	cov      []int16
 	covMag   []int32
 	pairs    []pair
+	order    []int
 	cands    []cand
 }
 

@@ -69,8 +69,6 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	a.lab = make([]int32, n)
 	a.queue = make([]int32, 0, n)
 	a.mag = make([]uint16, n)
-	a.gx = make([]int16, n)
-	a.gy = make([]int16, n)
 	a.ori = make([]uint16, n)
 	a.edgeList = make([]int32, 0, n)
 	diag := int(math.Ceil(math.Hypot(float64(a.cw), float64(a.ch))))
@@ -81,6 +79,7 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	a.cov = make([]int16, (maxLines+4)*(diag+2))
 	a.covMag = make([]int32, (maxLines+4)*(diag+2))
 	a.pairs = make([]pair, 0, (maxLines+4)*(maxLines+4)/2)
+	a.order = make([]int, 0, (maxLines+4)*(maxLines+4)/2)
 	a.cands = make([]cand, 0, 2*maxLines)
 }
 

@@ -134,46 +134,40 @@ var houghCos, houghSin = func() (c, s [houghBins]int32) {
 func (a *Analyzer) findEdges() {
 	cw, ch, g := a.cw, a.ch, a.coarse
 	mag := a.mag
-	gxs := a.gx
-	gys := a.gy
 	for i := range mag[:cw] {
 		mag[i] = 0
 	}
 	for i := range mag[(ch-1)*cw:] {
 		mag[(ch-1)*cw+i] = 0
 	}
-	for y := 1; y < ch-1; y++ {
-		up := g[(y-1)*cw : y*cw]
-		row := g[y*cw : (y+1)*cw]
-		dn := g[(y+1)*cw : (y+2)*cw]
-		m := mag[y*cw : (y+1)*cw]
-		gxr := gxs[y*cw : (y+1)*cw]
-		gyr := gys[y*cw : (y+1)*cw]
-		m[0], m[cw-1] = 0, 0
-		for x := 1; x < cw-1; x++ {
-			// Scharr's kernel: its direction is good to ~1° where Sobel's
-			// wanders by several degrees on a slanted step.
-			gx := 3*(int32(up[x+1])+int32(dn[x+1])-int32(up[x-1])-int32(dn[x-1])) + 10*(int32(row[x+1])-int32(row[x-1]))
-			gy := 3*(int32(dn[x-1])+int32(dn[x+1])-int32(up[x-1])-int32(up[x+1])) + 10*(int32(dn[x])-int32(up[x]))
-			gxr[x], gyr[x] = int16(gx), int16(gy)
-			ax, ay := gx, gy
-			if ax < 0 {
-				ax = -ax
-			}
-			if ay < 0 {
-				ay = -ay
-			}
-			m[x] = uint16(ax + ay)
-		}
-	}
 	// The threshold follows the frame's own noise: most of a frame is flat
 	// (desk, wall, the card's plain background), so the median magnitude
 	// is what noise and fine texture make; a real edge stands well above
 	// it. Dark frames (high gain) and speckled desks need this.
 	var hist [256]int32
-	for _, v := range mag {
-		hist[min(int(v)>>4, 255)]++
+	for y := 1; y < ch-1; y++ {
+		up := g[(y-1)*cw : y*cw]
+		row := g[y*cw : (y+1)*cw]
+		dn := g[(y+1)*cw : (y+2)*cw]
+		m := mag[y*cw : (y+1)*cw]
+		m[0], m[cw-1] = 0, 0
+		for x := 1; x+1 < len(row) && x+1 < len(up) && x+1 < len(dn) && x < len(m); x++ {
+			// Scharr's kernel: its direction is good to ~1° where Sobel's
+			// wanders by several degrees on a slanted step.
+			gx := 3*(int32(up[x+1])+int32(dn[x+1])-int32(up[x-1])-int32(dn[x-1])) + 10*(int32(row[x+1])-int32(row[x-1]))
+			gy := 3*(int32(dn[x-1])+int32(dn[x+1])-int32(up[x-1])-int32(up[x+1])) + 10*(int32(dn[x])-int32(up[x]))
+			if gx < 0 {
+				gx = -gx
+			}
+			if gy < 0 {
+				gy = -gy
+			}
+			v := gx + gy
+			m[x] = uint16(v)
+			hist[min(v>>4, 255)]++
+		}
 	}
+	hist[0] += int32(2*cw + 2*(ch-2)) // the border
 	half, accn, med := int32(len(mag)/2), int32(0), 0
 	for i, c := range hist {
 		accn += c
@@ -190,13 +184,16 @@ func (a *Analyzer) findEdges() {
 	}
 	el := a.edgeList[:0]
 	for y := 2; y < ch-2; y++ {
-		for x := 2; x < cw-2; x++ {
-			i := y*cw + x
-			v := mag[i]
+		mrow := mag[y*cw : (y+1)*cw]
+		for x := 2; x < cw-2 && x < len(mrow); x++ {
+			v := mrow[x]
 			if v < thr {
 				continue
 			}
-			gx, gy := int32(gxs[i]), int32(gys[i])
+			i := y*cw + x
+			// The gradient again, for the few pixels that need it.
+			gx := 3*(int32(g[i-cw+1])+int32(g[i+cw+1])-int32(g[i-cw-1])-int32(g[i+cw-1])) + 10*(int32(g[i+1])-int32(g[i-1]))
+			gy := 3*(int32(g[i+cw-1])+int32(g[i+cw+1])-int32(g[i-cw-1])-int32(g[i-cw+1])) + 10*(int32(g[i+cw])-int32(g[i-cw]))
 			ax, ay := gx, gy
 			if ax < 0 {
 				ax = -ax

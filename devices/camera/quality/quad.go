@@ -47,9 +47,11 @@ const (
 // pair is two nearly parallel lines, their distance apart and their
 // direction's bucket.
 type pair struct {
-	i, j   int
-	sep    float64
-	bucket int
+	i, j     int
+	sep      float64
+	bucket   int
+	strength int // votes of both lines
+	rank     int // place in strength order
 }
 
 // pairBuckets: directions are bucketed by 10°; perpBuckets: the buckets
@@ -58,6 +60,9 @@ type pair struct {
 const (
 	pairBuckets = 18
 	perpBuckets = 3
+	// maxTries: outlines built and checked per frame at most (a card on
+	// a desk takes a few hundred to two thousand).
+	maxTries = 4000
 )
 
 func iabs(x int) int {
@@ -114,7 +119,8 @@ func (a *Analyzer) findQuad(target, other float64) (best quad, ok bool) {
 			if angDiff(lines[i].deg%180, lines[j].deg%180) != iabs(lines[i].deg%180-lines[j].deg%180) {
 				dir = (dir + 90) % 180 // they straddle 0°/180°
 			}
-			pairs = append(pairs, pair{i: i, j: j, sep: d, bucket: dir * pairBuckets / 180})
+			pairs = append(pairs, pair{i: i, j: j, sep: d, bucket: dir * pairBuckets / 180,
+				strength: lines[i].votes + lines[j].votes})
 		}
 	}
 	// Sorted by direction bucket, then separation, so that for a pair
@@ -133,11 +139,28 @@ func (a *Analyzer) findQuad(target, other float64) (best quad, ok bool) {
 		start[b] = i
 	}
 	a.pairs = pairs
+	// The strongest pairs first, and a bound on the work: a frame full of
+	// parallel lines (text, a keyboard, planks) cannot take the analysis
+	// past its time; a card's sides are among the strongest lines.
+	order := a.order[:0]
+	for i := range pairs {
+		order = append(order, i)
+	}
+	slices.SortFunc(order, func(i, j int) int { return pairs[j].strength - pairs[i].strength })
+	for r, i := range order {
+		pairs[i].rank = r
+	}
+	a.order = order
+	tries := 0
 	W, H := float64(a.cw), float64(a.ch)
 	// The two separations are the outline's two sides (near enough for a
 	// first cut): their ratio is the aspect, give or take perspective.
 	lo, hi := target*(1-2*quadAspectTol), target*(1+2*quadAspectTol)
-	for pi, P := range pairs {
+	for _, pi := range order {
+		P := pairs[pi]
+		if tries > maxTries {
+			break
+		}
 		la, lb := &lines[P.i], &lines[P.j]
 		for db := -perpBuckets; db <= perpBuckets; db++ {
 			b := (P.bucket + pairBuckets/2 + db + pairBuckets) % pairBuckets
@@ -145,10 +168,10 @@ func (a *Analyzer) findQuad(target, other float64) (best quad, ok bool) {
 			for _, win := range [2][2]float64{{P.sep * lo, P.sep * hi}, {P.sep / hi, P.sep / lo}} {
 				k, _ := slices.BinarySearchFunc(seg, win[0], func(p pair, v float64) int { return cmp.Compare(p.sep, v) })
 				for qi := start[b] + k; qi < start[b+1] && pairs[qi].sep <= win[1]; qi++ {
-					if qi <= pi {
-						continue
-					}
 					Q := pairs[qi]
+					if Q.rank <= P.rank {
+						continue // tried from Q's side already
+					}
 					if Q.i == P.i || Q.i == P.j || Q.j == P.i || Q.j == P.j {
 						continue
 					}
@@ -156,6 +179,7 @@ func (a *Analyzer) findQuad(target, other float64) (best quad, ok bool) {
 					if d := angDiff(la.deg, lc.deg); d < 90-perpTol {
 						continue
 					}
+					tries++
 					if q, good := a.tryQuad(la, lb, lc, ld, P, Q, target, other, W, H); good && (!ok || q.score > best.score) {
 						best, ok = q, true
 					}
