@@ -269,11 +269,13 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 		return
 	}
 	if a.Mode == Document {
-		// An ID card is not the signed sheet, and its print may hold a
-		// shape of a sheet's proportions (the photo): if a card's outline
-		// holds the sheet found, there is no sheet.
+		// An ID card is not the signed sheet, and its outline and print
+		// may make a shape of a sheet's proportions (the photo, or most of
+		// the card): if a card's outline, larger than that shape, holds it,
+		// there is no sheet. (A card-shaped block of text inside a real
+		// sheet is smaller than the sheet.)
 		if cq, card := a.findQuad(CardAspect, SheetAspect); card && a.hasPrint(&cq) &&
-			inside(cq.p, centre(q.p)) && polyArea(cq.p) >= 1.5*polyArea(q.p) {
+			inside(cq.p, centre(q.p)) && polyArea(cq.p) >= 1.05*polyArea(q.p) {
 			r.Problems = r.Problems.Add(NoCard)
 			return
 		}
