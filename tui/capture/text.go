@@ -31,6 +31,12 @@ func adviceText(t Translator, m Mode, p quality.Problem) string {
 			return t.T("capture.advice.doc_too_close")
 		case quality.Tilted:
 			return t.T("capture.advice.doc_tilted")
+		case quality.TooBright:
+			return t.T("capture.advice.doc_too_bright")
+		case quality.Glare:
+			return t.T("capture.advice.doc_glare")
+		case quality.Blurry:
+			return t.T("capture.advice.doc_blurry")
 		}
 	case Face:
 		switch p {

@@ -266,7 +266,7 @@ func (a *Analyzer) overshoot(l *line, t0, t1, trim, c float64) float64 {
 	var worst float64
 	for _, o := range [2][2]float64{{t1 + trim, t1 + trim + ext}, {t0 - trim - ext, t0 - trim}} {
 		c2, n2 := a.support(l, o[0], o[1])
-		if n2 < math.Max(4, 0.6*ext) || c2 == 0 {
+		if n2 < 4 || c2 == 0 {
 			continue
 		}
 		if a.strength(l, o[0], o[1])/c2 < 0.5*side {
