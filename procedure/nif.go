@@ -147,6 +147,12 @@ func ParseNIF(s string) (ID, error) {
 	if t == "" && ok {
 		return ID{}, problem("nif", KeyNIFEmpty, nil)
 	}
+	if strings.IndexFunc(s, unicode.IsDigit) < 0 && strings.IndexFunc(s, unicode.IsLetter) >= 0 {
+		// "ana", "García", "Iván": a name or a word where the number goes.
+		// Read by its first letter it would be a company's NIF or a bad
+		// NIE prefix, which only confuses; say what a document number is.
+		return ID{}, problem("nif", KeyNIFNoDigits, nil)
+	}
 	if !ok {
 		return ID{}, problem("nif", KeyNIFChars, nil)
 	}

@@ -117,6 +117,7 @@ const (
 	KeyNIFCompany       = "validation.nif.company"        // Letter
 	KeyNIFSpecial       = "validation.nif.special"        // Letter: K, L or M
 	KeyNIFFormat        = "validation.nif.format"         // no args
+	KeyNIFNoDigits      = "validation.nif.no_digits"      // no args: a name or a word, not a number
 	KeyNIEPrefix        = "validation.nie.prefix"         // Letter
 	KeyNIELength        = "validation.nie.length"         // Got, Want: digits after the letter
 	KeyNIELetter        = "validation.nie.letter"         // no args
@@ -180,7 +181,7 @@ const (
 
 var problemKeys = []string{
 	KeyNIFEmpty, KeyNIFChars, KeyNIFLength, KeyNIFMissingLetter, KeyNIFLetter,
-	KeyNIFCompany, KeyNIFSpecial, KeyNIFFormat, KeyNIEPrefix, KeyNIELength, KeyNIELetter,
+	KeyNIFCompany, KeyNIFSpecial, KeyNIFFormat, KeyNIFNoDigits, KeyNIEPrefix, KeyNIELength, KeyNIELetter,
 	KeyPhoneEmpty, KeyPhoneChars, KeyPhoneCountry, KeyPhoneLength, KeyPhoneLandline,
 	KeyPhoneSpecialRate, KeyPhoneNotMobile,
 	KeySupportEmpty, KeySupportChars, KeySupportDNIFormat, KeySupportNIEFormat,
@@ -213,6 +214,7 @@ var englishText = map[string]string{
 	KeyNIFCompany:        "this is a company NIF, not a person's document",
 	KeyNIFSpecial:        "K/L/M NIF: valid, but not a DNI or NIE, cannot use DNI video-identification",
 	KeyNIFFormat:         "not the shape of a DNI or NIE",
+	KeyNIFNoDigits:       "no digits: a document number has 8 digits and a letter (DNI) or X/Y/Z, 7 digits and a letter (NIE)",
 	KeyNIEPrefix:         "NIE must start with X, Y or Z",
 	KeyNIELength:         "NIE has the wrong number of digits",
 	KeyNIELetter:         "NIE check letter does not match the number",

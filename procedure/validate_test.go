@@ -64,6 +64,15 @@ func TestParseNIF(t *testing.T) {
 		{"I1234567L", "", 0, KeyNIEPrefix},
 		{"B12345678", "", 0, KeyNIFCompany},
 		{"A1234567L", "", 0, KeyNIFCompany},
+		// A name or a word where the number goes: not read as a company
+		// NIF or a NIE prefix by its first letter.
+		{"ana", "", 0, KeyNIFNoDigits},
+		{"Ana María", "", 0, KeyNIFNoDigits},
+		{"García", "", 0, KeyNIFNoDigits},
+		{"Iván", "", 0, KeyNIFNoDigits},
+		{"Xavier", "", 0, KeyNIFNoDigits},
+		{"Luis", "", 0, KeyNIFNoDigits},
+		{"DNI", "", 0, KeyNIFNoDigits},
 		// K/L/M: valid NIFs without an identity card
 		{"K1234567L", "K1234567L", KindNIFK, ""},
 		{"L1234567L", "L1234567L", KindNIFL, ""},
