@@ -84,6 +84,27 @@ func TestPreviewHiddenDuringVisitOverSSH(t *testing.T) {
 	}
 }
 
+// TestPreviewReasonFitsEightyColumns: at 80×24 the line saying why the
+// picture is blurred is whole (a longer one was cut with "…").
+func TestPreviewReasonFitsEightyColumns(t *testing.T) {
+	e := newEnv(t, nil)
+	tm := e.openTerm(t, e.mustDial(t), 80, 24)
+	tm.waitFor("fnmt/2-request")
+	tm.send("3")
+	tm.waitFor("READY")
+	tm.send("p")
+	tm.waitFor("blurred for their privacy")
+	s := tm.screen()
+	i := strings.LastIndex(s, "blurred for their privacy")
+	line := s[i:]
+	if j := strings.IndexAny(line, "\r\n"); j >= 0 {
+		line = line[:j]
+	}
+	if strings.Contains(line, "…") {
+		t.Fatalf("the reason is cut at 80 columns: %q", line)
+	}
+}
+
 // TestPreviewNoAllocs: refreshing the preview from a camera (a real sample
 // frame) allocates nothing once the buffers have grown, hidden or not.
 func TestPreviewNoAllocs(t *testing.T) {

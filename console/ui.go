@@ -857,7 +857,10 @@ func (m model) devicesView() string {
 		}
 		body += "\n\n" + m.sty.title.Render("Live preview") + m.sty.dim.Render(" (p to stop)") + "\n"
 		if m.pv.hidden {
-			body += m.sty.warn.Render("A visitor is using the kiosk: the picture is blurred for their privacy. It shows in full when the kiosk is idle or in maintenance.") + "\n"
+			// One line at 80 columns (a longer one is cut). The camera
+			// runs only on a photo step, and a step's end wipes its
+			// frame, so there is no "full picture later" to promise.
+			body += m.sty.warn.Render("A visitor is at the kiosk: the picture is blurred for their privacy.") + "\n"
 		}
 		body += frame
 	}

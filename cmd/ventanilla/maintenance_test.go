@@ -67,3 +67,14 @@ func TestSetMaintenanceNeedsTheScreensWord(t *testing.T) {
 		t.Fatal("SetMaintenance kept waiting for a screen that had ended")
 	}
 }
+
+// TestHeadlessHasNoVisitor: a kiosk without a visitor screen (headless,
+// or before the screen reports) tells the console nobody is there
+// (status --json said "visitor":true on every headless kiosk).
+func TestHeadlessHasNoVisitor(t *testing.T) {
+	k := &kiosk{status: &tui.Status{}, sess: &sessions{}, headless: true}
+	v := kioskView{k}
+	if v.Status().Visitor {
+		t.Fatal("a headless kiosk reports a visitor")
+	}
+}

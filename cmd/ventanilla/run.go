@@ -610,7 +610,9 @@ func (v kioskView) Status() console.KioskStatus {
 	}
 	return console.KioskStatus{KioskID: v.k.cfg.KioskID, Office: v.k.cfg.Office, Version: version, Started: v.k.started,
 		Step: step, LastError: s.LastError, Maintenance: s.Maintenance, Sessions: v.k.sess.counts(),
-		Visitor:  s.Flow != kit.FlowHome && s.Flow != kit.FlowOutOfOrder,
+		// No flow yet: headless, or the screen has not started; nobody
+		// can be at a kiosk that shows nothing.
+		Visitor:  s.Flow != "" && s.Flow != kit.FlowHome && s.Flow != kit.FlowOutOfOrder,
 		Warnings: v.k.cfg.holidayWarnings(time.Now())}
 }
 
