@@ -479,3 +479,39 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeSamples decodes the sample frames in turn as `camera
+// check` does (luma at the largest reduction keeping 640 pixels across:
+// 1/2 for 1280 and 1920 wide, 1/1 for 640), or in colour at the same
+// scale; one frame per op.
+func BenchmarkDecodeSamples(b *testing.B) {
+	files := samples(b)
+	datas := make([][]byte, len(files))
+	scales := make([]int, len(files))
+	for i, f := range files {
+		datas[i] = read(b, f)
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(datas[i]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		scales[i] = ScaleFor(cfg.Width, 640)
+	}
+	for _, gray := range []bool{true, false} {
+		name := "luma"
+		if !gray {
+			name = "ycbcr"
+		}
+		b.Run(name, func(b *testing.B) {
+			var dec Decoder
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				k := i % len(datas)
+				if _, err := dec.Decode(datas[k], Options{Scale: scales[k], Gray: gray}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
