@@ -50,6 +50,7 @@ func (dec *Decoder) Wipe() {
 	for i := range d.progCoeffs {
 		clear(d.progCoeffs[i][:cap(d.progCoeffs[i])])
 	}
+	clear(d.ecs[:cap(d.ecs)])
 }
 
 // Config parses the headers up to the frame header.

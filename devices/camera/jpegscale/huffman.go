@@ -8,7 +8,11 @@
 
 package jpegscale
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+)
 
 // maxCodeLength is the maximum (inclusive) number of bits in a Huffman code.
 const maxCodeLength = 16
@@ -35,67 +39,84 @@ type huffman struct {
 	maxCodes [maxCodeLength]uint32
 	// valOffset[i] maps a code of length i+1 to its index in vals.
 	valOffset [maxCodeLength]int32
-	// fast, for AC tables, decodes a whole coefficient from the next
-	// lutSize bits when its code and its value bits fit in them (most
-	// coefficients): value<<16 | run<<8 | bits used; 0 when they do not.
+	// fast, for AC tables, decodes a whole symbol from the next lutSize
+	// bits when its code and its value bits fit in them (nearly all of
+	// them): value<<16 | step<<8 | bits used, where step is how far the
+	// zig-zag index moves (run+1; 16 for a run of sixteen zeros, whose
+	// value is 0; 64 for the end of block); 0 when they do not fit.
 	fast [1 << lutSize]int32
 }
 
-// bitReader holds the unprocessed bits of the entropy-coded data. acc's n
-// most significant bits are the unread bits. Once the data reaches a marker
-// (or ends) the reader supplies zero bits, counting them in pad: reading
-// into them means the scan's data was short.
+// bitReader holds the unprocessed bits of the current entropy-coded
+// segment, which startSegment has copied into d.ecs with the byte stuffing
+// undone and zero padding after it. acc's n most significant bits are the
+// unread bits (the bits below them are the following stream bits or zero);
+// pos is the next byte of d.ecs to load; end is the length of the
+// segment's own data. Reading past end hands out the padding's zero bits,
+// as a decoder meeting a marker must: short reports it after the fact.
 type bitReader struct {
-	acc uint64
-	n   uint
-	pad uint
+	acc  uint64
+	n    uint
+	pos  int
+	end  int
+	over bool // the padding ran out: the data was short by far
 }
 
-// refill tops the accumulator up to at least 57 bits.
+// ecsPad is the zero padding after a segment in d.ecs: more than one MCU
+// can consume (ten blocks of 64 coefficients of at most 32 bits each), so
+// the per-MCU short check stops a decode before the loads run off it.
+const ecsPad = 10*64*4 + 64
+
+// refill tops the accumulator up to at least 56 bits, without a branch on
+// the data: one 8-byte load shifted under the unread bits (the partial
+// byte it also ORs in is loaded again, identically, next time).
 func (d *decoder) refill() {
 	br := &d.bits
-	data, pos := d.data, d.pos
-	if br.pad == 0 && pos+8 <= len(data) {
-		// Fast path: take k whole bytes at once when none of them is 0xff
-		// (stuffing or a marker).
-		k := (64 - br.n) >> 3
-		w := binary.BigEndian.Uint64(data[pos:])
-		m := ^w // 0xff bytes become zero bytes
-		ff := (m - 0x0101010101010101) & ^m & 0x8080808080808080
-		if ff&(^uint64(0)<<(64-8*k)) == 0 {
-			br.acc |= (w >> (64 - 8*k)) << (64 - br.n - 8*k)
-			br.n += 8 * k
-			d.pos = pos + int(k)
-			return
-		}
+	if br.pos+8 > len(d.ecs) {
+		// Only a hostile stream gets here (the per-MCU check stops a
+		// short one first): supply zeros and report it as short.
+		br.over = true
+		br.n |= 56
+		return
 	}
-	for br.n <= 56 {
-		if br.pad > 0 || pos >= len(data) {
-			br.n += 8
-			br.pad += 8
-			continue
-		}
-		c := data[pos]
-		if c == 0xff {
-			if pos+1 < len(data) && data[pos+1] == 0x00 {
-				pos += 2
-			} else {
-				// A marker (or the end): stop here, so the caller finds it.
-				br.n += 8
-				br.pad += 8
-				continue
-			}
-		} else {
-			pos++
-		}
-		br.acc |= uint64(c) << (56 - br.n)
-		br.n += 8
-	}
-	d.pos = pos
+	br.acc |= binary.BigEndian.Uint64(d.ecs[br.pos:]) >> br.n
+	br.pos += int((63 - br.n) >> 3)
+	br.n |= 56
 }
 
 // short reports whether the reader has handed out padding bits.
-func (br *bitReader) short() bool { return br.pad > br.n }
+func (br *bitReader) short() bool { return br.over || 8*br.pos-int(br.n) > 8*br.end }
+
+// startSegment copies the entropy-coded data from d.pos up to the next
+// marker into d.ecs, undoing the byte stuffing (0xff 0x00 is 0xff), pads
+// it with zeros, resets the bit reader to its start and leaves d.pos on
+// the marker (or at the end of the data).
+func (d *decoder) startSegment() {
+	data, p := d.data, d.pos
+	buf := d.ecs[:0]
+	for {
+		i := bytes.IndexByte(data[p:], 0xff)
+		if i < 0 {
+			buf = append(buf, data[p:]...)
+			p = len(data)
+			break
+		}
+		buf = append(buf, data[p:p+i]...)
+		p += i
+		if p+1 < len(data) && data[p+1] == 0x00 {
+			buf = append(buf, 0xff)
+			p += 2
+			continue
+		}
+		break // a marker, or a lone 0xff at the end
+	}
+	end := len(buf)
+	buf = slices.Grow(buf, ecsPad)[:end+ecsPad]
+	clear(buf[end:])
+	d.ecs = buf
+	d.pos = p
+	d.bits = bitReader{end: end}
+}
 
 // receiveExtend is the composition of RECEIVE and EXTEND, specified in section
 // F.2.2.1. t is at most 16.
@@ -199,14 +220,23 @@ func (d *decoder) processDHT(n int) error {
 			for idx, v := range h.lut {
 				l, rs := uint(v&0xff), v>>8
 				r, s := uint32(rs>>4), uint(rs&0x0f)
-				if l == 0 || s == 0 || l+s > lutSize {
+				switch {
+				case l == 0:
 					continue
+				case s == 0 && r != 0x0f:
+					// End of block: the step takes zig past the block.
+					h.fast[idx] = blockSize<<8 | int32(l)
+				case s == 0:
+					// Sixteen zeros: the step lands on the sixteenth,
+					// which is written as zero.
+					h.fast[idx] = 16<<8 | int32(l)
+				case l+s <= lutSize:
+					x := int32(uint(idx)>>(lutSize-l-s)) & (1<<s - 1)
+					if x < 1<<(s-1) {
+						x += (-1 << s) + 1
+					}
+					h.fast[idx] = x<<16 | int32((r+1)<<8) | int32(l+s)
 				}
-				x := int32(uint(idx)>>(lutSize-l-s)) & (1<<s - 1)
-				if x < 1<<(s-1) {
-					x += (-1 << s) + 1
-				}
-				h.fast[idx] = x<<16 | int32(r<<8) | int32(l+s)
 			}
 		}
 	}

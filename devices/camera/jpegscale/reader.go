@@ -102,6 +102,11 @@ type decoder struct {
 	data []byte
 	pos  int
 	bits bitReader
+	// units describes the components of the current scan.
+	units [maxComponents]scanUnit
+	// ecs is the current entropy-coded segment, unstuffed and padded
+	// (see startSegment); reused between decodes.
+	ecs []byte
 
 	width, height int
 

@@ -9,7 +9,10 @@
 
 package jpegscale
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // needed reports whether component i is part of the output.
 func (d *decoder) needed(i int) bool { return i == 0 || !d.gray }
@@ -49,11 +52,7 @@ func (d *decoder) processSOS(n int) error {
 	if n != 4+2*nComp {
 		return FormatError("SOS length inconsistent with number of components")
 	}
-	var scan [maxComponents]struct {
-		compIndex uint8
-		td        uint8 // DC table selector.
-		ta        uint8 // AC table selector.
-	}
+	var scan [maxComponents]scanComp
 	totalHV := 0
 	for i := 0; i < nComp; i++ {
 		cs := d.tmp[1+2*i] // Component selector.
@@ -175,7 +174,10 @@ func (d *decoder) processSOS(n int) error {
 		}
 	}
 
-	d.bits = bitReader{}
+	d.startSegment()
+	if !d.progressive && nComp > 1 {
+		return d.interleavedScan(scanUnits(d, scan[:nComp], zigStart, zigEnd, ah, al), mxx, myy)
+	}
 	expectedRST := uint8(rst0Marker)
 	// total is the number of restart units (MCUs; blocks in a
 	// non-interleaved scan) in the scan.
@@ -193,15 +195,7 @@ func (d *decoder) processSOS(n int) error {
 		bx, by     int
 		blockCount int
 	)
-	var units4 [maxComponents]scanUnit
-	for i := 0; i < nComp; i++ {
-		ci := int(scan[i].compIndex)
-		units4[i] = scanUnit{
-			comp: ci, keep: d.needed(ci), qt: &d.quant[d.comp[ci].tq],
-			dcH: &d.huff[dcTable][scan[i].td], acH: &d.huff[acTable][scan[i].ta],
-			zigStart: zigStart, zigEnd: zigEnd, ah: ah, al: al,
-		}
-	}
+	units4 := scanUnits(d, scan[:nComp], zigStart, zigEnd, ah, al)
 	for my := 0; my < myy; my++ {
 		for mx := 0; mx < mxx; mx++ {
 			for i := 0; i < nComp; i++ {
@@ -275,6 +269,97 @@ func (d *decoder) processSOS(n int) error {
 	return nil
 }
 
+// scanComp is one component of a scan header.
+type scanComp struct {
+	compIndex uint8
+	td        uint8 // DC table selector.
+	ta        uint8 // AC table selector.
+}
+
+// scanUnits describes the scan's components for the block decoders.
+func scanUnits(d *decoder, scan []scanComp, zigStart, zigEnd int32, ah, al uint32) []scanUnit {
+	us := d.units[:len(scan)]
+	for i, sc := range scan {
+		ci := int(sc.compIndex)
+		us[i] = scanUnit{
+			comp: ci, keep: d.needed(ci), qt: &d.quant[d.comp[ci].tq],
+			dcH: &d.huff[dcTable][sc.td], acH: &d.huff[acTable][sc.ta],
+			zigStart: zigStart, zigEnd: zigEnd, ah: ah, al: al,
+		}
+	}
+	return us
+}
+
+// interleavedScan decodes a sequential scan of several components (the
+// scan of every camera frame): each MCU holds the blocks of each
+// component in turn, h×v of them, whose places are worked out once here.
+func (d *decoder) interleavedScan(us []scanUnit, mxx, myy int) error {
+	type mcuBlock struct {
+		u      *scanUnit
+		h, v   int // the component's blocks across and down an MCU
+		dx, dy int // the block's place in the MCU, in blocks
+	}
+	var (
+		blocks [10]mcuBlock // processSOS allows at most 10 per MCU
+		nb     int
+	)
+	for i := range us {
+		c := d.comp[us[i].comp]
+		for j := range c.h * c.v {
+			if nb == len(blocks) {
+				return FormatError("total sampling factors too large")
+			}
+			blocks[nb] = mcuBlock{u: &us[i], h: c.h, v: c.v, dx: j % c.h, dy: j / c.h}
+			nb++
+		}
+	}
+	var (
+		b           block
+		dc          [maxComponents]int32
+		expectedRST = uint8(rst0Marker)
+		n           int
+	)
+	total := mxx * myy
+	for my := range myy {
+		for mx := range mxx {
+			for _, bl := range blocks[:nb] {
+				u := bl.u
+				if !u.keep {
+					if err := d.skipBlock(u.dcH, u.acH); err != nil {
+						return err
+					}
+					continue
+				}
+				last, err := d.decodeBlock(&b, &dc[u.comp], u.qt, u.dcH, u.acH)
+				if err != nil {
+					return err
+				}
+				d.reconstructBlock(&b, last, bl.h*mx+bl.dx, bl.v*my+bl.dy, u.comp)
+				d.clearBlock(&b, last)
+			}
+			if d.bits.short() {
+				return FormatError("short Huffman data")
+			}
+			n++
+			if err := d.restartAfter(n, total, &expectedRST, &dc); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// clearBlock zeroes what decodeBlock wrote in b (the coefficients up to
+// zig-zag index last) and what the full-size IDCT wrote over it.
+func (d *decoder) clearBlock(b *block, last uint) {
+	if last <= 9 && d.scale != 1 {
+		// The first ten zig-zag positions lie in the first four rows.
+		clear(b[:32])
+		return
+	}
+	*b = block{}
+}
+
 // scanUnit is what decoding one block of a scan needs to know.
 type scanUnit struct {
 	comp     int
@@ -289,11 +374,8 @@ type scanUnit struct {
 // unitWork is the scratch space of a scan.
 type unitWork struct {
 	// b is the decoded, dequantized coefficients of a sequential block, in
-	// natural (not zig-zag) order; set lists the indexes written, so it
-	// can be cleared cheaply.
-	b    block
-	set  [blockSize]uint8
-	nset int
+	// natural (not zig-zag) order.
+	b block
 	// scratch receives the DC of progressive components that are not kept.
 	scratch block
 }
@@ -305,19 +387,12 @@ func (d *decoder) decodeUnit(u *scanUnit, w *unitWork, dc *int32, bx, by, stride
 		if !u.keep {
 			return d.skipBlock(u.dcH, u.acH)
 		}
-		last, err := d.decodeBlock(&w.b, &w.set, &w.nset, dc, u.qt, u.dcH, u.acH)
+		last, err := d.decodeBlock(&w.b, dc, u.qt, u.dcH, u.acH)
 		if err != nil {
 			return err
 		}
 		d.reconstructBlock(&w.b, last, bx, by, u.comp)
-		if d.scale == 1 {
-			w.b = block{}
-		} else {
-			for _, k := range w.set[:w.nset] {
-				w.b[k] = 0
-			}
-		}
-		w.nset = 0
+		d.clearBlock(&w.b, last)
 		return nil
 	}
 	// Progressive: load the previous partially decoded coefficients (in
@@ -351,23 +426,28 @@ func (d *decoder) restartAfter(units, total int, expectedRST *uint8, dc *[maxCom
 	if *expectedRST == rst7Marker+1 {
 		*expectedRST = rst0Marker
 	}
-	d.bits = bitReader{}
+	d.startSegment()
 	*dc = [maxComponents]int32{}
 	d.eobRun = 0
 	return nil
 }
 
 // decodeBlock decodes one sequential block into b (dequantized, natural
-// order), listing the indexes it sets in set, and returns the zig-zag
-// index of the last coefficient (0: the block is flat). This is the hot
-// loop of a decode: the bit reader's state is kept in locals and the
-// table look-ups are written out.
-func (d *decoder) decodeBlock(b *block, set *[blockSize]uint8, nset *int, dc *int32, qt *block, dcH, acH *huffman) (int32, error) {
-	acc, n := d.bits.acc, d.bits.n
-	if n < 32 {
-		d.refill()
-		acc, n = d.bits.acc, d.bits.n
+// order; b must be zero) and returns the zig-zag index of the last
+// coefficient written (0: the block is flat). This is the hot loop of a
+// decode: the bit reader's state is kept in locals, refilled without a
+// branch on the data, and nearly every symbol (coefficient, run of
+// zeros, end of block) is one look-up in acH.fast.
+func (d *decoder) decodeBlock(b *block, dc *int32, qt *block, dcH, acH *huffman) (uint, error) {
+	ecs := d.ecs
+	acc, n, pos := d.bits.acc, d.bits.n, d.bits.pos
+	if pos+8 > len(ecs) {
+		d.bits.over = true
+		return 0, FormatError("short Huffman data")
 	}
+	acc |= binary.BigEndian.Uint64(ecs[pos:pos+8:pos+8]) >> n
+	pos += int((63 - n) >> 3)
+	n |= 56
 	// Decode the DC coefficient, as specified in section F.2.2.1.
 	var t uint8
 	var l uint
@@ -382,6 +462,16 @@ func (d *decoder) decodeBlock(b *block, set *[blockSize]uint8, nset *int, dc *in
 	acc <<= l
 	n -= l
 	if t > 0 {
+		if n < 16 {
+			// A DC code and value can take 32 bits; most take 2 to 12.
+			if pos+8 > len(ecs) {
+				d.bits.over = true
+				return 0, FormatError("short Huffman data")
+			}
+			acc |= binary.BigEndian.Uint64(ecs[pos:pos+8:pos+8]) >> n
+			pos += int((63 - n) >> 3)
+			n |= 56
+		}
 		x := int32(acc >> (64 - uint(t)))
 		acc <<= t
 		n -= uint(t)
@@ -391,28 +481,28 @@ func (d *decoder) decodeBlock(b *block, set *[blockSize]uint8, nset *int, dc *in
 		*dc += x
 	}
 	b[0] = *dc * qt[0]
-	set[0] = 0
-	k := 1
-	last := int32(0)
-	// Decode the AC coefficients, as specified in section F.2.2.2.
-	for zig := int32(1); zig < blockSize; zig++ {
+	// Decode the AC coefficients, as specified in section F.2.2.2. zig
+	// is the zig-zag index of the last coefficient decoded.
+	zig, last := uint(0), uint(0)
+	for zig < blockSize-1 {
 		if n < 32 {
-			d.bits.acc, d.bits.n = acc, n
-			d.refill()
-			acc, n = d.bits.acc, d.bits.n
+			if pos+8 > len(ecs) {
+				d.bits.over = true
+				return 0, FormatError("short Huffman data")
+			}
+			acc |= binary.BigEndian.Uint64(ecs[pos:pos+8:pos+8]) >> n
+			pos += int((63 - n) >> 3)
+			n |= 56
 		}
 		idx := acc >> (64 - lutSize)
 		if f := acH.fast[idx]; f != 0 {
 			acc <<= uint(f & 0xff)
 			n -= uint(f & 0xff)
-			zig += (f >> 8) & 0xff
+			zig += uint(f>>8) & 0xff
 			if zig >= blockSize {
 				break
 			}
-			u := unzig[zig]
-			b[u] = (f >> 16) * qt[zig]
-			set[k] = uint8(u)
-			k++
+			b[unzig[zig]&63] = (f >> 16) * qt[zig]
 			last = zig
 			continue
 		}
@@ -424,15 +514,18 @@ func (d *decoder) decodeBlock(b *block, set *[blockSize]uint8, nset *int, dc *in
 		}
 		acc <<= l
 		n -= l
-		r, s := int32(rs>>4), uint(rs&0x0f)
+		r, s := uint(rs>>4), uint(rs&0x0f)
 		if s == 0 {
 			if r != 0x0f {
 				break // End of block.
 			}
-			zig += 0x0f
+			zig += 16
+			if zig >= blockSize {
+				break
+			}
 			continue
 		}
-		zig += r
+		zig += r + 1
 		if zig >= blockSize {
 			break
 		}
@@ -442,24 +535,24 @@ func (d *decoder) decodeBlock(b *block, set *[blockSize]uint8, nset *int, dc *in
 		if x < 1<<(s-1) {
 			x += (-1 << s) + 1
 		}
-		u := unzig[zig]
-		b[u] = x * qt[zig]
-		set[k] = uint8(u)
-		k++
+		b[unzig[zig]] = x * qt[zig]
 		last = zig
 	}
-	d.bits.acc, d.bits.n = acc, n
-	*nset = k
+	d.bits.acc, d.bits.n, d.bits.pos = acc, n, pos
 	return last, nil
 }
 
 // skipBlock parses past one sequential block that is not wanted.
 func (d *decoder) skipBlock(dcH, acH *huffman) error {
-	acc, n := d.bits.acc, d.bits.n
-	if n < 32 {
-		d.refill()
-		acc, n = d.bits.acc, d.bits.n
+	ecs := d.ecs
+	acc, n, pos := d.bits.acc, d.bits.n, d.bits.pos
+	if pos+8 > len(ecs) {
+		d.bits.over = true
+		return FormatError("short Huffman data")
 	}
+	acc |= binary.BigEndian.Uint64(ecs[pos:pos+8:pos+8]) >> n
+	pos += int((63 - n) >> 3)
+	n |= 56
 	t, l := dcH.lookup(acc)
 	if l == 0 {
 		return FormatError("bad Huffman code")
@@ -467,19 +560,34 @@ func (d *decoder) skipBlock(dcH, acH *huffman) error {
 	if t > 16 {
 		return UnsupportedError("excessive DC component")
 	}
-	acc <<= l + uint(t)
-	n -= l + uint(t)
-	for zig := int32(1); zig < blockSize; zig++ {
+	acc <<= l
+	n -= l
+	if n < 16 {
+		if pos+8 > len(ecs) {
+			d.bits.over = true
+			return FormatError("short Huffman data")
+		}
+		acc |= binary.BigEndian.Uint64(ecs[pos:pos+8:pos+8]) >> n
+		pos += int((63 - n) >> 3)
+		n |= 56
+	}
+	acc <<= t
+	n -= uint(t)
+	for zig := uint(0); zig < blockSize-1; {
 		if n < 32 {
-			d.bits.acc, d.bits.n = acc, n
-			d.refill()
-			acc, n = d.bits.acc, d.bits.n
+			if pos+8 > len(ecs) {
+				d.bits.over = true
+				return FormatError("short Huffman data")
+			}
+			acc |= binary.BigEndian.Uint64(ecs[pos:pos+8:pos+8]) >> n
+			pos += int((63 - n) >> 3)
+			n |= 56
 		}
 		idx := acc >> (64 - lutSize)
 		if f := acH.fast[idx]; f != 0 {
 			acc <<= uint(f & 0xff)
 			n -= uint(f & 0xff)
-			zig += (f >> 8) & 0xff
+			zig += uint(f>>8) & 0xff
 			continue
 		}
 		var rs uint8
@@ -488,19 +596,22 @@ func (d *decoder) skipBlock(dcH, acH *huffman) error {
 		} else if rs, l = acH.slow(acc); l == 0 {
 			return FormatError("bad Huffman code")
 		}
-		r, s := int32(rs>>4), uint(rs&0x0f)
-		acc <<= l + s
-		n -= l + s
-		if s == 0 {
-			if r != 0x0f {
-				break
-			}
-			zig += 0x0f
-			continue
+		// As decodeBlock: a coefficient past the block ends it before
+		// its value bits are read (the two must agree bit for bit).
+		r, s := uint(rs>>4), uint(rs&0x0f)
+		acc <<= l
+		n -= l
+		if s == 0 && r != 0x0f {
+			break
 		}
-		zig += r
+		zig += r + 1
+		if zig >= blockSize {
+			break
+		}
+		acc <<= s
+		n -= s
 	}
-	d.bits.acc, d.bits.n = acc, n
+	d.bits.acc, d.bits.n, d.bits.pos = acc, n, pos
 	return nil
 }
 
@@ -661,10 +772,10 @@ func (d *decoder) reconstructProgressiveImage() {
 		for by := 0; by*v < d.height; by++ {
 			for bx := 0; bx*h < d.width; bx++ {
 				b := &d.progCoeffs[i][by*stride+bx]
-				last := int32(0)
+				last := uint(0)
 				for zig := 0; zig < blockSize; zig++ {
 					if b[unzig[zig]] != 0 {
-						last = int32(zig)
+						last = uint(zig)
 					}
 					b[unzig[zig]] *= qt[zig]
 				}
@@ -677,7 +788,7 @@ func (d *decoder) reconstructProgressiveImage() {
 // reconstructBlock performs the (scaled) inverse DCT of the dequantized
 // block b, whose last non-zero coefficient has zig-zag index last, and
 // stores the pixels. At full scale b is overwritten.
-func (d *decoder) reconstructBlock(b *block, last int32, bx, by, compIndex int) {
+func (d *decoder) reconstructBlock(b *block, last uint, bx, by, compIndex int) {
 	stride := d.strides[compIndex]
 	bs := d.bs
 	dst := d.planes[compIndex][bs*(by*stride+bx):]
