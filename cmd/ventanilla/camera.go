@@ -2,15 +2,18 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -292,33 +295,71 @@ type checked struct {
 	err error
 }
 
-// runCheck judges files on every core: a pool of workers, each with its
-// own decoder and analyzer, takes the files in turn; the results are
-// printed in the order the files were given, each as soon as it and those
-// before it are done.
+// checker is one worker of `camera check`: a still decoder and the
+// analyzers, one per decoded size. An analyzer sizes its buffers to the
+// frame; a batch mixes sizes (640×480, 1280×720, 1920×1080 decoded at
+// 1/2…), and one analyzer for all would reallocate them at every change
+// of size, tens of megabytes of garbage per batch.
+type checker struct {
+	mode quality.Mode
+	dec  camera.StillDecoder
+	ans  map[image.Point]*quality.Analyzer
+}
+
+// maxCheckAnalyzers bounds the analyzers a checker keeps (a folder of
+// photos of every size must not hold one set of buffers per size).
+const maxCheckAnalyzers = 4
+
+func newChecker(mode quality.Mode) *checker {
+	// Face mode looks at skin colour; the card and sheet analyses need the
+	// luma only.
+	return &checker{
+		mode: mode,
+		dec:  camera.StillDecoder{Width: analysisWidth, Luma: mode != quality.Face},
+		ans:  make(map[image.Point]*quality.Analyzer, maxCheckAnalyzers),
+	}
+}
+
+// check reads, decodes and judges one file.
+func (c *checker) check(name string) (quality.Result, error) {
+	st, err := c.dec.DecodeFile(name)
+	if err != nil {
+		return quality.Result{}, err
+	}
+	size := st.Img.Bounds().Size()
+	an := c.ans[size]
+	if an == nil {
+		if len(c.ans) == maxCheckAnalyzers {
+			clear(c.ans)
+		}
+		an = quality.NewAnalyzer(c.mode)
+		c.ans[size] = an
+	}
+	return an.AnalyzeSource(st.Img, st.Width, st.Height), nil
+}
+
+// runCheck judges files on every core: a pool of workers (checkers) takes
+// the files in turn, largest first so that no core is left with a big one
+// at the end while the other idles; the results are printed in the order
+// the files were given, each as soon as it and those before it are done.
 func runCheck(out, errw io.Writer, mode quality.Mode, asJSON bool, files []string) error {
 	results := make([]checked, len(files))
 	done := make([]chan struct{}, len(files))
 	for i := range done {
 		done[i] = make(chan struct{})
 	}
+	order := largestFirst(files)
 	var next atomic.Int64
 	for range min(runtime.GOMAXPROCS(0), len(files)) {
 		go func() {
-			an := quality.NewAnalyzer(mode)
-			// Face mode looks at skin colour; the card and sheet analyses
-			// need the luma only.
-			dec := camera.StillDecoder{Width: analysisWidth, Luma: mode != quality.Face}
+			c := newChecker(mode)
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) {
+				k := int(next.Add(1) - 1)
+				if k >= len(order) {
 					return
 				}
-				st, err := dec.DecodeFile(files[i])
-				if err == nil {
-					results[i].res = an.AnalyzeSource(st.Img, st.Width, st.Height)
-				}
-				results[i].err = err
+				i := order[k]
+				results[i].res, results[i].err = c.check(files[i])
 				close(done[i])
 			}
 		}()
@@ -370,6 +411,22 @@ func runCheck(out, errw io.Writer, mode quality.Mode, asJSON bool, files []strin
 		return failuref("camera check: %d of %d images are not good enough", bad, len(files))
 	}
 	return nil
+}
+
+// largestFirst returns the indexes of files, the largest file first (a
+// file that cannot be examined counts as empty: its error comes from the
+// worker that reads it).
+func largestFirst(files []string) []int {
+	sizes := make([]int64, len(files))
+	order := make([]int, len(files))
+	for i, f := range files {
+		order[i] = i
+		if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
+			sizes[i] = st.Size()
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sizes[b], sizes[a]) })
+	return order
 }
 
 // describeReadError turns a read/decode failure into a line a technician

@@ -210,6 +210,12 @@ func (s *StillDecoder) DecodeFile(name string) (Still, error) {
 	}
 	// The file may grow while it is read: the limited reader holds the
 	// line whatever Stat said.
+	// Room for the whole file and ReadFrom's probe for its end, so a
+	// decoder reading files of one size reads them into the same bytes
+	// (growing from empty would reallocate a few times per file size).
+	if need := int(st.Size()) + bytes.MinRead; cap(s.buf) < need {
+		s.buf = make([]byte, 0, need)
+	}
 	s.buf = s.buf[:0]
 	buf := bytes.NewBuffer(s.buf)
 	n, err := buf.ReadFrom(io.LimitReader(f, MaxStillBytes+1))

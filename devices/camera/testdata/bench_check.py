@@ -5,10 +5,12 @@ one thread) over the same files, the two runs alternated so both see the
 same machine load:
 
   make build
-  /usr/bin/python3 devices/camera/testdata/bench_check.py [-n 15] [--bin bin/ventanilla] [FILE...]
+  /usr/bin/python3 devices/camera/testdata/bench_check.py [-n 15] [--bin bin/ventanilla] [--baseline OLD] [FILE...]
 
 Default files: ../shared/camera-sample/images/*.jpg. Prints, per command,
 the median wall time and CPU time (user+sys) per image, and the ratio.
+--baseline OLD adds an older ventanilla binary to the alternation (same
+files, same load), to compare a change against its baseline.
 Exit status 0; the figures are for the note, not a test (the machine may
 be busy).
 """
@@ -37,31 +39,38 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=15, help="runs of each command")
     ap.add_argument("--bin", default=os.path.join(ROOT, "bin", "ventanilla"))
+    ap.add_argument("--baseline", help="an older ventanilla binary, alternated with the others")
     ap.add_argument("files", nargs="*")
     a = ap.parse_args()
     files = a.files or sorted(glob.glob(os.path.join(ROOT, "..", "shared", "camera-sample", "images", "*.jpg")))
     if not files:
         sys.exit("no files")
-    go = [a.bin, "camera", "check", "--json"] + files
-    cv = ["/usr/bin/python3", os.path.join(HERE, "opencv_process.py")] + files
-    for cmd in (go, cv):  # warm the page cache and check both run
+    cmds = {"go": [a.bin, "camera", "check", "--json"] + files,
+            "cv": ["/usr/bin/python3", os.path.join(HERE, "opencv_process.py")] + files}
+    labels = {"go": "ventanilla camera check --json",
+              "cv": "OpenCV (cv2.imread + reference analysis, 1 thread)"}
+    if a.baseline:
+        cmds["base"] = [a.baseline, "camera", "check", "--json"] + files
+        labels["base"] = "baseline " + os.path.basename(a.baseline) + " camera check --json"
+    for cmd in cmds.values():  # warm the page cache and check all run
         _, _, code = run(cmd)
         if code not in (0, 1):
             sys.exit("%s exited %d" % (cmd[0], code))
-    res = {"go": [], "cv": []}
+    res = {k: [] for k in cmds}
     for _ in range(a.n):
-        res["go"].append(run(go))
-        res["cv"].append(run(cv))
+        for k, cmd in cmds.items():
+            res[k].append(run(cmd))
     n = len(files)
     med = {}
-    for k, label in (("go", "ventanilla camera check --json"), ("cv", "OpenCV (cv2.imread + reference analysis, 1 thread)")):
+    for k in cmds:
         wall = statistics.median(r[0] for r in res[k]) / n * 1000
         cpu = statistics.median(r[1] for r in res[k]) / n * 1000
         med[k] = (wall, cpu)
-        print("%-52s wall %6.2f ms/image   cpu %6.2f ms/image" % (label, wall, cpu))
-    print("ventanilla is %.1fx faster per image (wall), %.1fx (cpu); %d files, %d alternated runs each, load %s"
-          % (med["cv"][0] / med["go"][0], med["cv"][1] / med["go"][1], n, a.n, os.getloadavg()))
-
+        print("%-52s wall %6.2f ms/image   cpu %6.2f ms/image" % (labels[k], wall, cpu))
+    for k in [k for k in ("go", "base") if k in cmds]:
+        print("%s is %.1fx faster per image (wall), %.1fx (cpu); %d files, %d alternated runs each, load %s"
+              % (labels[k], med["cv"][0] / med[k][0], med["cv"][1] / med[k][1], n, a.n,
+                 " ".join("%.2f" % x for x in os.getloadavg())))
 
 if __name__ == "__main__":
     main()
