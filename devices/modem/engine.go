@@ -156,6 +156,14 @@ func (e *engine) dispatch(t Token) {
 			if req.line && f.OK && len(req.lines) == 0 {
 				return // stale (see request.line)
 			}
+			if f.OK && req.prompt != nil && !closed(req.prompt) {
+				// AT+CMGS says OK only after the PDU, which goes after
+				// the prompt: an OK before it is an earlier command's.
+				// Taken for the send's, an SMS never handed over would
+				// be reported sent. (An error before the prompt is the
+				// send's own refusal.)
+				return
+			}
 			switch {
 			case !req.sync, f.OK && len(req.lines) > 0:
 				e.pending = nil
@@ -183,6 +191,16 @@ func (e *engine) dispatch(t Token) {
 		return
 	}
 	e.emitURC(URC{Line: line})
+}
+
+// closed reports whether ch is closed.
+func closed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 func (e *engine) emitURC(u URC) {

@@ -669,3 +669,28 @@ func TestStartUpAfterADeadOwner(t *testing.T) {
 		})
 	}
 }
+
+// TestLateOKIsNotASend: a command times out on a slow modem and its OK
+// comes late, while AT+CMGS waits for its "> " prompt. That OK is not the
+// send's answer: taken for it, the SMS was reported sent (reference 0)
+// though its PDU was never written, and the modem was left at the prompt.
+func TestLateOKIsNotASend(t *testing.T) {
+	emu := startEmu(t, emulator.Options{})
+	cfg := fastConfig(emu.Path())
+	cfg.CommandTimeout = 300 * time.Millisecond
+	m := openModem(t, cfg)
+	emu.SetFaults(emulator.Faults{Slow: 600 * time.Millisecond})
+	ctx := context.Background()
+	if err := m.Ping(ctx); !errors.Is(err, modem.ErrTimeout) {
+		t.Fatalf("ping on a modem slower than the time-out: %v", err)
+	}
+	res, err := m.SendSMS(ctx, "+34600000002", "hola", modem.SendOptions{})
+	if err != nil {
+		// Failing is honest; saying "sent" when it was not is not.
+		return
+	}
+	msgs, werr := emu.WaitMessages(1, 3*time.Second)
+	if werr != nil || msgs[0].Text != "hola" {
+		t.Fatalf("SendSMS said sent (%+v) but the modem got nothing: %v", res, werr)
+	}
+}
