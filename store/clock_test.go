@@ -175,3 +175,69 @@ func TestDeadPayloadAgesByRunningClock(t *testing.T) {
 		t.Fatal("dead letter kept its data past DeadPayloadMaxAge of running")
 	}
 }
+
+// TestBackwardClockJumpHoldsNoRetry: retry times and leases are wall-clock
+// times in the due index. A clock set back four days (one that ran ahead,
+// corrected by NTP or by hand) put a failed job's retry four days away,
+// past the 72 h its data may wait: it was deleted "expired before
+// delivery" without another try. A due time further ahead than any
+// back-off or lease can set is a clock that went back: the retry is due
+// now, and a lease runs afresh from now (never a second send meanwhile).
+func TestBackwardClockJumpHoldsNoRetry(t *testing.T) {
+	clk := newClock()
+	db := openTest(t, t.TempDir(), clk, func(o *Options) { o.PayloadMaxAge = 72 * time.Hour })
+	retry, _ := db.Enqueue(smsJob("+34600000001", "failed once"))
+	c, err := db.Claim(KindSMS, 1)
+	if err != nil || len(c) != 1 {
+		t.Fatalf("claim: %v %v", c, err)
+	}
+	if _, err := db.Fail(c[0].ID, c[0].Attempt, errSentinel("modem busy"), false); err != nil {
+		t.Fatal(err)
+	}
+	inflight, _ := db.Enqueue(smsJob("+34600000002", "being sent"))
+	c, err = db.Claim(KindSMS, 1)
+	if err != nil || len(c) != 1 || c[0].ID != inflight.ID {
+		t.Fatalf("claim: %v %v", c, err)
+	}
+	lease := c[0]
+
+	clk.Jump(-4 * 24 * time.Hour)
+	clk.Advance(2 * time.Minute) // past the retry's back-off (≤ 37.5 s)
+	got, err := db.Claim(KindSMS, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != retry.ID {
+		t.Fatalf("after the clock went back: claimed %v, want the retry alone (the lease is still running)", ids(got))
+	}
+	// The interrupted send ends: its lease was not lost.
+	if err := db.Done(lease.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Done(got[0].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// A lease left by a process that died, seen after the jump, expires a
+	// lease from now.
+	dead, _ := db.Enqueue(smsJob("+34600000003", "sender died"))
+	if c, _ := db.Claim(KindSMS, 1); len(c) != 1 {
+		t.Fatal("claim")
+	}
+	clk.Jump(-4 * 24 * time.Hour)
+	if c, _ := db.Claim(KindSMS, 1); len(c) != 0 {
+		t.Fatalf("claimed %v while its lease runs", ids(c))
+	}
+	clk.Advance(db.opt.Lease + time.Second)
+	if c, _ := db.Claim(KindSMS, 1); len(c) != 1 || c[0].ID != dead.ID {
+		t.Fatalf("after a lease from the jump: claimed %v, want %s", ids(c), dead.ID)
+	}
+}
+
+func ids(c []Claimed) []string {
+	var out []string
+	for _, x := range c {
+		out = append(out, x.ID)
+	}
+	return out
+}

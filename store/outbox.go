@@ -406,6 +406,9 @@ func (db *DB) Claim(kind Kind, max int) ([]Claimed, error) {
 			due  int64
 		}
 		var fromDue, fromNew []cand
+		if err := db.pullBackTx(tx, kind, now); err != nil {
+			return err
+		}
 		c := tx.Bucket(bDue).Cursor()
 		limit := dueKey(kind, now, bytes.Repeat([]byte{0xff}, 16))
 		for k, _ := c.Seek([]byte{kind.dueByte()}); k != nil && k[0] == kind.dueByte() && bytes.Compare(k, limit) <= 0; k, _ = c.Next() {
@@ -490,6 +493,43 @@ func (db *DB) Claim(kind Kind, max int) ([]Claimed, error) {
 		return nil, fmt.Errorf("store: claim %s: %w", kind, err)
 	}
 	return out, nil
+}
+
+// dueHorizon is the furthest ahead of now a due time can be set: a lease,
+// or the longest back-off with its jitter, and a minute for NTP's slewing.
+func (db *DB) dueHorizon() time.Duration {
+	return max(db.opt.Lease, db.opt.BackoffMax+db.opt.BackoffMax/4) + time.Minute
+}
+
+// pullBackTx finds due times of kind further ahead than any back-off or
+// lease can set: the wall clock went back (it ran ahead and NTP or a
+// technician corrected it). Left there, a retry would wait for the clock
+// to catch up — days, past the data's maximum age, so the job would be
+// deleted without another try. A retry becomes due now; a lease runs
+// afresh from now, so a send still in flight is not started twice.
+func (db *DB) pullBackTx(tx *bolt.Tx, kind Kind, now time.Time) error {
+	var far [][]byte
+	c := tx.Bucket(bDue).Cursor()
+	for k, _ := c.Seek(dueKey(kind, now.Add(db.dueHorizon()), nil)); k != nil && k[0] == kind.dueByte(); k, _ = c.Next() {
+		far = append(far, bytes.Clone(k[9:]))
+	}
+	for _, id := range far {
+		j, err := getJob(tx, id)
+		if err != nil {
+			return err
+		}
+		due := now
+		if j.State == StateInflight {
+			due = now.Add(db.opt.Lease)
+		}
+		if err := setDue(tx, id, j, due); err != nil {
+			return err
+		}
+		if err := putJob(tx, id, j); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RecordSMSPart durably records that the modem accepted part (1-based) of
