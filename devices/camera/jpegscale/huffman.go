@@ -3,8 +3,10 @@
 // license that can be found in the LICENSE file.
 
 // Changed from image/jpeg: the bit reader keeps up to 64 bits, MSB first,
-// filled from the byte slice eight bits at a time with byte stuffing undone;
-// the look-up table covers 9-bit codes.
+// filled eight bytes at a time from a copy of the entropy-coded segment
+// with the byte stuffing undone; the look-up table covers 11-bit codes,
+// and a second one decodes a whole AC symbol (code, run and value bits)
+// in one step.
 
 package jpegscale
 

@@ -136,7 +136,8 @@ type decoder struct {
 	progCoeffs [maxComponents][]block // Saved state between progressive-mode scans.
 	progUsed   [maxComponents]bool    // progCoeffs[i] holds this image's data
 	huff       [maxTc + 1][maxTh + 1]huffman
-	quant      [maxTq + 1]block // Quantization tables, in zig-zag order.
+	quant      [maxTq + 1]block   // Quantization tables, in zig-zag order.
+	tabs       [maxTq + 1]foldTab // quant, with the fold weights of the scale (scaled.go)
 	tmp        [2 * blockSize]byte
 
 	// The output planes (reused between decodes); planes[i] and

@@ -2,57 +2,116 @@ package jpegscale
 
 import "math"
 
-// Reduced-size inverse DCTs: 4×4 and 2×2 pixels from an 8×8 block, each
-// output pixel the average of the 2×2 (4×4) pixels the full 8×8 IDCT would
-// give there, which is what libjpeg's jidctred.c computes and what a box
-// downscale of the full-size decode gives. Averaging the 1-D IDCT over a
-// group of g = 8/N samples is itself a linear map of the coefficients:
+// Reduced-size inverse DCTs: N×N pixels (N = 4, 2, 1) from an 8×8 block,
+// each output pixel the average of the g×g pixels (g = 8/N) the full 8×8
+// IDCT would give there, which is what libjpeg's jidctred.c computes and
+// what a box downscale of the full-size decode gives.
 //
-//	F_N(j) = ½ Σ_u C(u)·S(u)·A_N(j,u),  A_N(j,u) = 1/g Σ_{x=jg}^{jg+g-1} cos((2x+1)uπ/16)
+// Averaging the 1-D IDCT f(x) = Σ_u ½C(u)·F(u)·cos((2x+1)uπ/16) over the g
+// samples of output j is a product of cosines:
 //
-// with C(0) = 1/√2, else 1. A_N(N-1-j,u) = (-1)^u A_N(j,u) (mirror
-// symmetry), so each 1-D pass splits into an even and an odd half. For
-// N = 4 the u = 4 term vanishes, for N = 2 every even u > 0 does; the 1×1
-// output is the DC term alone. The weights are derived here, in fixed
-// point with constBits fraction bits; the first pass keeps pass1Bits more.
+//	N = 4: ½C(u)·cos(uπ/16)·cos((2j+1)uπ/8)
+//	N = 2: ½C(u)·cos(uπ/16)·cos(uπ/8)·cos((2j+1)uπ/4)
+//
+// with C(0) = 1/√2, else 1. The last factor is an N-point DCT basis
+// function of frequency u, which for u ≥ N is the basis function of a
+// lower frequency (aliasing), up to its sign: for N = 4, u = 5, 6, 7 act
+// as −3, −2, −1 and u = 4 vanishes; for N = 2, odd u act as ±1 and even
+// u > 0 vanish. So the output is an N×N IDCT of N×N "folded" coefficients,
+// each the signed, weighted sum of the 8×8 coefficients that act as it.
+// The decoder folds as it decodes: each coefficient is multiplied by its
+// quantizer step times its weight (a table per quantization table and
+// scale, foldTab) and added where it folds to; what remains per block is
+// a 4×4 IDCT (5 multiplications a row or column instead of 14), a 2×2
+// butterfly, or the DC alone (N = 1).
 
 const (
-	constBits = 13
-	pass1Bits = 2
+	// foldBits are the fraction bits of the folded coefficients.
+	foldBits = 13
+	// idctBits are the fraction bits of the 4-point IDCT's constants.
+	idctBits = 13
 )
 
-// k4[j][u] and k2[u] are K_N(j,u) = ½·C(u)·A_N(j,u) scaled by 2^constBits.
+// foldWeight[s][zig] is the signed weight of the coefficient at zig-zag
+// index zig in its folded coefficient at scale 1/2^s (s = 1, 2, 3), and
+// foldTarget[s][zig] the index of that folded coefficient (row-major
+// N×N); a coefficient that does not matter at that scale has weight 0.
 var (
-	k4 [2][8]int32
-	k2 [8]int32
+	foldWeight [4][blockSize]float64
+	foldTarget [4][blockSize]uint8
 )
 
 func init() {
-	weight := func(n, j, u int) int32 {
-		g := 8 / n
-		var a float64
-		for x := j * g; x < (j+1)*g; x++ {
-			a += math.Cos(float64((2*x+1)*u) * math.Pi / 16)
-		}
-		a /= float64(g)
-		c := 1.0
+	half := func(u int) float64 {
 		if u == 0 {
-			c = 1 / math.Sqrt2
+			return 0.5 / math.Sqrt2
 		}
-		return int32(math.Round(0.5 * c * a * (1 << constBits)))
+		return 0.5
 	}
-	for u := range 8 {
-		k4[0][u] = weight(4, 0, u)
-		k4[1][u] = weight(4, 1, u)
-		k2[u] = weight(2, 0, u)
+	for zig := range blockSize {
+		v, u := unzig[zig]/8, unzig[zig]%8
+		// N = 4: u folds to min(u, 8-u) with sign -1 past 4; 4 vanishes.
+		fold4 := func(u int) (int, float64) {
+			w := half(u) * math.Cos(float64(u)*math.Pi/16)
+			switch {
+			case u == 4:
+				return 0, 0
+			case u > 4:
+				return 8 - u, -w
+			}
+			return u, w
+		}
+		// N = 2: odd u fold to 1 with the sign of cos((2j+1)uπ/4) at
+		// j = 0 against u = 1's; even u > 0 vanish.
+		fold2 := func(u int) (int, float64) {
+			w := half(u) * math.Cos(float64(u)*math.Pi/16) * math.Cos(float64(u)*math.Pi/8)
+			switch {
+			case u == 0:
+				return 0, w
+			case u%2 == 0:
+				return 0, 0
+			}
+			return 1, w * math.Cos(float64(u)*math.Pi/4) // ±cos(π/4)
+		}
+		fv, wv := fold4(v)
+		fu, wu := fold4(u)
+		foldTarget[1][zig], foldWeight[1][zig] = uint8(4*fv+fu), wv*wu
+		fv, wv = fold2(v)
+		fu, wu = fold2(u)
+		foldTarget[2][zig], foldWeight[2][zig] = uint8(2*fv+fu), wv*wu
+		// N = 1: the average of the block is F(0,0)/8.
+		foldTarget[3][zig] = 0
+	}
+	foldWeight[3][0] = 1.0 / 8
+}
+
+// foldTab is what the block decoder needs per coefficient: the
+// dequantization step, times the fold weight at a reduced scale, in the
+// high 32 bits, and where the product goes in the block (natural order
+// at full scale, the folded N×N block otherwise) in the low 8 bits.
+type foldTab [blockSize]uint64
+
+// makeFoldTab builds the table for quantization table q (zig-zag order)
+// at scale 1/scale.
+func makeFoldTab(t *foldTab, q *block, scale int) {
+	if scale == 1 {
+		for zig := range blockSize {
+			t[zig] = uint64(uint32(q[zig]))<<32 | uint64(unzig[zig])
+		}
+		return
+	}
+	s := 1
+	for 1<<s < scale {
+		s++
+	}
+	for zig := range blockSize {
+		m := int32(math.Round(float64(q[zig]) * foldWeight[s][zig] * (1 << foldBits)))
+		t[zig] = uint64(uint32(m))<<32 | uint64(foldTarget[s][zig])
 	}
 }
 
-// clampDC is the pixel of a block with only a DC coefficient (dequantized
-// dc): dc/8, level-shifted and clipped.
-func clampDC(dc int32) uint8 {
-	v := (dc+4)>>3 + 128
-	if uint32(v) > 255 {
+func clamp64(v int64) uint8 {
+	if uint64(v) > 255 {
 		if v < 0 {
 			return 0
 		}
@@ -61,116 +120,52 @@ func clampDC(dc int32) uint8 {
 	return uint8(v)
 }
 
-func clamp(v int32) uint8 {
-	if uint32(v) > 255 {
-		if v < 0 {
-			return 0
-		}
-		return 255
-	}
-	return uint8(v)
-}
+// The 4-point IDCT's constants: cos(π/8), cos(3π/8), cos(π/4).
+const (
+	fc1 = 7568 // round(cos(π/8)·2^13)
+	fc3 = 3135 // round(cos(3π/8)·2^13)
+	fc4 = 5793 // round(cos(π/4)·2^13)
+)
 
-// idct4 writes the 4×4 reduced IDCT of b (dequantized, natural order) to
-// dst. b is not modified.
-func idct4(b *block, dst []byte, stride int) {
+// idct4 writes the 4×4 pixels of the folded block g (g[4v+u], fraction
+// bits foldBits) to dst: a 4-point IDCT on the columns, then on the rows,
+// in 64-bit arithmetic (no overflow for any int32 input).
+func idct4(g *block, dst []byte, stride int) {
 	const (
-		r1 = 1 << (constBits - pass1Bits - 1)
-		r2 = 1<<(constBits+pass1Bits-1) + 128<<(constBits+pass1Bits)
+		shift = foldBits + 2*idctBits
+		round = 1<<(shift-1) + 128<<shift
 	)
-	var t [4 * 8]int32 // t[i*8+u]: row i of the column pass, frequency u
-	k0, k1 := &k4[0], &k4[1]
-	for u := range 8 {
-		if u == 4 {
-			continue
-		}
-		s0, s1, s2, s3 := b[u], b[8+u], b[16+u], b[24+u]
-		s5, s6, s7 := b[40+u], b[48+u], b[56+u]
-		if s1|s2|s3|s5|s6|s7 == 0 {
-			v := (s0*k0[0] + r1) >> (constBits - pass1Bits)
-			t[u], t[8+u], t[16+u], t[24+u] = v, v, v, v
-			continue
-		}
-		e0 := s0*k0[0] + s2*k0[2] + s6*k0[6]
-		e1 := s0*k1[0] + s2*k1[2] + s6*k1[6]
-		o0 := s1*k0[1] + s3*k0[3] + s5*k0[5] + s7*k0[7]
-		o1 := s1*k1[1] + s3*k1[3] + s5*k1[5] + s7*k1[7]
-		t[u] = (e0 + o0 + r1) >> (constBits - pass1Bits)
-		t[8+u] = (e1 + o1 + r1) >> (constBits - pass1Bits)
-		t[16+u] = (e1 - o1 + r1) >> (constBits - pass1Bits)
-		t[24+u] = (e0 - o0 + r1) >> (constBits - pass1Bits)
-	}
-	for i := range 4 {
-		r := t[8*i : 8*i+8 : 8*i+8]
-		out := dst[i*stride : i*stride+4 : i*stride+4]
-		e0 := r[0]*k0[0] + r[2]*k0[2] + r[6]*k0[6] + r2
-		e1 := r[0]*k1[0] + r[2]*k1[2] + r[6]*k1[6] + r2
-		o0 := r[1]*k0[1] + r[3]*k0[3] + r[5]*k0[5] + r[7]*k0[7]
-		o1 := r[1]*k1[1] + r[3]*k1[3] + r[5]*k1[5] + r[7]*k1[7]
-		out[0] = clamp((e0 + o0) >> (constBits + pass1Bits))
-		out[1] = clamp((e1 + o1) >> (constBits + pass1Bits))
-		out[2] = clamp((e1 - o1) >> (constBits + pass1Bits))
-		out[3] = clamp((e0 - o0) >> (constBits + pass1Bits))
-	}
-}
-
-// idct4Low is idct4 for a block whose coefficients all lie in the top-left
-// 4×4 (most blocks of a camera frame).
-func idct4Low(b *block, dst []byte, stride int) {
-	const (
-		r1 = 1 << (constBits - pass1Bits - 1)
-		r2 = 1<<(constBits+pass1Bits-1) + 128<<(constBits+pass1Bits)
-	)
-	var t [4 * 4]int32 // t[i*4+u]
-	k0, k1 := &k4[0], &k4[1]
+	var t [16]int64
 	for u := range 4 {
-		s0, s1, s2, s3 := b[u], b[8+u], b[16+u], b[24+u]
-		if s1|s2|s3 == 0 {
-			v := (s0*k0[0] + r1) >> (constBits - pass1Bits)
-			t[u], t[4+u], t[8+u], t[12+u] = v, v, v, v
-			continue
-		}
-		e0 := s0*k0[0] + s2*k0[2]
-		e1 := s0*k1[0] + s2*k1[2]
-		o0 := s1*k0[1] + s3*k0[3]
-		o1 := s1*k1[1] + s3*k1[3]
-		t[u] = (e0 + o0 + r1) >> (constBits - pass1Bits)
-		t[4+u] = (e1 + o1 + r1) >> (constBits - pass1Bits)
-		t[8+u] = (e1 - o1 + r1) >> (constBits - pass1Bits)
-		t[12+u] = (e0 - o0 + r1) >> (constBits - pass1Bits)
+		g0, g1, g2, g3 := int64(g[u]), int64(g[4+u]), int64(g[8+u]), int64(g[12+u])
+		e0 := g0<<idctBits + fc4*g2
+		e1 := g0<<idctBits - fc4*g2
+		o0 := fc1*g1 + fc3*g3
+		o1 := fc3*g1 - fc1*g3
+		t[u], t[4+u], t[8+u], t[12+u] = e0+o0, e1+o1, e1-o1, e0-o0
 	}
-	for i := range 4 {
-		r := t[4*i : 4*i+4 : 4*i+4]
-		out := dst[i*stride : i*stride+4 : i*stride+4]
-		e0 := r[0]*k0[0] + r[2]*k0[2] + r2
-		e1 := r[0]*k1[0] + r[2]*k1[2] + r2
-		o0 := r[1]*k0[1] + r[3]*k0[3]
-		o1 := r[1]*k1[1] + r[3]*k1[3]
-		out[0] = clamp((e0 + o0) >> (constBits + pass1Bits))
-		out[1] = clamp((e1 + o1) >> (constBits + pass1Bits))
-		out[2] = clamp((e1 - o1) >> (constBits + pass1Bits))
-		out[3] = clamp((e0 - o0) >> (constBits + pass1Bits))
+	for j := range 4 {
+		r := t[4*j : 4*j+4 : 4*j+4]
+		out := dst[j*stride : j*stride+4 : j*stride+4]
+		e0 := r[0]<<idctBits + fc4*r[2] + round
+		e1 := r[0]<<idctBits - fc4*r[2] + round
+		o0 := fc1*r[1] + fc3*r[3]
+		o1 := fc3*r[1] - fc1*r[3]
+		out[0] = clamp64((e0 + o0) >> shift)
+		out[1] = clamp64((e1 + o1) >> shift)
+		out[2] = clamp64((e1 - o1) >> shift)
+		out[3] = clamp64((e0 - o0) >> shift)
 	}
 }
 
-// idct2 writes the 2×2 reduced IDCT of b to dst. b is not modified.
-func idct2(b *block, dst []byte, stride int) {
-	const (
-		r1 = 1 << (constBits - pass1Bits - 1)
-		r2 = 1<<(constBits+pass1Bits-1) + 128<<(constBits+pass1Bits)
-	)
-	var t [2 * 8]int32
-	for _, u := range [5]int{0, 1, 3, 5, 7} {
-		e := b[u] * k2[0]
-		o := b[8+u]*k2[1] + b[24+u]*k2[3] + b[40+u]*k2[5] + b[56+u]*k2[7]
-		t[u] = (e + o + r1) >> (constBits - pass1Bits)
-		t[8+u] = (e - o + r1) >> (constBits - pass1Bits)
-	}
-	for i := range 2 {
-		r := t[8*i : 8*i+8 : 8*i+8]
-		e := r[0]*k2[0] + r2
-		o := r[1]*k2[1] + r[3]*k2[3] + r[5]*k2[5] + r[7]*k2[7]
-		dst[i*stride] = clamp((e + o) >> (constBits + pass1Bits))
-		dst[i*stride+1] = clamp((e - o) >> (constBits + pass1Bits))
-	}
+// idct2 writes the 2×2 pixels of the folded block g (g[2v+u]) to dst.
+func idct2(g *block, dst []byte, stride int) {
+	const round = 1<<(foldBits-1) + 128<<foldBits
+	a, b, c, d := int64(g[0]), int64(g[1]), int64(g[2]), int64(g[3])
+	e0, e1 := a+c+round, a-c+round
+	o0, o1 := b+d, b-d
+	dst[0] = clamp64((e0 + o0) >> foldBits)
+	dst[1] = clamp64((e0 - o0) >> foldBits)
+	dst[stride] = clamp64((e1 + o1) >> foldBits)
+	dst[stride+1] = clamp64((e1 - o1) >> foldBits)
 }

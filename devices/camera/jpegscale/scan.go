@@ -2,10 +2,13 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Changed from image/jpeg: blocks are dequantized as they are decoded and
-// written at 8/scale pixels a side; components the caller does not want
-// (chroma, for luma-only output) are parsed past without being stored or
-// transformed, and their progressive AC scans are skipped unread.
+// Changed from image/jpeg: blocks are dequantized (and, at a reduced
+// scale, folded: scaled.go) as they are decoded and written at 8/scale
+// pixels a side; interleaved sequential scans have their own loop, and
+// AC symbols a table step each (acFast); components the caller does not
+// want (chroma, for luma-only output) are parsed past without being
+// stored or transformed, and their progressive AC scans are skipped
+// unread.
 
 package jpegscale
 
@@ -281,8 +284,10 @@ func scanUnits(d *decoder, scan []scanComp, zigStart, zigEnd int32, ah, al uint3
 	us := d.units[:len(scan)]
 	for i, sc := range scan {
 		ci := int(sc.compIndex)
+		tq := d.comp[ci].tq
+		makeFoldTab(&d.tabs[tq], &d.quant[tq], d.scale)
 		us[i] = scanUnit{
-			comp: ci, keep: d.needed(ci), qt: &d.quant[d.comp[ci].tq],
+			comp: ci, keep: d.needed(ci), tab: &d.tabs[d.comp[ci].tq],
 			dcH: &d.huff[dcTable][sc.td], acH: &d.huff[acTable][sc.ta],
 			zigStart: zigStart, zigEnd: zigEnd, ah: ah, al: al,
 		}
@@ -330,7 +335,7 @@ func (d *decoder) interleavedScan(us []scanUnit, mxx, myy int) error {
 					}
 					continue
 				}
-				last, err := d.decodeBlock(&b, &dc[u.comp], u.qt, u.dcH, u.acH)
+				last, err := d.decodeBlock(&b, &dc[u.comp], u.tab, u.dcH, u.acH)
 				if err != nil {
 					return err
 				}
@@ -349,12 +354,12 @@ func (d *decoder) interleavedScan(us []scanUnit, mxx, myy int) error {
 	return nil
 }
 
-// clearBlock zeroes what decodeBlock wrote in b (the coefficients up to
-// zig-zag index last) and what the full-size IDCT wrote over it.
+// clearBlock zeroes what decodeBlock wrote in b: the folded 4×4 (or
+// smaller) block at a reduced scale; at full scale, the coefficients and
+// what the IDCT wrote over them.
 func (d *decoder) clearBlock(b *block, last uint) {
-	if last <= 9 && d.scale != 1 {
-		// The first ten zig-zag positions lie in the first four rows.
-		clear(b[:32])
+	if d.scale != 1 {
+		clear(b[:16])
 		return
 	}
 	*b = block{}
@@ -364,7 +369,7 @@ func (d *decoder) clearBlock(b *block, last uint) {
 type scanUnit struct {
 	comp     int
 	keep     bool
-	qt       *block
+	tab      *foldTab
 	dcH, acH *huffman
 	zigStart int32
 	zigEnd   int32
@@ -387,7 +392,7 @@ func (d *decoder) decodeUnit(u *scanUnit, w *unitWork, dc *int32, bx, by, stride
 		if !u.keep {
 			return d.skipBlock(u.dcH, u.acH)
 		}
-		last, err := d.decodeBlock(&w.b, dc, u.qt, u.dcH, u.acH)
+		last, err := d.decodeBlock(&w.b, dc, u.tab, u.dcH, u.acH)
 		if err != nil {
 			return err
 		}
@@ -432,13 +437,14 @@ func (d *decoder) restartAfter(units, total int, expectedRST *uint8, dc *[maxCom
 	return nil
 }
 
-// decodeBlock decodes one sequential block into b (dequantized, natural
-// order; b must be zero) and returns the zig-zag index of the last
+// decodeBlock decodes one sequential block into b (b must be zero):
+// dequantized in natural order at full scale, folded (see scaled.go) at a
+// reduced one, and returns the zig-zag index of the last
 // coefficient written (0: the block is flat). This is the hot loop of a
 // decode: the bit reader's state is kept in locals, refilled without a
 // branch on the data, and nearly every symbol (coefficient, run of
 // zeros, end of block) is one look-up in acH.fast.
-func (d *decoder) decodeBlock(b *block, dc *int32, qt *block, dcH, acH *huffman) (uint, error) {
+func (d *decoder) decodeBlock(b *block, dc *int32, tab *foldTab, dcH, acH *huffman) (uint, error) {
 	ecs := d.ecs
 	acc, n, pos := d.bits.acc, d.bits.n, d.bits.pos
 	if pos+8 > len(ecs) {
@@ -480,11 +486,18 @@ func (d *decoder) decodeBlock(b *block, dc *int32, qt *block, dcH, acH *huffman)
 		}
 		*dc += x
 	}
-	b[0] = *dc * qt[0]
+	b[0] = *dc * int32(tab[0]>>32)
 	// Decode the AC coefficients, as specified in section F.2.2.2. zig
-	// is the zig-zag index of the last coefficient decoded.
+	// is the zig-zag index of the last coefficient decoded. acFast takes
+	// every symbol its table holds; what it leaves (a long code, a
+	// refill past the padding) is decoded here, then it goes on.
 	zig, last := uint(0), uint(0)
-	for zig < blockSize-1 {
+	for {
+		var done bool
+		acc, n, pos, zig, last, done = acFast(acc, n, pos, ecs, &acH.fast, tab, b, zig, last)
+		if done {
+			break
+		}
 		if n < 32 {
 			if pos+8 > len(ecs) {
 				d.bits.over = true
@@ -494,20 +507,8 @@ func (d *decoder) decodeBlock(b *block, dc *int32, qt *block, dcH, acH *huffman)
 			pos += int((63 - n) >> 3)
 			n |= 56
 		}
-		idx := acc >> (64 - lutSize)
-		if f := acH.fast[idx]; f != 0 {
-			acc <<= uint(f & 0xff)
-			n -= uint(f & 0xff)
-			zig += uint(f>>8) & 0xff
-			if zig >= blockSize {
-				break
-			}
-			b[unzig[zig]&63] = (f >> 16) * qt[zig]
-			last = zig
-			continue
-		}
 		var rs uint8
-		if v := acH.lut[idx]; v != 0 {
+		if v := acH.lut[acc>>(64-lutSize)]; v != 0 {
 			rs, l = uint8(v>>8), uint(v&0xff)
 		} else if rs, l = acH.slow(acc); l == 0 {
 			return 0, FormatError("bad Huffman code")
@@ -520,7 +521,7 @@ func (d *decoder) decodeBlock(b *block, dc *int32, qt *block, dcH, acH *huffman)
 				break // End of block.
 			}
 			zig += 16
-			if zig >= blockSize {
+			if zig >= blockSize-1 {
 				break
 			}
 			continue
@@ -535,11 +536,49 @@ func (d *decoder) decodeBlock(b *block, dc *int32, qt *block, dcH, acH *huffman)
 		if x < 1<<(s-1) {
 			x += (-1 << s) + 1
 		}
-		b[unzig[zig]] = x * qt[zig]
+		e := tab[zig]
+		b[e&63] += x * int32(e>>32)
 		last = zig
+		if zig == blockSize-1 {
+			break
+		}
 	}
 	d.bits.acc, d.bits.n, d.bits.pos = acc, n, pos
 	return last, nil
+}
+
+// acFast decodes AC coefficients into b (as decodeBlock) from
+// zig-zag index zig+1 on, as long as each symbol is in the one-step table
+// fast: it reports done at the end of the block, and returns early
+// (done false) at a symbol the table does not hold or when the data in
+// ecs runs out. No calls, no error paths: the bit reader's state stays
+// in registers.
+func acFast(acc uint64, n uint, pos int, ecs []byte, fast *[1 << lutSize]int32, tab *foldTab, b *block, zig, last uint) (uint64, uint, int, uint, uint, bool) {
+	for zig < blockSize-1 {
+		if n < 32 {
+			if pos < 0 || pos+8 > len(ecs) {
+				return acc, n, pos, zig, last, false
+			}
+			acc |= binary.BigEndian.Uint64(ecs[pos:pos+8:pos+8]) >> (n & 63)
+			pos += int((63 - n) >> 3)
+			n |= 56
+		}
+		f := fast[acc>>(64-lutSize)]
+		if f == 0 {
+			return acc, n, pos, zig, last, false
+		}
+		l := uint(f) & 63
+		acc <<= l
+		n -= l
+		zig += uint(f>>8) & 0xff
+		if zig >= blockSize {
+			break
+		}
+		e := tab[zig]
+		b[e&63] += (f >> 16) * int32(e>>32)
+		last = zig
+	}
+	return acc, n, pos, zig, last, true
 }
 
 // skipBlock parses past one sequential block that is not wanted.
@@ -766,37 +805,45 @@ func (d *decoder) reconstructProgressiveImage() {
 			continue
 		}
 		qt := &d.quant[d.comp[i].tq]
+		var tab foldTab
+		makeFoldTab(&tab, qt, d.scale)
 		v := 8 * d.comp[0].v / d.comp[i].v
 		h := 8 * d.comp[0].h / d.comp[i].h
 		stride := mxx * d.comp[i].h
 		for by := 0; by*v < d.height; by++ {
 			for bx := 0; bx*h < d.width; bx++ {
 				b := &d.progCoeffs[i][by*stride+bx]
+				// Dequantize (and fold, at a reduced scale) as the
+				// sequential decoder does while decoding.
+				var g block
 				last := uint(0)
-				for zig := 0; zig < blockSize; zig++ {
-					if b[unzig[zig]] != 0 {
+				for zig := range blockSize {
+					if c := b[unzig[zig]]; c != 0 {
+						e := tab[zig]
+						g[e&63] += c * int32(e>>32)
 						last = uint(zig)
 					}
-					b[unzig[zig]] *= qt[zig]
 				}
-				d.reconstructBlock(b, last, bx, by, i)
+				d.reconstructBlock(&g, last, bx, by, i)
 			}
 		}
 	}
 }
 
-// reconstructBlock performs the (scaled) inverse DCT of the dequantized
-// block b, whose last non-zero coefficient has zig-zag index last, and
+// reconstructBlock performs the (scaled) inverse DCT of the block b that
+// decodeBlock wrote, whose last coefficient has zig-zag index last, and
 // stores the pixels. At full scale b is overwritten.
 func (d *decoder) reconstructBlock(b *block, last uint, bx, by, compIndex int) {
 	stride := d.strides[compIndex]
 	bs := d.bs
 	dst := d.planes[compIndex][bs*(by*stride+bx):]
-	if last == 0 && d.scale != 1 {
-		// A flat block: every pixel is the DC level. (At full size the
-		// block goes through image/jpeg's IDCT, so the output stays
-		// identical to it even for absurd coefficients.)
-		v := clampDC(b[0])
+	if d.scale != 1 && (last == 0 || d.scale == 8) {
+		// A flat block (or one pixel of a block): every pixel is the DC
+		// level. (At full size the block goes through image/jpeg's IDCT,
+		// so the output stays identical to it even for absurd
+		// coefficients.)
+		const round = 1<<(foldBits-1) + 128<<foldBits
+		v := clamp64((int64(b[0]) + round) >> foldBits)
 		for y := 0; y < bs; y++ {
 			row := dst[y*stride : y*stride+bs]
 			for x := range row {
@@ -807,16 +854,9 @@ func (d *decoder) reconstructBlock(b *block, last uint, bx, by, compIndex int) {
 	}
 	switch d.scale {
 	case 2:
-		if last <= 9 {
-			// The first ten zig-zag positions are the top-left 4×4.
-			idct4Low(b, dst, stride)
-		} else {
-			idct4(b, dst, stride)
-		}
+		idct4(b, dst, stride)
 	case 4:
 		idct2(b, dst, stride)
-	case 8:
-		dst[0] = clampDC(b[0])
 	default:
 		idct(b)
 		// Level shift by +128, clip to [0, 255], and write to dst.
