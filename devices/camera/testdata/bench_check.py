@@ -16,6 +16,7 @@ be busy).
 """
 import argparse
 import glob
+import json
 import os
 import statistics
 import subprocess
@@ -52,10 +53,12 @@ def main():
     if a.baseline:
         cmds["base"] = [a.baseline, "camera", "check", "--json"] + files
         labels["base"] = "baseline " + os.path.basename(a.baseline) + " camera check --json"
-    for cmd in cmds.values():  # warm the page cache and check all run
-        _, _, code = run(cmd)
-        if code not in (0, 1):
-            sys.exit("%s exited %d" % (cmd[0], code))
+    for cmd in cmds.values():  # warm the page cache; check each judges every file
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        judged = [json.loads(l)["file"] for l in p.stdout.splitlines() if l.strip()]
+        if p.returncode not in (0, 1) or judged != files:
+            sys.exit("%s exited %d after judging %d of %d files: %s"
+                     % (" ".join(cmd[:2]), p.returncode, len(judged), len(files), p.stderr[-500:]))
     res = {k: [] for k in cmds}
     for _ in range(a.n):
         for k, cmd in cmds.items():

@@ -6,10 +6,10 @@ OpenCV, decode included:
 
   /usr/bin/python3 opencv_process.py FILE...
 
-For each file it reads the picture with cv2.imread (libjpeg, full size,
-grey), runs the reference analysis of opencv_compare.py (its `analyse`
-function, which the analysis helpers keep as the reference) and prints one
-JSON object per line.
+For each file it runs the reference analysis of opencv_compare.py (its
+`analyse(path)`, which reads the picture with cv2.imread and is kept by
+the analysis helpers as the reference) and prints one JSON object per
+line: {"file": …, "problems": […]}, or "error" when it cannot be read.
 """
 import json
 import os
@@ -25,14 +25,11 @@ cv2.setNumThreads(1)
 
 def main():
     for name in sys.argv[1:]:
-        grey = cv2.imread(name, cv2.IMREAD_GRAYSCALE)
-        if grey is None:
+        problems = opencv_compare.analyse(name)
+        if problems is None:
             print(json.dumps({"file": name, "error": "unreadable"}))
             continue
-        out = opencv_compare.analyse(grey)
-        out["file"] = name
-        print(json.dumps(out, default=float))
-
+        print(json.dumps({"file": name, "problems": problems}))
 
 if __name__ == "__main__":
     main()
