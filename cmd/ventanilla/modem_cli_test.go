@@ -29,7 +29,15 @@ func startSim(t testing.TB, args ...string) (string, <-chan string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// The reader goroutine below must be gone before the test ends: it may
+	// log, and a log after the test completed is a data race in testing.
+	stop, done := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		close(stop)
+		<-done
+		_ = cmd.Wait()
+	})
 	r := bufio.NewReader(out)
 	first, err := r.ReadString('\n')
 	if err != nil {
@@ -40,14 +48,19 @@ func startSim(t testing.TB, args ...string) (string, <-chan string) {
 	}
 	lines := make(chan string, 16)
 	go func() {
+		defer close(done)
 		defer close(lines)
 		for {
 			l, err := r.ReadString('\n')
 			if l != "" {
-				lines <- strings.TrimSpace(l)
+				select {
+				case lines <- strings.TrimSpace(l):
+				case <-stop:
+					return
+				}
 			}
 			if err != nil {
-				if !errors.Is(err, io.EOF) {
+				if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
 					t.Log(err)
 				}
 				return
