@@ -25,10 +25,13 @@ const MaxDimension = 4096
 // MJPEG frames are decoded in the DCT domain at the largest reduction
 // (1/2, 1/4, 1/8) that keeps the frame at least Width pixels wide, which is
 // all the analysis and the preview need (the analysis works on a frame
-// about 640 wide), and, with Luma, to the luma only. The accepted photo is
-// the camera's own JPEG, untouched: scaling is only for looking at it.
-// YUYV frames are unpacked at full size (that is a copy; scaling would
-// cost more than it saves).
+// about 640 wide), and, with Luma, to the luma only. YUYV frames with Luma
+// are reduced the same way, their luma bytes averaged over 2×2 (4×4, 8×8)
+// pixels in one pass over the packed frame, the same box average the
+// analysis would take of the full frame; without Luma they are unpacked
+// at full size (a copy: the chroma is laid out for it). Scaling is only
+// for looking at a frame: the accepted photo is the camera's own JPEG,
+// untouched, or the full frame (Full).
 type Converter struct {
 	// Width is the smallest width wanted from an MJPEG frame; 0 decodes
 	// at full size.
@@ -38,6 +41,7 @@ type Converter struct {
 	Luma bool
 
 	ycc    *image.YCbCr
+	grey   image.Gray // the reduced luma of a YUYV frame
 	jpgBuf []byte
 	rd     bytes.Reader
 	dec    jpegscale.Decoder
@@ -50,6 +54,7 @@ func (c *Converter) Wipe() {
 		clear(c.ycc.Cb)
 		clear(c.ycc.Cr)
 	}
+	clear(c.grey.Pix)
 	clear(c.jpgBuf)
 	c.dec.Wipe()
 }
@@ -88,10 +93,14 @@ func GrayInto(dst *image.Gray, img image.Image) *image.Gray {
 	return dst
 }
 
-// Convert decodes f. Errors wrap ErrBadFrame.
+// Convert decodes f (at the Converter's Width and Luma). Errors wrap
+// ErrBadFrame.
 func (c *Converter) Convert(f Frame) (image.Image, error) {
 	switch f.Format {
 	case FormatYUYV:
+		if c.Luma && c.Width > 0 {
+			return c.yuyvLuma(f.Data, f.Width, f.Height)
+		}
 		return c.YUYV(f.Data, f.Width, f.Height)
 	case FormatMJPEG:
 		return c.mjpeg(f.Data, f.Width, f.Height, MaxDimension)
@@ -104,21 +113,112 @@ func (c *Converter) Convert(f Frame) (image.Image, error) {
 	return nil, fmt.Errorf("camera: unsupported format %v: %w", f.Format, ErrBadFrame)
 }
 
+// Full decodes f at full size and in colour, whatever Width and Luma say:
+// the picture to keep (a photo) rather than to look at. It shares the
+// Converter's buffers with Convert.
+func (c *Converter) Full(f Frame) (image.Image, error) {
+	w, luma := c.Width, c.Luma
+	c.Width, c.Luma = 0, false
+	defer func() { c.Width, c.Luma = w, luma }()
+	return c.Convert(f)
+}
+
+// yuyvSize checks a YUYV frame's size against its data and returns the
+// stride of its rows (a driver may pad rows: bytesperline > 2·width; the
+// stride is inferred from the buffer length).
+func yuyvSize(data []byte, w, h int) (int, error) {
+	if w <= 0 || h <= 0 || w > MaxDimension || h > MaxDimension || w%2 != 0 {
+		return 0, fmt.Errorf("camera: YUYV size %dx%d: %w", w, h, ErrBadFrame)
+	}
+	stride := 2 * w
+	if len(data) < stride*h {
+		return 0, fmt.Errorf("camera: YUYV frame %dx%d has %d bytes, want %d: %w", w, h, len(data), stride*h, ErrBadFrame)
+	}
+	if s := len(data) / h; len(data)%h == 0 && s > stride {
+		stride = s
+	}
+	return stride, nil
+}
+
+// yuyvLuma averages the luma of a YUYV frame over k×k pixels, k the
+// largest of 1, 2, 4, 8 that keeps the frame at least c.Width wide, into
+// a reusable *image.Gray of (w/k)×(h/k): (a+b+c+d+2)/4 for k = 2, the
+// rounding of the analysis's own box average.
+func (c *Converter) yuyvLuma(data []byte, w, h int) (*image.Gray, error) {
+	stride, err := yuyvSize(data, w, h)
+	if err != nil {
+		return nil, err
+	}
+	k := jpegscale.ScaleFor(w, c.Width)
+	for k > 1 && (w < k || h < k) {
+		k /= 2 // a sliver of a frame: whole cells only
+	}
+	ow, oh := w/k, h/k
+	g := &c.grey
+	if cap(g.Pix) < ow*oh {
+		g.Pix = make([]byte, ow*oh)
+	}
+	g.Pix, g.Stride, g.Rect = g.Pix[:ow*oh], ow, image.Rect(0, 0, ow, oh)
+	switch k {
+	case 1:
+		for y := range oh {
+			src := data[y*stride : y*stride+2*ow]
+			out := g.Pix[y*ow : y*ow+ow]
+			for x := range out {
+				out[x] = src[2*x]
+			}
+		}
+	case 2:
+		// Eight bytes of each row hold four luma bytes (Y0 U Y1 V Y2 U Y3
+		// V): masked into 16-bit lanes and added, two rows and then two
+		// lanes at once, they give two output pixels.
+		const lanes = 0x00ff00ff00ff00ff
+		for y := range oh {
+			out := g.Pix[y*ow : y*ow+ow]
+			r0 := data[2*y*stride : 2*y*stride+4*ow]
+			r1 := data[(2*y+1)*stride : (2*y+1)*stride+4*ow]
+			x := 0
+			for ; x+1 < len(out); x += 2 {
+				m := binary.LittleEndian.Uint64(r0[4*x:])&lanes + binary.LittleEndian.Uint64(r1[4*x:])&lanes
+				m += m >> 16
+				out[x] = uint8((m&0xffff + 2) >> 2)
+				out[x+1] = uint8((m>>32&0xffff + 2) >> 2)
+			}
+			if x < len(out) {
+				p, q := r0[4*x:4*x+4], r1[4*x:4*x+4]
+				out[x] = uint8((uint32(p[0]) + uint32(p[2]) + uint32(q[0]) + uint32(q[2]) + 2) >> 2)
+			}
+		}
+	default:
+		// 1/4, 1/8 (frames twice as wide as the analysis or more: rare
+		// for YUYV, whose bandwidth keeps cameras at 720p).
+		n := uint32(k * k)
+		for y := range oh {
+			out := g.Pix[y*ow : y*ow+ow]
+			for x := range out {
+				var sum uint32
+				for dy := range k {
+					row := data[(y*k+dy)*stride+2*x*k : (y*k+dy)*stride+2*(x+1)*k]
+					for i := 0; i < len(row); i += 2 {
+						sum += uint32(row[i])
+					}
+				}
+				out[x] = uint8((sum + n/2) / n)
+			}
+		}
+	}
+	return g, nil
+}
+
 // YUYV unpacks a YUYV 4:2:2 frame (bytes Y0 U Y1 V for each pair of pixels)
 // into a reusable 4:2:2 *image.YCbCr. The packed layout maps one to one onto
 // the YCbCr planes, so this is a single de-interleaving pass with no colour
 // arithmetic; the image draws and analyses as is. A driver may pad rows
 // (bytesperline > 2·width); the stride is inferred from the buffer length.
 func (c *Converter) YUYV(data []byte, w, h int) (*image.YCbCr, error) {
-	if w <= 0 || h <= 0 || w > MaxDimension || h > MaxDimension || w%2 != 0 {
-		return nil, fmt.Errorf("camera: YUYV size %dx%d: %w", w, h, ErrBadFrame)
-	}
-	stride := 2 * w
-	if len(data) < stride*h {
-		return nil, fmt.Errorf("camera: YUYV frame %dx%d has %d bytes, want %d: %w", w, h, len(data), stride*h, ErrBadFrame)
-	}
-	if s := len(data) / h; len(data)%h == 0 && s > stride {
-		stride = s
+	stride, err := yuyvSize(data, w, h)
+	if err != nil {
+		return nil, err
 	}
 	if c.ycc == nil || c.ycc.Rect.Dx() != w || c.ycc.Rect.Dy() != h {
 		c.ycc = image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio422)

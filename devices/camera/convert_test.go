@@ -65,6 +65,60 @@ func TestYUYVPaddedStride(t *testing.T) {
 	}
 }
 
+// TestYUYVLuma: with Luma and a Width, a YUYV frame comes out as the box
+// average of its luma at the reduction MJPEG frames get (1280 -> 640,
+// 1280 -> 320, 640 -> 640), rounded as the analysis rounds its own, and
+// padded rows are read right.
+func TestYUYVLuma(t *testing.T) {
+	for _, tc := range []struct{ w, h, pad, width, k int }{
+		{1280, 720, 0, 640, 2}, {1280, 720, 0, 320, 4}, {640, 480, 0, 640, 1},
+		{1280, 720, 64, 640, 2}, {1920, 1080, 0, 640, 2}, {640, 360, 32, 80, 8},
+	} {
+		stride := 2*tc.w + tc.pad
+		raw := EncodeYUYV(nil, scene(tc.w, tc.h))
+		data := make([]byte, stride*tc.h)
+		for y := range tc.h {
+			copy(data[y*stride:], raw[y*2*tc.w:(y+1)*2*tc.w])
+		}
+		var full Converter
+		ref, err := full.YUYV(data, tc.w, tc.h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := Converter{Width: tc.width, Luma: true}
+		img, err := c.Convert(Frame{Format: FormatYUYV, Width: tc.w, Height: tc.h, Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, ok := img.(*image.Gray)
+		if !ok || g.Rect != image.Rect(0, 0, tc.w/tc.k, tc.h/tc.k) {
+			t.Fatalf("%+v: %T %v, want grey %dx%d", tc, img, img.Bounds(), tc.w/tc.k, tc.h/tc.k)
+		}
+		n := tc.k * tc.k
+		for y := range tc.h / tc.k {
+			for x := range tc.w / tc.k {
+				sum := 0
+				for dy := range tc.k {
+					for dx := range tc.k {
+						sum += int(ref.Y[(y*tc.k+dy)*ref.YStride+x*tc.k+dx])
+					}
+				}
+				if want := uint8((sum + n/2) / n); g.Pix[y*g.Stride+x] != want {
+					t.Fatalf("%+v: (%d,%d) = %d, want %d", tc, x, y, g.Pix[y*g.Stride+x], want)
+				}
+			}
+		}
+		// Full still gives the whole frame in colour.
+		f, err := c.Full(Frame{Format: FormatYUYV, Width: tc.w, Height: tc.h, Data: data})
+		if ycc, ok := f.(*image.YCbCr); err != nil || !ok || ycc.Rect.Dx() != tc.w || !bytes.Equal(ycc.Y[:tc.w], ref.Y[:tc.w]) {
+			t.Fatalf("%+v: Full gave %T %v %v", tc, f, f.Bounds(), err)
+		}
+		if c.Width != tc.width || !c.Luma {
+			t.Fatal("Full changed the converter's settings")
+		}
+	}
+}
+
 func TestYUYVRejectsBadInput(t *testing.T) {
 	var c Converter
 	for _, tc := range []struct {
@@ -176,6 +230,13 @@ func FuzzYUYV(f *testing.F) {
 			}
 		}
 		_, _ = c.Convert(Frame{Format: FormatYUYV, Width: w, Height: h, Data: data})
+		for _, width := range []int{1, 2, 320, 640} {
+			l := Converter{Width: width, Luma: true}
+			g, err := l.Convert(Frame{Format: FormatYUYV, Width: w, Height: h, Data: data})
+			if err == nil && (g.Bounds().Dx() < 1 || g.Bounds().Dx() > w || g.Bounds().Dy() < 1 || g.Bounds().Dy() > h) {
+				t.Fatalf("%dx%d at width %d: reduced to %v", w, h, width, g.Bounds())
+			}
+		}
 	})
 }
 

@@ -5,8 +5,11 @@ import (
 	"image"
 	"image/jpeg"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
+
+	"github.com/ventanilla-kiosk/ventanilla/devices/camera/quality"
 
 	"golang.org/x/image/draw"
 )
@@ -79,6 +82,7 @@ func TestLiveConvertNoAllocs(t *testing.T) {
 		{"MJPEG colour 1/2", FormatMJPEG, Converter{Width: 640}},
 		{"MJPEG full", FormatMJPEG, Converter{}},
 		{"YUYV", FormatYUYV, Converter{}},
+		{"YUYV luma 1/2", FormatYUYV, Converter{Width: 640, Luma: true}},
 	} {
 		frames := liveFrames720p(t, tc.f, 6)
 		c := tc.conv
@@ -171,13 +175,17 @@ func benchLive(b *testing.B, f Format, c Converter) {
 // The live path on the 40 sample frames as a 720p camera sends them, one
 // frame per op (run with -cpu 1): MJPEG to analysis-ready luma at 640×360,
 // to colour at 640×360 (preview in colour, face mode), the old full-size
-// decode with image/jpeg as the baseline, and YUYV.
+// decode with image/jpeg as the baseline; YUYV to analysis-ready luma at
+// 640×360 (Luma), and unpacked whole (colour, and the baseline).
 func BenchmarkLiveMJPEG720pLuma(b *testing.B) {
 	benchLive(b, FormatMJPEG, Converter{Width: 640, Luma: true})
 }
 func BenchmarkLiveMJPEG720pColour(b *testing.B) { benchLive(b, FormatMJPEG, Converter{Width: 640}) }
 func BenchmarkLiveMJPEG720pFull(b *testing.B)   { benchLive(b, FormatMJPEG, Converter{}) }
 func BenchmarkLiveYUYV720p(b *testing.B)        { benchLive(b, FormatYUYV, Converter{}) }
+func BenchmarkLiveYUYV720pLuma(b *testing.B) {
+	benchLive(b, FormatYUYV, Converter{Width: 640, Luma: true})
+}
 
 func BenchmarkLiveMJPEG720pImageJPEG(b *testing.B) {
 	frames := liveFrames720p(b, FormatMJPEG, 0)
@@ -193,5 +201,29 @@ func BenchmarkLiveMJPEG720pImageJPEG(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// TestLiveYUYVLumaSameVerdict: the analysis judges a YUYV frame reduced
+// to luma (Converter Luma, Width 640) exactly as it judges the whole
+// unpacked frame: the reduction is the box average it takes itself.
+func TestLiveYUYVLumaSameVerdict(t *testing.T) {
+	frames := liveFrames720p(t, FormatYUYV, 8)
+	whole, reduced := Converter{}, Converter{Width: 640, Luma: true}
+	a, b := quality.NewAnalyzer(quality.IDCard), quality.NewAnalyzer(quality.IDCard)
+	for i, fr := range frames {
+		full, err := whole.Convert(fr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grey, err := reduced.Convert(fr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := a.AnalyzeSource(full, fr.Width, fr.Height)
+		got := b.AnalyzeSource(grey, fr.Width, fr.Height)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("frame %d: %v %+v from the luma at 640, %v %+v from the whole frame", i, got.Problems, got.Metrics, want.Problems, want.Metrics)
+		}
 	}
 }

@@ -320,8 +320,14 @@ func (m Model) encode(seq uint64, manual bool) tea.Cmd {
 			}
 			out = append([]byte(nil), fixed...)
 		} else {
+			// The photo is the whole frame in colour, not the reduced
+			// luma the screen looks at.
+			full, err := e.conv.Full(s.frame)
+			if err != nil {
+				return shotMsg{gen: gen, err: err}
+			}
 			var buf bytes.Buffer
-			if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 92}); err != nil {
+			if err := jpeg.Encode(&buf, full, &jpeg.Options{Quality: 92}); err != nil {
 				return shotMsg{gen: gen, err: err}
 			}
 			out = buf.Bytes()

@@ -138,3 +138,26 @@ func BenchmarkFramePipelineMJPEG720p(b *testing.B) {
 func BenchmarkFramePipelineMJPEG720pColour(b *testing.B) {
 	benchPipeline(b, camera.FormatMJPEG, termenv.TrueColor)
 }
+
+// TestYUYVPhotoIsWholeFrame: the screen looks at a YUYV camera's frames
+// reduced to grey, but the photo it takes is the whole frame in colour.
+func TestYUYVPhotoIsWholeFrame(t *testing.T) {
+	frames := sampleFrames(t, camera.FormatYUYV, 1)
+	m := New(Config{T: es(), Source: &cyclingSource{frames: frames}, Mode: IDFront, Profile: termenv.ANSI256})
+	m.SetSize(80, 44)
+	fr, ok := m.read()().(*frameMsg)
+	if !ok || fr.err != nil {
+		t.Fatalf("frame: %#v", fr)
+	}
+	shot, ok := m.encode(fr.seq, true)().(shotMsg)
+	if !ok || shot.err != nil {
+		t.Fatalf("shot: %#v", shot)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(shot.jpeg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, colour := img.(*image.YCbCr); !colour || img.Bounds() != image.Rect(0, 0, 1280, 720) {
+		t.Fatalf("photo is %T %v, want the 1280×720 frame in colour", img, img.Bounds())
+	}
+}
