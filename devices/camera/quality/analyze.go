@@ -108,7 +108,8 @@ const (
 type Analyzer struct {
 	Mode Mode
 
-	fine     []uint8 // grey, ≤ fineMaxW wide
+	fine     []uint8 // grey, ≤ fineMaxW wide (fineBuf, or the caller's luma during a call)
+	fineBuf  []uint8
 	fw, fh   int
 	k1       int     // photo pixels per fine pixel
 	scale    float64 // photo pixels per fine pixel, exact (reduced input)
@@ -128,6 +129,9 @@ type Analyzer struct {
 	// line finder (lines.go, quad.go)
 	mag      []uint16
 	ori      []uint16
+	gx, gy   []int16 // Scharr gradient of the coarse grid
+	rowMax   [houghBins]uint16
+	okDir    [houghBins + 1]bool // see setDir
 	edgeThr  int
 	edgeList []int32
 	hough    []uint16
@@ -168,6 +172,7 @@ func (a *Analyzer) AnalyzeSource(img image.Image, fullW, fullH int) Result {
 		return r
 	}
 	a.grey(img)
+	defer a.release()
 	a.scale = float64(fullW) / float64(a.fw)
 	p10, p99 := a.frameStats(m)
 	long, short := max(fullW, fullH), min(fullW, fullH)
@@ -449,18 +454,33 @@ func (a *Analyzer) lapVarCoarse(p [4][2]float64) float64 {
 	}
 	cw, g := a.cw, a.coarse
 	var s, ss, n int64
-	spansIn(q, a.cw, a.ch, 1, func(y, x0, x1 int) {
+	sp := newSpans(q, a.cw, a.ch, 1)
+	for {
+		y, x0, x1, ok := sp.next()
+		if !ok {
+			break
+		}
 		if y < 1 || y >= a.ch-1 {
-			return
+			continue
 		}
-		for x := max(x0, 1); x < min(x1, cw-1); x++ {
-			i := y*cw + x
-			l := 4*int64(g[i]) - int64(g[i-1]) - int64(g[i+1]) - int64(g[i-cw]) - int64(g[i+cw])
-			s += l
-			ss += l * l
-			n++
+		x0, x1 = max(x0, 1), min(x1, cw-1)
+		if x1 <= x0 {
+			continue
 		}
-	})
+		up := g[(y-1)*cw+x0 : (y-1)*cw+x1]
+		row := g[y*cw+x0-1 : y*cw+x1+1]
+		dn := g[(y+1)*cw+x0 : (y+1)*cw+x1]
+		dn = dn[:len(up)]
+		row = row[:len(up)+2]
+		for j := range up {
+			// int32 is enough: |l| ≤ 1020, the sums of a few thousand
+			// squares stay far from overflowing int64.
+			l := 4*int32(row[j+1]) - int32(row[j]) - int32(row[j+2]) - int32(up[j]) - int32(dn[j])
+			s += int64(l)
+			ss += int64(l * l)
+		}
+		n += int64(len(up))
+	}
 	if n == 0 {
 		return 0
 	}

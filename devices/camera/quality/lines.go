@@ -88,35 +88,65 @@ var atanDeg = func() (t [257]int16) {
 	return
 }()
 
-// dirDeg returns the direction of (gx, gy) in whole degrees, 0-359.
+// dirDeg returns the direction of (gx, gy) in whole degrees, 0-359, for
+// a Scharr gradient (|gx|, |gy| ≤ 16·255): the octant's table at
+// floor(256·min/max). The division is a multiplication by the rounded-up
+// reciprocal, exact while 256·max² < 2³², and a Scharr component's
+// magnitude is at most 4080.
 func dirDeg(gx, gy int32) int {
 	ax, ay := gx, gy
+	oct := 0
 	if ax < 0 {
 		ax = -ax
+		oct = 4
 	}
 	if ay < 0 {
 		ay = -ay
+		oct |= 2
 	}
-	var d int // tenths of a degree in [0, 900]
-	if ax >= ay {
-		d = int(atanDeg[ay*256/max(ax, 1)])
-	} else {
-		d = 900 - int(atanDeg[ax*256/ay])
+	mn, mx := ay, ax
+	if ax < ay {
+		mn, mx = ax, ay
+		oct |= 1
 	}
-	switch {
-	case gx < 0 && gy >= 0:
-		d = 1800 - d
-	case gx < 0 && gy < 0:
-		d = 1800 + d
-	case gx >= 0 && gy < 0:
-		d = 3600 - d
-	}
-	d = (d + 5) / 10
-	if d >= 360 {
-		d -= 360
-	}
-	return d
+	return int(dirTable[oct][uint64(mn)<<8*recip[mx&4095]>>32])
 }
+
+// recip[m] is ⌈2³²/m⌉ (dirDeg).
+var recip = func() (t [4096]uint64) {
+	for m := 1; m < len(t); m++ {
+		t[m] = (1<<32 + uint64(m) - 1) / uint64(m)
+	}
+	return
+}()
+
+// dirTable[octant][i] is the direction in whole degrees of a gradient
+// whose smaller component is i/256 of its larger; the octant is 4 for
+// gx < 0, 2 for gy < 0, 1 for |gx| < |gy|.
+var dirTable = func() (t [8][257]uint16) {
+	for oct := range t {
+		for i := range t[oct] {
+			d := int(atanDeg[i]) // tenths of a degree in [0, 900]
+			if oct&1 != 0 {
+				d = 900 - d
+			}
+			switch oct &^ 1 {
+			case 4: // gx < 0, gy ≥ 0
+				d = 1800 - d
+			case 6:
+				d = 1800 + d
+			case 2:
+				d = 3600 - d
+			}
+			d = (d + 5) / 10
+			if d >= 360 {
+				d -= 360
+			}
+			t[oct][i] = uint16(d)
+		}
+	}
+	return
+}()
 
 // trig tables for the Hough transform, fixed point (×1024).
 var houghCos, houghSin = func() (c, s [houghBins]int32) {
@@ -129,35 +159,43 @@ var houghCos, houghSin = func() (c, s [houghBins]int32) {
 }()
 
 // findEdges fills a.ori with the thinned edge map of the coarse grid (0: no
-// edge; 1+d: an edge whose gradient points at d degrees modulo 180) and
-// a.edgeList with the edge pixels, and votes them into a.hough.
+// edge; 1+d: an edge whose gradient points at d degrees) and a.edgeList
+// with the edge pixels, and votes them into a.hough.
 func (a *Analyzer) findEdges() {
+	a.gradient()
+	a.thin()
+	a.vote()
+}
+
+// gradient fills a.mag, a.gx and a.gy (Scharr) from the coarse grid.
+func (a *Analyzer) gradient() {
 	cw, ch, g := a.cw, a.ch, a.coarse
-	mag := a.mag
-	for i := range mag[:cw] {
-		mag[i] = 0
-	}
-	for i := range mag[(ch-1)*cw:] {
-		mag[(ch-1)*cw+i] = 0
-	}
-	// The threshold follows the frame's own noise: most of a frame is flat
-	// (desk, wall, the card's plain background), so the median magnitude
-	// is what noise and fine texture make; a real edge stands well above
-	// it. Dark frames (high gain) and speckled desks need this.
+	mag, gxs, gys := a.mag, a.gx, a.gy
+	clear(mag[:cw])
+	clear(mag[(ch-1)*cw:])
 	for y := 1; y < ch-1; y++ {
 		up := g[(y-1)*cw : y*cw]
 		row := g[y*cw : (y+1)*cw]
 		dn := g[(y+1)*cw : (y+2)*cw]
 		m := mag[y*cw : (y+1)*cw]
+		gxr := gxs[y*cw : (y+1)*cw]
+		gyr := gys[y*cw : (y+1)*cw]
 		m[0], m[cw-1] = 0, 0
-		up, dn, m = up[:len(row)], dn[:len(row)], m[:len(row)]
+		up, dn, m, gxr, gyr = up[:len(row)], dn[:len(row)], m[:len(row)], gxr[:len(row)], gyr[:len(row)]
+		// Scharr's kernel (its direction is good to ~1° where Sobel's
+		// wanders by several degrees on a slanted step), separated:
+		// gx is the difference of the columns' 3-10-3 sums either side,
+		// gy the 3-10-3 sum of the columns' differences.
+		s0 := 3*int32(up[0]) + 10*int32(row[0]) + 3*int32(dn[0])
+		d0 := int32(dn[0]) - int32(up[0])
+		s1 := 3*int32(up[1]) + 10*int32(row[1]) + 3*int32(dn[1])
+		d1 := int32(dn[1]) - int32(up[1])
 		for x := 1; x < len(row)-1; x++ {
-			// Scharr's kernel: its direction is good to ~1° where Sobel's
-			// wanders by several degrees on a slanted step.
-			a0, a2 := int32(up[x-1]), int32(up[x+1])
-			c0, c2 := int32(dn[x-1]), int32(dn[x+1])
-			gx := 3*(a2+c2-a0-c0) + 10*(int32(row[x+1])-int32(row[x-1]))
-			gy := 3*(c0+c2-a0-a2) + 10*(int32(dn[x])-int32(up[x]))
+			s2 := 3*int32(up[x+1]) + 10*int32(row[x+1]) + 3*int32(dn[x+1])
+			d2 := int32(dn[x+1]) - int32(up[x+1])
+			gx := s2 - s0
+			gy := 3*(d0+d2) + 10*d1
+			gxr[x], gyr[x] = int16(gx), int16(gy)
 			if gx < 0 {
 				gx = -gx
 			}
@@ -165,8 +203,15 @@ func (a *Analyzer) findEdges() {
 				gy = -gy
 			}
 			m[x] = uint16(gx + gy)
+			s0, s1, d0, d1 = s1, s2, d1, d2
 		}
 	}
+}
+
+// thin keeps the ridges of a.mag over a threshold set by the frame's
+// noise: a.ori and a.edgeList.
+func (a *Analyzer) thin() {
+	cw, ch, mag, gxs, gys := a.cw, a.ch, a.mag, a.gx, a.gy
 	// The threshold follows the frame's own noise: most of a frame is flat
 	// (desk, wall, the card's plain background), so the median magnitude
 	// is what noise and fine texture make; a real edge stands well above
@@ -189,21 +234,28 @@ func (a *Analyzer) findEdges() {
 	thr := uint16(max(edgeMin, 2*med))
 	a.edgeThr = int(thr)
 	ori := a.ori
-	for i := range ori {
-		ori[i] = 0
-	}
-	el := a.edgeList[:0]
+	clear(ori)
+	// Branch-free where the outcome is a coin toss: every pixel is
+	// written to the candidate list and counted only if over the
+	// threshold; every candidate is written to the edge list and counted
+	// only if it is a ridge.
+	el := a.edgeList[:cap(a.edgeList)]
+	cand := a.queue[:cap(a.queue)]
+	ne := 0
+	// Neighbour offsets across the edge, by the gradient's sector:
+	// horizontal, vertical, diagonal (gx, gy of one sign), antidiagonal.
+	nb := [4]int{1, cw, cw + 1, cw - 1}
 	for y := 2; y < ch-2; y++ {
 		mrow := mag[y*cw : (y+1)*cw]
+		nc := 0
 		for x := 2; x < cw-2 && x < len(mrow); x++ {
-			v := mrow[x]
-			if v < thr {
-				continue
-			}
-			i := y*cw + x
-			// The gradient again, for the few pixels that need it.
-			gx := 3*(int32(g[i-cw+1])+int32(g[i+cw+1])-int32(g[i-cw-1])-int32(g[i+cw-1])) + 10*(int32(g[i+1])-int32(g[i-1]))
-			gy := 3*(int32(g[i+cw-1])+int32(g[i+cw+1])-int32(g[i-cw-1])-int32(g[i-cw+1])) + 10*(int32(g[i+cw])-int32(g[i-cw]))
+			cand[nc] = int32(x)
+			nc += b2i(mrow[x] >= thr)
+		}
+		for _, x := range cand[:nc] {
+			i := y*cw + int(x)
+			v := mag[i]
+			gx, gy := int32(gxs[i]), int32(gys[i])
 			ax, ay := gx, gy
 			if ax < 0 {
 				ax = -ax
@@ -212,53 +264,80 @@ func (a *Analyzer) findEdges() {
 				ay = -ay
 			}
 			// Non-maximum suppression across the edge.
-			var n1, n2 uint16
-			switch {
-			case ax*5 > ay*12: // within 22.5° of horizontal gradient
-				n1, n2 = mag[i-1], mag[i+1]
-			case ay*5 > ax*12:
-				n1, n2 = mag[i-cw], mag[i+cw]
-			case (gx > 0) == (gy > 0):
-				n1, n2 = mag[i-cw-1], mag[i+cw+1]
-			default:
-				n1, n2 = mag[i-cw+1], mag[i+cw-1]
+			sec := 3
+			if (gx > 0) == (gy > 0) {
+				sec = 2
 			}
-			if v < n1 || v <= n2 {
-				continue
+			if ay*5 > ax*12 {
+				sec = 1
 			}
-			ori[i] = uint16(1 + dirDeg(gx, gy))
-			el = append(el, int32(y<<16|x))
+			if ax*5 > ay*12 { // within 22.5° of horizontal gradient
+				sec = 0
+			}
+			o := nb[sec]
+			keep := v >= mag[i-o] && v > mag[i+o]
+			d := uint16(1 + dirDeg(gx, gy))
+			if !keep {
+				d = 0
+			}
+			ori[i] = d
+			el[ne] = int32(y<<16) | x
+			ne += b2i(keep)
 		}
 	}
+	el = el[:ne]
 	a.edgeList = el
-	a.vote()
 }
 
-// vote fills the Hough accumulator from the edge list.
+// b2i is 1 for true (compiled to a flag set, no branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// houghRow is the accumulator's row of each direction bin from -voteSpread
+// to houghBins+voteSpread, so that votes spread across 0°/360° need no
+// wrapping; houghCosX and houghSinX are its trig tables.
+var houghRowOf, houghCosX, houghSinX = func() (r, c, s [houghBins + 2*voteSpread + 1]int32) {
+	for k := range r {
+		b := (k - voteSpread + houghBins) % houghBins
+		r[k], c[k], s[k] = int32(b), houghCos[b], houghSin[b]
+	}
+	return
+}()
+
+// vote fills the Hough accumulator from the edge list, and notes each
+// direction's highest bin (peaks skips the directions that cannot hold a
+// candidate).
 func (a *Analyzer) vote() {
 	acc := a.hough
-	for i := range acc {
-		acc[i] = 0
-	}
-	nr := a.nRho
+	clear(acc)
+	rowMax := &a.rowMax
+	clear(rowMax[:])
+	nr := int32(a.nRho)
 	off := int32(a.rhoOff)
 	half := uint16(a.edgeThr / 2)
+	cw := a.cw
 	for _, p := range a.edgeList {
 		x, y := p&0xffff, p>>16
-		i := int(y)*a.cw + int(x)
+		i := int(y)*cw + int(x)
 		d := int(a.ori[i]) - 1
 		// Weight 2-8 by contrast: a card's outline against a desk is
 		// usually stronger than the desk's own texture.
 		w := uint16(min(a.mag[i]/half, 8))
-		for k := d - voteSpread; k <= d+voteSpread; k++ {
-			b := k
-			if b < 0 {
-				b += houghBins
-			} else if b >= houghBins {
-				b -= houghBins
+		rows := houghRowOf[d : d+2*voteSpread+1]
+		cs := houghCosX[d : d+2*voteSpread+1]
+		sn := houghSinX[d : d+2*voteSpread+1]
+		for k, b := range rows {
+			r := (x*cs[k]+y*sn[k]+512)>>10 + off
+			j := b*nr + r
+			v := acc[j] + w
+			acc[j] = v
+			if v > rowMax[b] {
+				rowMax[b] = v
 			}
-			r := (x*houghCos[b]+y*houghSin[b]+512)>>10 + off
-			acc[b*nr+int(r)] += w
 		}
 	}
 }
@@ -279,6 +358,9 @@ func (a *Analyzer) peaks() {
 	floor := 2 * minVotes // votes below which nothing more is kept
 	W, H := float64(a.cw-1), float64(a.ch-1)
 	for b := 0; b < houghBins; b++ {
+		if 3*int(a.rowMax[b]) < floor {
+			continue // no 3-bin sum here reaches the floor
+		}
 		row := acc[b*nr : (b+1)*nr]
 		// Only the ρ a line through the grid can have at this angle
 		// (half the accumulator): between the corners' projections.
@@ -421,9 +503,11 @@ func (a *Analyzer) runs(l *line) (longest, total int) {
 	// the lines kept).
 	dx, dy := -2*l.sin, 2*l.cos
 	px, py := l.rho*l.cos+float64(l.t0)*-l.sin, l.rho*l.sin+float64(l.t0)*l.cos
+	a.setDir(l.deg)
+	vert := math.Abs(l.sin) >= math.Abs(l.cos)
 	run, gap := 0, 0
 	for t := l.t0; t <= l.t1; t += 2 {
-		if a.hit(px, py, l, 1) {
+		if a.hit1(int(px+0.5), int(py+0.5), vert, l) > 0 {
 			total += 2
 			run += 2 + gap
 			gap = 0
@@ -440,47 +524,58 @@ func (a *Analyzer) runs(l *line) (longest, total int) {
 	return longest, total
 }
 
-// hit reports whether an edge pixel of l's direction lies within band
-// pixels of (bx, by) across l.
-func (a *Analyzer) hit(bx, by float64, l *line, band int) bool {
-	return a.hitMag(bx, by, l, band) > 0
+// setDir fills a.okDir for walking a line of signed direction deg:
+// okDir[o] tells whether an edge pixel of a.ori value o supports it
+// (o = 0, no edge, never does).
+func (a *Analyzer) setDir(deg int) {
+	t := &a.okDir
+	clear(t[:])
+	for d := deg - oriTol; d <= deg+oriTol; d++ {
+		t[1+(d+houghBins)%houghBins] = true
+	}
 }
 
-// hitMag is hit returning the edge's magnitude (0: none). The band is
-// taken across the line's minor axis (rows for a line nearer horizontal,
-// columns otherwise): one rounding per step, integer steps after.
-func (a *Analyzer) hitMag(bx, by float64, l *line, band int) int32 {
-	x, y := int(bx+0.5), int(by+0.5)
-	cw := a.cw
-	var step int
-	if math.Abs(l.sin) >= math.Abs(l.cos) {
-		// normal mostly vertical: the line runs across, look up and down
+// hit1 returns the magnitude of the first edge pixel supporting l (whose
+// direction a.okDir holds) at (x, y) or one pixel across it — along the
+// columns when vert (a line nearer horizontal), along the rows otherwise
+// — or 0. The centre is looked at first, then the pixel before, then the
+// one after.
+func (a *Analyzer) hit1(x, y int, vert bool, l *line) int32 {
+	cw, ori, ok := a.cw, a.ori, &a.okDir
+	if vert {
 		if x < 0 || x >= cw {
 			return 0
 		}
-		step = cw
-		if y-band < 0 || y+band >= a.ch {
-			return a.hitSlow(x, y, 0, 1, l, band)
+		if y-1 < 0 || y+1 >= a.ch {
+			return a.hitSlow(x, y, 0, 1, l, 1)
 		}
-	} else {
-		if y < 0 || y >= a.ch {
-			return 0
+		c := y*cw + x
+		o := ori[c-cw : c+cw+1]
+		switch {
+		case ok[o[cw]]:
+			return int32(a.mag[c])
+		case ok[o[0]]:
+			return int32(a.mag[c-cw])
+		case ok[o[2*cw]]:
+			return int32(a.mag[c+cw])
 		}
-		step = 1
-		if x-band < 0 || x+band >= cw {
-			return a.hitSlow(x, y, 1, 0, l, band)
-		}
+		return 0
+	}
+	if y < 0 || y >= a.ch {
+		return 0
+	}
+	if x-1 < 0 || x+1 >= cw {
+		return a.hitSlow(x, y, 1, 0, l, 1)
 	}
 	c := y*cw + x
-	for k := 0; k <= band; k++ {
-		for _, i := range [2]int{c - k*step, c + k*step} {
-			if o := int(a.ori[i]); o != 0 && dirClose(o-1, l.deg) {
-				return int32(a.mag[i])
-			}
-			if k == 0 {
-				break
-			}
-		}
+	o := ori[c-1 : c+2]
+	switch {
+	case ok[o[1]]:
+		return int32(a.mag[c])
+	case ok[o[0]]:
+		return int32(a.mag[c-1])
+	case ok[o[2]]:
+		return int32(a.mag[c+1])
 	}
 	return 0
 }
@@ -593,16 +688,38 @@ func (a *Analyzer) refine(l *line) bool {
 		if math.Abs(l.sin) < math.Abs(l.cos) {
 			sx0, sy0 = 1, 0
 		}
+		a.setDir(l.deg)
+		ok, ori, cw, ch := &a.okDir, a.ori, a.cw, a.ch
+		step := cw // across the line, as hitMag: rows or columns
+		if sx0 == 1 {
+			step = 1
+		}
 		for t := l.t0; t <= l.t1; t++ {
 			bx, by := px+float64(t)*dx, py+float64(t)*dy
 			cx, cy := int(bx+0.5), int(by+0.5)
+			if cx-2*sx0 >= 0 && cy-2*sy0 >= 0 && cx+2*sx0 < cw && cy+2*sy0 < ch {
+				c := cy*cw + cx
+				o := ori[c-2*step : c+2*step+1]
+				for k := -2; k <= 2; k++ {
+					if !ok[o[(k+2)*step]] {
+						continue
+					}
+					fx, fy := float64(cx+k*sx0), float64(cy+k*sy0)
+					n++
+					sx += fx
+					sy += fy
+					sxx += fx * fx
+					syy += fy * fy
+					sxy += fx * fy
+				}
+				continue
+			}
 			for k := -2; k <= 2; k++ {
 				x, y := cx+k*sx0, cy+k*sy0
-				if x < 0 || y < 0 || x >= a.cw || y >= a.ch {
+				if x < 0 || y < 0 || x >= cw || y >= ch {
 					continue
 				}
-				o := int(a.ori[y*a.cw+x])
-				if o == 0 || !dirClose(o-1, l.deg) {
+				if !ok[ori[y*cw+x]] {
 					continue
 				}
 				fx, fy := float64(x), float64(y)
@@ -648,10 +765,12 @@ func (a *Analyzer) profile(l *line, off int) int {
 	dx, dy := -l.sin, l.cos
 	px, py := l.rho*l.cos, l.rho*l.sin
 	l.first, l.end = l.t1, l.t0
+	a.setDir(l.deg)
+	vert := math.Abs(l.sin) >= math.Abs(l.cos)
 	for i := 0; i < n; i++ {
 		t := l.t0 + i
 		var h int16
-		m := a.hitMag(px+float64(t)*dx, py+float64(t)*dy, l, 1)
+		m := a.hit1(int(px+float64(t)*dx+0.5), int(py+float64(t)*dy+0.5), vert, l)
 		if m > 0 {
 			h = 1
 			l.first = min(l.first, t)

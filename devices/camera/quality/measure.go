@@ -120,26 +120,31 @@ func (a *Analyzer) resample(p [4][2]float64) {
 	}
 }
 
-// spans calls f for each row y of the fine image crossed by the convex
-// outline p (fine pixels), with the columns [x0, x1) inside it, stepping
-// rows by step.
-func (a *Analyzer) spans(p [4][2]float64, step int, f func(y, x0, x1 int)) {
-	spansIn(p, a.fw, a.fh, step, f)
+// spans walks the rows of an image of w×h crossed by the convex
+// outline p (its pixels), every step-th row, giving for each the columns
+// [x0, x1) inside it. An iterator rather than a callback, so that the
+// pixel loops stay in their caller's registers.
+type spans struct {
+	p            [4][2]float64
+	w, y, y1, dy int
 }
 
-// spansIn is spans for an image of w×h.
-func spansIn(p [4][2]float64, w, h, step int, f func(y, x0, x1 int)) {
+func newSpans(p [4][2]float64, w, h, step int) spans {
 	ymin, ymax := math.Inf(1), math.Inf(-1)
 	for _, c := range p {
 		ymin, ymax = math.Min(ymin, c[1]), math.Max(ymax, c[1])
 	}
-	y0 := max(int(math.Ceil(ymin)), 0)
-	y1 := min(int(math.Floor(ymax)), h-1)
-	for y := y0; y <= y1; y += step {
+	return spans{p: p, w: w, y: max(int(math.Ceil(ymin)), 0), y1: min(int(math.Floor(ymax)), h-1), dy: step}
+}
+
+// next returns the next row crossed and its span; ok is false at the end.
+func (s *spans) next() (y, x0, x1 int, ok bool) {
+	for ; s.y <= s.y1; s.y += s.dy {
+		y = s.y
 		fy := float64(y) + 0.5
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for k := 0; k < 4; k++ {
-			pa, pb := p[k], p[(k+1)%4]
+			pa, pb := s.p[k], s.p[(k+1)%4]
 			if (pa[1] <= fy) == (pb[1] <= fy) {
 				continue
 			}
@@ -149,12 +154,14 @@ func spansIn(p [4][2]float64, w, h, step int, f func(y, x0, x1 int)) {
 		if hi <= lo {
 			continue
 		}
-		x0 := max(int(math.Ceil(lo)), 0)
-		x1 := min(int(math.Floor(hi))+1, w)
+		x0 = max(int(math.Ceil(lo)), 0)
+		x1 = min(int(math.Floor(hi))+1, s.w)
 		if x1 > x0 {
-			f(y, x0, x1)
+			s.y += s.dy
+			return y, x0, x1, true
 		}
 	}
+	return 0, 0, 0, false
 }
 
 // shrink moves the corners towards the centre by the fraction f.
@@ -180,11 +187,28 @@ func (a *Analyzer) light(p [4][2]float64) (mean, white, sat, sd float64) {
 	for i := range hist {
 		hist[i] = 0
 	}
-	a.spans(shrink(p, 0.06), 1, func(y, x0, x1 int) {
-		for _, v := range a.fine[y*a.fw+x0 : y*a.fw+x1] {
-			hist[v]++
+	// Two histograms, alternate pixels: runs of one grey level (the
+	// card's plain background) would otherwise queue on one counter.
+	var h2 [256]int32
+	sp := newSpans(shrink(p, 0.06), a.fw, a.fh, 1)
+	for {
+		y, x0, x1, ok := sp.next()
+		if !ok {
+			break
 		}
-	})
+		row := a.fine[y*a.fw+x0 : y*a.fw+x1]
+		for len(row) >= 2 {
+			hist[row[0]]++
+			h2[row[1]]++
+			row = row[2:]
+		}
+		if len(row) == 1 {
+			hist[row[0]]++
+		}
+	}
+	for i, c := range h2 {
+		hist[i] += c
+	}
 	var n, s, ss int
 	for v, c := range hist {
 		n += int(c)
@@ -237,21 +261,38 @@ func (a *Analyzer) blurIn(g []uint8, fw, fh int, p [4][2]float64) (sigma float64
 	// Values smoothed 1-2-1 across the derivative's direction (×4): noise
 	// on a smeared edge would otherwise make its own, sharp-looking
 	// maxima. An edge within 27° of the derivative's axis barely changes.
-	colX := func(i int) int32 { return int32(g[i-fw]) + 2*int32(g[i]) + int32(g[i+fw]) }
-	colY := func(i int) int32 { return int32(g[i-1]) + 2*int32(g[i]) + int32(g[i+1]) }
-	spansIn(shrink(p, 0.1), fw, fh, 2, func(y, x0, x1 int) {
+	sp := newSpans(shrink(p, 0.1), fw, fh, 2)
+	for {
+		y, x0, x1, ok := sp.next()
+		if !ok {
+			break
+		}
 		if y < 5 || y >= fh-5 {
-			return
+			continue
 		}
 		x0, x1 = max(x0, 5), min(x1, fw-5)
-		for x := x0; x < x1; x++ {
-			i := y*fw + x
-			dx := abs32(int32(g[i+1]) - int32(g[i-1]))
-			dy := abs32(int32(g[i+fw]) - int32(g[i-fw]))
+		if x1 <= x0 {
+			continue
+		}
+		// r, u, d: this row and the rows above and below, from x0-1 to
+		// x1 inclusive (the pixel at x is r[x-x0+1]).
+		r := g[y*fw+x0-1 : y*fw+x1+1]
+		u := g[(y-1)*fw+x0-1 : (y-1)*fw+x1+1]
+		d := g[(y+1)*fw+x0-1 : (y+1)*fw+x1+1]
+		u, d = u[:len(r)], d[:len(r)]
+		for j := 2; j < len(r); j++ {
+			dx := abs32(int32(r[j]) - int32(r[j-2]))
+			dy := abs32(int32(d[j-1]) - int32(u[j-1]))
+			if dx < blurMinStep && dy < blurMinStep {
+				continue // flat: most of a card
+			}
+			i := y*fw + x0 + j - 2
 			if dx >= blurMinStep && dx >= 2*dy {
+				// Columns i-4 … i+4, each 1-2-1 down its column.
 				var v [9]int32
+				up, mid, dn := g[i-fw-4:i-fw+5], g[i-4:i+5], g[i+fw-4:i+fw+5]
 				for k := range v {
-					v[k] = colX(i + k - 4)
+					v[k] = int32(up[k]) + 2*int32(mid[k]) + int32(dn[k])
 				}
 				if d, ok := stepAt(&v); ok {
 					b1 := v[3] + 4*v[4] + 6*v[5] + 4*v[6] + v[7]
@@ -264,7 +305,8 @@ func (a *Analyzer) blurIn(g []uint8, fw, fh int, p [4][2]float64) (sigma float64
 			} else if dy >= blurMinStep && dy >= 2*dx {
 				var v [9]int32
 				for k := range v {
-					v[k] = colY(i + (k-4)*fw)
+					c := g[i+(k-4)*fw-1 : i+(k-4)*fw+2]
+					v[k] = int32(c[0]) + 2*int32(c[1]) + int32(c[2])
 				}
 				if d, ok := stepAt(&v); ok {
 					b1 := v[3] + 4*v[4] + 6*v[5] + 4*v[6] + v[7]
@@ -276,7 +318,7 @@ func (a *Analyzer) blurIn(g []uint8, fw, fh int, p [4][2]float64) (sigma float64
 				}
 			}
 		}
-	})
+	}
 	edges = nx + ny
 	sx, sy := smeared, smeared
 	if nx >= blurMinEdges {
@@ -341,22 +383,34 @@ func (a *Analyzer) steepest(p [4][2]float64) float64 {
 	// Every third pixel of every third row: the steepest slopes are
 	// found all the same (their 99th percentile over thousands of
 	// samples), at a ninth of the work.
-	a.spans(shrink(p, 0.1), 3, func(y, x0, x1 int) {
-		if y < 2 || y >= a.fh-2 {
-			return
+	sp := newSpans(shrink(p, 0.1), fw, a.fh, 3)
+	for {
+		y, x0, x1, ok := sp.next()
+		if !ok {
+			break
 		}
-		for x := max(x0, 2); x < min(x1, fw-2); x += 3 {
-			i := y*fw + x
-			cx := int32(g[i-fw+1]) + 2*int32(g[i+1]) + int32(g[i+fw+1]) - int32(g[i-fw-1]) - 2*int32(g[i-1]) - int32(g[i+fw-1])
-			cy := int32(g[i+fw-1]) + 2*int32(g[i+fw]) + int32(g[i+fw+1]) - int32(g[i-fw-1]) - 2*int32(g[i-fw]) - int32(g[i-fw+1])
+		if y < 2 || y >= a.fh-2 {
+			continue
+		}
+		x0, x1 = max(x0, 2), min(x1, fw-2)
+		if x1 <= x0 {
+			continue
+		}
+		up := g[(y-1)*fw : y*fw]
+		row := g[y*fw : (y+1)*fw]
+		dn := g[(y+1)*fw : (y+2)*fw]
+		for x := x0; x < x1; x += 3 {
+			u, r, d := up[x-1:x+2], row[x-1:x+2], dn[x-1:x+2]
+			cx := int32(u[2]) + 2*int32(r[2]) + int32(d[2]) - int32(u[0]) - 2*int32(r[0]) - int32(d[0])
+			cy := int32(d[0]) + 2*int32(d[1]) + int32(d[2]) - int32(u[0]) - 2*int32(u[1]) - int32(u[2])
 			// |∇|·8 ≈ max + min/2 (within 12 %), in quarter grey levels
 			ax, ay := abs32(cx), abs32(cy)
 			m := max(ax, ay) + min(ax, ay)/2
 			gh[min(int(m/2), len(gh)-1)]++
-			lh[g[i]]++
+			lh[r[1]]++
 			n++
 		}
-	})
+	}
 	if n == 0 {
 		return 0
 	}
