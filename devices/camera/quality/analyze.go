@@ -127,22 +127,24 @@ type Analyzer struct {
 	lapHst   [1024]int32
 
 	// line finder (lines.go, quad.go)
-	mag      []uint16
-	ori      []uint16
-	gx, gy   []int16 // Scharr gradient of the coarse grid
-	rowMax   [houghBins]uint16
-	okDir    [houghBins + 1]bool // see setDir
-	edgeThr  int
-	edgeList []int32
-	hough    []uint16
-	nRho     int
-	rhoOff   int
-	lines    []line
-	cov      []int16
-	covMag   []int32
-	pairs    []pair
-	order    []int
-	cands    []cand
+	mag       []uint16
+	ori       []uint16
+	gx, gy    []int16 // Scharr gradient of the coarse grid
+	rowMax    [houghBins]uint16
+	okDir     [houghBins + 1]bool // see setDir
+	edgeThr   int
+	edgeList  []int32
+	hough     []uint16
+	nRho      int
+	rhoOff    int
+	lines     []line
+	cov       []int16
+	covMag    []int32
+	pairs     []pair
+	order     []int
+	cands     []cand
+	crossings []crossing // maxCrossLines², see cross
+	gen       uint32
 }
 
 // NewAnalyzer returns an Analyzer for mode m.

@@ -101,6 +101,9 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	a.pairs = make([]pair, 0, (maxLines+4)*(maxLines+4)/2)
 	a.order = make([]int, 0, (maxLines+4)*(maxLines+4)/2)
 	a.cands = make([]cand, 0, 2*maxLines)
+	if a.crossings == nil {
+		a.crossings = make([]crossing, maxCrossLines*maxCrossLines)
+	}
 }
 
 func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride int, acc *[]uint32) {

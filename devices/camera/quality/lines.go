@@ -351,6 +351,12 @@ func (a *Analyzer) vote() {
 // their own edge pixels and their support profiled for the quadrilateral
 // search.
 func (a *Analyzer) peaks() {
+	// New lines: the crossings of the old ones are stale.
+	a.gen++
+	if a.gen == 0 {
+		clear(a.crossings)
+		a.gen = 1
+	}
 	acc := a.hough
 	nr := a.nRho
 	a.lines = a.lines[:0]

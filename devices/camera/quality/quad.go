@@ -193,19 +193,18 @@ func (a *Analyzer) findQuad(target, other float64) (best quad, ok bool) {
 // tryQuad builds and scores the outline of lines a, b (pair P) and c, d
 // (pair Q).
 func (a *Analyzer) tryQuad(la, lb, lc, ld *line, P, Q pair, target, other, W, H float64) (quad, bool) {
+	// Corners a∩c, a∩d, b∩d, b∩c, each with its place along both lines.
+	k0, k1, k2, k3 := a.cross(P.i, Q.i), a.cross(P.i, Q.j), a.cross(P.j, Q.j), a.cross(P.j, Q.i)
 	var c [4][2]float64
-	var good = true
-	for k, pr := range [4][2]*line{{la, lc}, {la, ld}, {lb, ld}, {lb, lc}} {
-		x, y, ok := intersect(pr[0], pr[1])
-		if !ok || x < -W || x > 2*W || y < -H || y > 2*H {
-			good = false
-			break
+	for k, x := range [4]*crossing{k0, k1, k2, k3} {
+		if !x.ok || x.x < -W || x.x > 2*W || x.y < -H || x.y > 2*H {
+			return quad{}, false
 		}
-		c[k] = [2]float64{x, y}
+		c[k] = [2]float64{x.x, x.y}
 	}
 	// Each side must lie along its line's support for half its
 	// length at least (cheap test before the real scoring).
-	if !good || !along(la, c[0], c[1]) || !along(lb, c[3], c[2]) || !along(lc, c[0], c[3]) || !along(ld, c[1], c[2]) || !convex(&c) {
+	if !alongT(la, k0.ti, k1.ti) || !alongT(lb, k3.ti, k2.ti) || !alongT(lc, k0.tj, k3.tj) || !alongT(ld, k1.tj, k2.tj) || !convex(&c) {
 		return quad{}, false
 	}
 	lenA := dist(c[0], c[1])
@@ -295,10 +294,9 @@ func facing(a, b *line) float64 {
 	return math.Max(hi-lo, 0) / short
 }
 
-// along reports whether the side from p to q overlaps l's supported
-// stretch over half its length inside the frame.
-func along(l *line, p, q [2]float64) bool {
-	t0, t1 := l.param(p[0], p[1]), l.param(q[0], q[1])
+// alongT reports whether the side from t0 to t1 (positions along l)
+// overlaps l's supported stretch over half its length inside the frame.
+func alongT(l *line, t0, t1 float64) bool {
 	if t0 > t1 {
 		t0, t1 = t1, t0
 	}
@@ -309,6 +307,32 @@ func along(l *line, p, q [2]float64) bool {
 	lo, hi := math.Max(t0, float64(l.first)), math.Min(t1, float64(l.end))
 	return hi-lo >= 0.5*(t1-t0)
 }
+
+// crossing is where lines i and j of a.lines meet (ok: they do) and its
+// position along each; a.cross computes it once per frame.
+type crossing struct {
+	x, y   float64
+	ti, tj float64
+	ok     bool
+	gen    uint32 // a.gen when computed
+}
+
+// cross returns the crossing of lines i and j (in that order, as
+// intersect takes them).
+func (a *Analyzer) cross(i, j int) *crossing {
+	c := &a.crossings[i*maxCrossLines+j]
+	if c.gen != a.gen {
+		c.gen = a.gen
+		c.x, c.y, c.ok = intersect(&a.lines[i], &a.lines[j])
+		if c.ok {
+			c.ti, c.tj = a.lines[i].param(c.x, c.y), a.lines[j].param(c.x, c.y)
+		}
+	}
+	return c
+}
+
+// maxCrossLines bounds a.lines (peaks keeps at most maxLines).
+const maxCrossLines = maxLines + 4
 
 func dist(p, q [2]float64) float64 { return math.Hypot(p[0]-q[0], p[1]-q[1]) }
 
@@ -426,8 +450,9 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 			if angDiff(la.deg, lc.deg) < 90-perpTol {
 				continue
 			}
-			ax, ay, ok1 := intersect(la, lc)
-			bx, by, ok2 := intersect(lb, lc)
+			ka, kb := a.cross(P.i, ci), a.cross(P.j, ci)
+			ax, ay, ok1 := ka.x, ka.y, ka.ok
+			bx, by, ok2 := kb.x, kb.y, kb.ok
 			if !ok1 || !ok2 || !inside(ax, ay) || !inside(bx, by) {
 				continue
 			}
@@ -583,8 +608,9 @@ func (a *Analyzer) findQuad3(target, other float64) (best quad, ok bool) {
 			if angDiff(la.deg, lc.deg) < 90-perpTol || angDiff(lb.deg, lc.deg) < 90-perpTol {
 				continue
 			}
-			ax, ay, ok1 := intersect(la, lc)
-			bx, by, ok2 := intersect(lb, lc)
+			ka, kb := a.cross(P.i, ci), a.cross(P.j, ci)
+			ax, ay, ok1 := ka.x, ka.y, ka.ok
+			bx, by, ok2 := kb.x, kb.y, kb.ok
 			if !ok1 || !ok2 || ax < -1 || ay < -1 || bx < -1 || by < -1 || ax > W+1 || ay > H+1 || bx > W+1 || by > H+1 {
 				continue
 			}
@@ -593,7 +619,7 @@ func (a *Analyzer) findQuad3(target, other float64) (best quad, ok bool) {
 				continue
 			}
 			// Which way from c do a and b run? Towards their support.
-			ta, tb := la.param(ax, ay), lb.param(bx, by)
+			ta, tb := ka.ti, kb.ti
 			sa := math.Copysign(1, float64(la.first+la.end)/2-ta)
 			sb := math.Copysign(1, float64(lb.first+lb.end)/2-tb)
 			// a and b must run the same way in the image.
