@@ -41,6 +41,11 @@ type huffman struct {
 	maxCodes [maxCodeLength]uint32
 	// valOffset[i] maps a code of length i+1 to its index in vals.
 	valOffset [maxCodeLength]int32
+	// builtN and builtCounts are the number of codes and the counts per
+	// length the tables were last built from (builtN 0: not built);
+	// nCodes is reset for every image, these are not.
+	builtN      int32
+	builtCounts [16]byte
 	// fast, for AC tables, decodes a whole symbol from the next lutSize
 	// bits when its code and its value bits fit in them (nearly all of
 	// them): value<<16 | step<<8 | bits used, where step is how far the
@@ -180,10 +185,22 @@ func (d *decoder) processDHT(n int) error {
 			h.nCodes = 0
 			return FormatError("DHT has wrong length")
 		}
-		if err := d.readFull(h.vals[:h.nCodes]); err != nil {
+		// A stream of frames (or a batch of photos from one camera)
+		// defines the same tables every time: the tables built last time
+		// from these very counts and values are kept.
+		vals := d.data[d.pos:]
+		if len(vals) < int(h.nCodes) {
+			d.pos = len(d.data)
 			h.nCodes = 0
-			return err
+			return errShort
 		}
+		vals = vals[:h.nCodes]
+		d.pos += int(h.nCodes)
+		if h.builtN == h.nCodes && [16]byte(d.tmp[1:17]) == h.builtCounts && string(vals) == string(h.vals[:h.nCodes]) {
+			continue
+		}
+		h.builtN = 0
+		copy(h.vals[:], vals)
 
 		// Derive the look-up table, maxCodes and valOffset. A table whose
 		// codes overflow their length (more codes than fit) is corrupt.
@@ -241,6 +258,7 @@ func (d *decoder) processDHT(n int) error {
 				}
 			}
 		}
+		h.builtN, h.builtCounts = h.nCodes, [16]byte(d.tmp[1:17])
 	}
 	return nil
 }
