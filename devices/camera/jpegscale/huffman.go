@@ -46,12 +46,11 @@ type huffman struct {
 	// nCodes is reset for every image, these are not.
 	builtN      int32
 	builtCounts [16]byte
-	// fast, for AC tables, decodes a whole symbol from the next lutSize
-	// bits when its code and its value bits fit in them (nearly all of
-	// them): value<<16 | step<<8 | bits used, where step is how far the
-	// zig-zag index moves (run+1; 16 for a run of sixteen zeros, whose
-	// value is 0; 64 for the end of block); 0 when they do not fit.
-	fast [1 << lutSize]int32
+	// fast, for AC tables, decodes one or two whole symbols (code and
+	// value bits) from the next lutSize bits when they fit in them (nearly
+	// every symbol, and most pairs): see fastEntry; 0 when not even the
+	// first fits.
+	fast [1 << lutSize]fastEntry
 }
 
 // bitReader holds the unprocessed bits of the current entropy-coded
@@ -236,31 +235,75 @@ func (d *decoder) processDHT(n int) error {
 		}
 		clear(h.fast[:])
 		if tc == acTable {
-			for idx, v := range h.lut {
-				l, rs := uint(v&0xff), v>>8
-				r, s := uint32(rs>>4), uint(rs&0x0f)
-				switch {
-				case l == 0:
-					continue
-				case s == 0 && r != 0x0f:
-					// End of block: the step takes zig past the block.
-					h.fast[idx] = blockSize<<8 | int32(l)
-				case s == 0:
-					// Sixteen zeros: the step lands on the sixteenth,
-					// which is written as zero.
-					h.fast[idx] = 16<<8 | int32(l)
-				case l+s <= lutSize:
-					x := int32(uint(idx)>>(lutSize-l-s)) & (1<<s - 1)
-					if x < 1<<(s-1) {
-						x += (-1 << s) + 1
-					}
-					h.fast[idx] = x<<16 | int32((r+1)<<8) | int32(l+s)
-				}
-			}
+			h.buildFast()
 		}
 		h.builtN, h.builtCounts = h.nCodes, [16]byte(d.tmp[1:17])
 	}
 	return nil
+}
+
+// A fastEntry decodes the AC symbols at the top of the bit reader: one,
+// or two when both fit in lutSize bits (the second is then decoded with
+// the first, saving a look-up on the decoder's critical path). Each
+// symbol is a step (how far the zig-zag index moves: run+1; 16 for a run
+// of sixteen zeros, whose value is 0; 64 for the end of block) and a
+// value:
+//
+//	bits  0-4   bits used by both symbols
+//	bits  5-9   bits used by the first
+//	bits 10-16  the first's step
+//	bits 17-23  the second's step (0: no second symbol)
+//	bits 32-47  the first's value (int16)
+//	bits 48-63  the second's value (int16; 0 without one)
+type fastEntry uint64
+
+func (f fastEntry) bits() uint  { return uint(f) & 31 }
+func (f fastEntry) bits1() uint { return uint(f>>5) & 31 }
+func (f fastEntry) step1() uint { return uint(f>>10) & 127 }
+func (f fastEntry) step2() uint { return uint(f>>17) & 127 }
+func (f fastEntry) val1() int32 { return int32(int16(f >> 32)) }
+func (f fastEntry) val2() int32 { return int32(int16(f >> 48)) }
+func makeFast(l, step uint, v int32) fastEntry {
+	return fastEntry(l) | fastEntry(l)<<5 | fastEntry(step)<<10 | fastEntry(uint16(int16(v)))<<32
+}
+
+// buildFast fills h.fast from h.lut: first every symbol whose code and
+// value bits fit in lutSize bits, then a second symbol after the first
+// wherever the bits left determine it.
+func (h *huffman) buildFast() {
+	for idx, v := range h.lut {
+		l, rs := uint(v&0xff), v>>8
+		r, s := uint(rs>>4), uint(rs&0x0f)
+		switch {
+		case l == 0:
+			continue
+		case s == 0 && r != 0x0f:
+			h.fast[idx] = makeFast(l, blockSize, 0) // end of block
+		case s == 0:
+			h.fast[idx] = makeFast(l, 16, 0) // sixteen zeros
+		case l+s <= lutSize:
+			x := int32(uint(idx)>>(lutSize-l-s)) & (1<<s - 1)
+			if x < 1<<(s-1) {
+				x += (-1 << s) + 1
+			}
+			h.fast[idx] = makeFast(l+s, r+1, x)
+		}
+	}
+	single := h.fast // the one-symbol entries, while they are paired
+	for idx, f := range single {
+		if f == 0 || f.step1() == blockSize {
+			continue
+		}
+		l1 := f.bits()
+		// The bits after the first symbol, the unknown ones zero: a
+		// second symbol that fits in the known ones does not depend on
+		// them.
+		g := single[(idx<<l1)&(1<<lutSize-1)]
+		if g == 0 || l1+g.bits() > lutSize {
+			continue
+		}
+		h.fast[idx] = f&^31 | fastEntry(l1+g.bits()) | fastEntry(g.step1())<<17 | fastEntry(uint16(int16(g.val1())))<<48
+	}
 }
 
 // lookup decodes the symbol at the top of acc (which must hold at least

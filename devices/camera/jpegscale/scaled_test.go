@@ -1,6 +1,9 @@
 package jpegscale
 
 import (
+	"bytes"
+	"image"
+	"image/jpeg"
 	"math"
 	"math/rand"
 	"testing"
@@ -83,6 +86,41 @@ func TestReducedIDCTMatchesDefinition(t *testing.T) {
 					if got := float64(d.planes[0][j*bs+i]); math.Abs(got-want) > 1 {
 						t.Fatalf("block %d 1/%d: pixel (%d,%d) is %v, the average of the exact IDCT %v", iter, scale, i, j, got, want)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestFullBlocks: blocks whose last coefficient (zig-zag 63) is not zero,
+// so a symbol pair can straddle two blocks (noise at quality 100), decode
+// exactly as image/jpeg decodes them, in colour and luma only.
+func TestFullBlocks(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	img := image.NewRGBA(image.Rect(0, 0, 96, 64))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(r.Intn(256))
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 100}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := jpeg.Decode(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wy := want.(*image.YCbCr)
+	var dec Decoder
+	for _, gray := range []bool{false, true} {
+		got, err := dec.Decode(buf.Bytes(), Options{Scale: 1, Gray: gray})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := planes(t, got)[0]
+		for y := range 64 {
+			for x := range 96 {
+				if p.at(x, y) != int(wy.Y[y*wy.YStride+x]) {
+					t.Fatalf("gray=%v: luma at (%d,%d) is %d, image/jpeg %d", gray, x, y, p.at(x, y), wy.Y[y*wy.YStride+x])
 				}
 			}
 		}

@@ -547,13 +547,13 @@ func (d *decoder) decodeBlock(b *block, dc *int32, tab *foldTab, dcH, acH *huffm
 	return last, nil
 }
 
-// acFast decodes AC coefficients into b (as decodeBlock) from
-// zig-zag index zig+1 on, as long as each symbol is in the one-step table
-// fast: it reports done at the end of the block, and returns early
-// (done false) at a symbol the table does not hold or when the data in
-// ecs runs out. No calls, no error paths: the bit reader's state stays
-// in registers.
-func acFast(acc uint64, n uint, pos int, ecs []byte, fast *[1 << lutSize]int32, tab *foldTab, b *block, zig, last uint) (uint64, uint, int, uint, uint, bool) {
+// acFast decodes AC coefficients into b (as decodeBlock) from zig-zag
+// index zig+1 on, as long as each symbol is in the table fast: it reports
+// done at the end of the block, and returns early (done false) at a
+// symbol the table does not hold or when the data in ecs runs out. last
+// becomes non-zero once a coefficient is written. No calls, no error
+// paths: the bit reader's state stays in registers.
+func acFast(acc uint64, n uint, pos int, ecs []byte, fast *[1 << lutSize]fastEntry, tab *foldTab, b *block, zig, last uint) (uint64, uint, int, uint, uint, bool) {
 	for zig < blockSize-1 {
 		if n < 32 {
 			if pos < 0 || pos+8 > len(ecs) {
@@ -567,16 +567,29 @@ func acFast(acc uint64, n uint, pos int, ecs []byte, fast *[1 << lutSize]int32, 
 		if f == 0 {
 			return acc, n, pos, zig, last, false
 		}
-		l := uint(f) & 63
+		l := f.bits()
+		prev := acc
 		acc <<= l
 		n -= l
-		zig += uint(f>>8) & 0xff
+		zig += f.step1()
 		if zig >= blockSize {
 			break
 		}
 		e := tab[zig]
-		b[e&63] += (f >> 16) * int32(e>>32)
+		b[e&63] += f.val1() * int32(e>>32)
 		last = zig
+		// The second symbol, if any: without one its step and value are
+		// zero, and adding zero where the first went changes nothing.
+		s2 := f.step2()
+		if zig == blockSize-1 && s2 != 0 {
+			// The block is full: the second symbol is the next block's.
+			l1 := f.bits1()
+			acc, n = prev<<l1, n+l-l1
+			break
+		}
+		zig += s2
+		e = tab[zig&63]
+		b[e&63] += f.val2() * int32(e>>32)
 	}
 	return acc, n, pos, zig, last, true
 }
@@ -624,9 +637,16 @@ func (d *decoder) skipBlock(dcH, acH *huffman) error {
 		}
 		idx := acc >> (64 - lutSize)
 		if f := acH.fast[idx]; f != 0 {
-			acc <<= uint(f & 0xff)
-			n -= uint(f & 0xff)
-			zig += uint(f>>8) & 0xff
+			zig += f.step1()
+			if zig == blockSize-1 && f.step2() != 0 {
+				// The block is full: the second symbol is the next block's.
+				acc <<= f.bits1()
+				n -= f.bits1()
+				break
+			}
+			acc <<= f.bits()
+			n -= f.bits()
+			zig += f.step2()
 			continue
 		}
 		var rs uint8
