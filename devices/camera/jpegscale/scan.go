@@ -878,23 +878,9 @@ func (d *decoder) reconstructBlock(b *block, last uint, bx, by, compIndex int) {
 	case 4:
 		idct2(b, dst, stride)
 	default:
-		idct(b)
-		// Level shift by +128, clip to [0, 255], and write to dst.
-		for y := 0; y < 8; y++ {
-			y8 := y * 8
-			row := dst[y*stride : y*stride+8]
-			for x := range row {
-				c := b[y8+x]
-				if c < -128 {
-					c = 0
-				} else if c > 127 {
-					c = 255
-				} else {
-					c += 128
-				}
-				row[x] = uint8(c)
-			}
-		}
+		// image/jpeg's IDCT, level shift and clipping.
+		idctRows(b)
+		idctColsStore(b, dst, stride)
 	}
 }
 
