@@ -301,20 +301,32 @@ func scanUnits(d *decoder, scan []scanComp, zigStart, zigEnd int32, ah, al uint3
 func (d *decoder) interleavedScan(us []scanUnit, mxx, myy int) error {
 	type mcuBlock struct {
 		u      *scanUnit
-		h, v   int // the component's blocks across and down an MCU
-		dx, dy int // the block's place in the MCU, in blocks
+		plane  []byte // the component's pixels (nil: not kept)
+		stride int
+		off    int // the block's first pixel from the MCU's
+		across int // an MCU's pixels across the plane
+		down   int // an MCU's rows down the plane, times stride
 	}
 	var (
 		blocks [10]mcuBlock // processSOS allows at most 10 per MCU
 		nb     int
 	)
+	bs := d.bs
 	for i := range us {
-		c := d.comp[us[i].comp]
+		ci := us[i].comp
+		c := d.comp[ci]
 		for j := range c.h * c.v {
 			if nb == len(blocks) {
 				return FormatError("total sampling factors too large")
 			}
-			blocks[nb] = mcuBlock{u: &us[i], h: c.h, v: c.v, dx: j % c.h, dy: j / c.h}
+			bl := mcuBlock{u: &us[i]}
+			if us[i].keep {
+				st := d.strides[ci]
+				bl.plane, bl.stride = d.planes[ci], st
+				bl.off = bs * ((j/c.h)*st + j%c.h)
+				bl.across, bl.down = bs*c.h, bs*c.v*st
+			}
+			blocks[nb] = bl
 			nb++
 		}
 	}
@@ -327,9 +339,10 @@ func (d *decoder) interleavedScan(us []scanUnit, mxx, myy int) error {
 	total := mxx * myy
 	for my := range myy {
 		for mx := range mxx {
-			for _, bl := range blocks[:nb] {
+			for i := range blocks[:nb] {
+				bl := &blocks[i]
 				u := bl.u
-				if !u.keep {
+				if bl.plane == nil {
 					if err := d.skipBlock(u.dcH, u.acH); err != nil {
 						return err
 					}
@@ -339,7 +352,7 @@ func (d *decoder) interleavedScan(us []scanUnit, mxx, myy int) error {
 				if err != nil {
 					return err
 				}
-				d.reconstructBlock(&b, last, bl.h*mx+bl.dx, bl.v*my+bl.dy, u.comp)
+				d.reconstruct(&b, last, bl.plane[my*bl.down+mx*bl.across+bl.off:], bl.stride)
 				d.clearBlock(&b, last)
 			}
 			if d.bits.short() {
@@ -855,8 +868,13 @@ func (d *decoder) reconstructProgressiveImage() {
 // stores the pixels. At full scale b is overwritten.
 func (d *decoder) reconstructBlock(b *block, last uint, bx, by, compIndex int) {
 	stride := d.strides[compIndex]
+	d.reconstruct(b, last, d.planes[compIndex][d.bs*(by*stride+bx):], stride)
+}
+
+// reconstruct is reconstructBlock into dst, the block's first pixel in a
+// plane of the given stride.
+func (d *decoder) reconstruct(b *block, last uint, dst []byte, stride int) {
 	bs := d.bs
-	dst := d.planes[compIndex][bs*(by*stride+bx):]
 	if d.scale != 1 && (last == 0 || d.scale == 8) {
 		// A flat block (or one pixel of a block): every pixel is the DC
 		// level. (At full size the block goes through image/jpeg's IDCT,
