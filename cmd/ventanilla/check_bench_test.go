@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image"
 	"io"
 	"path/filepath"
 	"testing"
@@ -61,12 +62,16 @@ func BenchmarkCheckStages(b *testing.B) {
 			}
 			stills[i] = st
 		}
-		an := quality.NewAnalyzer(quality.IDCard)
+		// One analyzer per size, as a checker keeps them.
+		ans := map[image.Point]*quality.Analyzer{}
+		for _, st := range stills {
+			ans[st.Img.Bounds().Size()] = quality.NewAnalyzer(quality.IDCard)
+		}
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
 			st := stills[i%len(stills)]
-			an.AnalyzeSource(st.Img, st.Width, st.Height)
+			ans[st.Img.Bounds().Size()].AnalyzeSource(st.Img, st.Width, st.Height)
 			i++
 		}
 	})
