@@ -5,12 +5,13 @@ one thread) over the same files, the two runs alternated so both see the
 same machine load:
 
   make build
-  /usr/bin/python3 devices/camera/testdata/bench_check.py [-n 15] [--bin bin/ventanilla] [--baseline OLD] [FILE...]
+  /usr/bin/python3 devices/camera/testdata/bench_check.py [-n 15] [--bin bin/ventanilla] [--baseline OLD]... [FILE...]
 
 Default files: ../shared/camera-sample/images/*.jpg. Prints, per command,
 the median wall time and CPU time (user+sys) per image, and the ratio.
---baseline OLD adds an older ventanilla binary to the alternation (same
-files, same load), to compare a change against its baseline.
+--baseline OLD (repeatable) adds older ventanilla binaries to the
+alternation (same files, same load), to compare a change against its
+baseline.
 Exit status 0; the figures are for the note, not a test (the machine may
 be busy).
 """
@@ -40,7 +41,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=15, help="runs of each command")
     ap.add_argument("--bin", default=os.path.join(ROOT, "bin", "ventanilla"))
-    ap.add_argument("--baseline", help="an older ventanilla binary, alternated with the others")
+    ap.add_argument("--baseline", action="append", default=[],
+                    help="an older ventanilla binary, alternated with the others (repeatable)")
     ap.add_argument("files", nargs="*")
     a = ap.parse_args()
     files = a.files or sorted(glob.glob(os.path.join(ROOT, "..", "shared", "camera-sample", "images", "*.jpg")))
@@ -50,9 +52,9 @@ def main():
             "cv": ["/usr/bin/python3", os.path.join(HERE, "opencv_process.py")] + files}
     labels = {"go": "ventanilla camera check --json",
               "cv": "OpenCV (cv2.imread + reference analysis, 1 thread)"}
-    if a.baseline:
-        cmds["base"] = [a.baseline, "camera", "check", "--json"] + files
-        labels["base"] = "baseline " + os.path.basename(a.baseline) + " camera check --json"
+    for i, b in enumerate(a.baseline):
+        cmds["base%d" % i] = [b, "camera", "check", "--json"] + files
+        labels["base%d" % i] = "baseline " + os.path.basename(b) + " camera check --json"
     for cmd in cmds.values():  # warm the page cache; check each judges every file
         p = subprocess.run(cmd, capture_output=True, text=True)
         judged = [json.loads(l)["file"] for l in p.stdout.splitlines() if l.strip()]
@@ -70,7 +72,7 @@ def main():
         cpu = statistics.median(r[1] for r in res[k]) / n * 1000
         med[k] = (wall, cpu)
         print("%-52s wall %6.2f ms/image   cpu %6.2f ms/image" % (labels[k], wall, cpu))
-    for k in [k for k in ("go", "base") if k in cmds]:
+    for k in [k for k in cmds if k != "cv"]:
         print("%s is %.1fx faster per image (wall), %.1fx (cpu); %d files, %d alternated runs each, load %s"
               % (labels[k], med["cv"][0] / med[k][0], med["cv"][1] / med[k][1], n, a.n,
                  " ".join("%.2f" % x for x in os.getloadavg())))
