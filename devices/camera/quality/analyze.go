@@ -129,12 +129,14 @@ type Analyzer struct {
 	// line finder (lines.go, quad.go)
 	mag       []uint16
 	ori       []uint16
-	gx, gy    []int16 // Scharr gradient of the coarse grid
-	rowMax    [houghBins]uint16
+	gx, gy    []int16             // Scharr gradient of the coarse grid
 	okDir     [houghBins + 1]bool // see setDir
 	edgeThr   int
 	edgeList  []int32
-	hough     []uint16
+	hough     []uint64 // see vote
+	hStride   int
+	voteBins  [houghBins + 2*voteSpread + 1]voteBin
+	rhoRange  [houghBins][2]int32 // ρ bins a line through the grid can have
 	nRho      int
 	rhoOff    int
 	lines     []line

@@ -94,7 +94,21 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	diag := int(math.Ceil(math.Hypot(float64(a.cw), float64(a.ch))))
 	a.rhoOff = diag + 1
 	a.nRho = 2*diag + 3
-	a.hough = make([]uint16, houghBins*a.nRho)
+	// Whole words per row, and a count beyond a.nRho for the scan's
+	// look-ahead.
+	a.hStride = (a.nRho + 4) &^ 3
+	a.hough = make([]uint64, houghBins*a.hStride/4)
+	a.setVoteBins()
+	W, H := float64(a.cw-1), float64(a.ch-1)
+	for b := range a.rhoRange {
+		c, sn := float64(houghCos[b])/1024, float64(houghSin[b])/1024
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, p := range [4][2]float64{{0, 0}, {W, 0}, {0, H}, {W, H}} {
+			v := p[0]*c + p[1]*sn
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		a.rhoRange[b] = [2]int32{int32(max(1, int(lo)+a.rhoOff-2)), int32(min(a.nRho-1, int(hi)+a.rhoOff+3))}
+	}
 	a.lines = make([]line, 0, maxLines+4)
 	a.cov = make([]int16, (maxLines+4)*(diag+2))
 	a.covMag = make([]int32, (maxLines+4)*(diag+2))
@@ -115,33 +129,31 @@ func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride int, acc *[]uint32)
 	}
 	if k == 2 {
 		// The common case (720p to the fine image, 640 to the coarse
-		// grid): four outputs per step from two 8-byte loads, the pairs
-		// added in 16-bit lanes.
-		const lo8 = 0x00ff00ff00ff00ff
+		// grid).
 		for y := 0; y < fh; y++ {
 			out := dst[y*fw : (y+1)*fw]
-			r0 := src[2*y*stride : 2*y*stride+2*len(out)]
-			r1 := src[(2*y+1)*stride : (2*y+1)*stride+2*len(out)]
-			x := 0
-			for ; x+4 <= len(out); x += 4 {
-				v0 := binary.LittleEndian.Uint64(r0[2*x:])
-				v1 := binary.LittleEndian.Uint64(r1[2*x:])
-				s := v0&lo8 + v0>>8&lo8 + v1&lo8 + v1>>8&lo8 + 0x0002000200020002
-				s = s >> 2 & lo8
-				s = (s | s>>8) & 0x0000ffff0000ffff
-				binary.LittleEndian.PutUint32(out[x:], uint32(s|s>>16))
-			}
-			for ; x < len(out); x++ {
-				out[x] = uint8((uint32(r0[2*x]) + uint32(r0[2*x+1]) + uint32(r1[2*x]) + uint32(r1[2*x+1]) + 2) >> 2)
-			}
+			box2Row(out, src[2*y*stride:2*y*stride+2*len(out)], src[(2*y+1)*stride:(2*y+1)*stride+2*len(out)])
 		}
 		return
 	}
-	// Larger factors (1080p and up): add k rows into an accumulator with
+	inv := uint64(1)<<32/uint64(k*k) + 1
+	if k == 3 {
+		// 960 px (a 1080p JPEG at half scale) to the coarse grid: the
+		// three rows added in 16-bit lanes eight columns at a time, then
+		// each output's three columns. The division by 9 is a
+		// multiplication by its rounded-up reciprocal, exact for sums
+		// under 2³²/9.
+		for y := 0; y < fh; y++ {
+			out := dst[y*fw : (y+1)*fw]
+			n := 3 * len(out)
+			box3Row(out, src[3*y*stride:3*y*stride+n], src[(3*y+1)*stride:(3*y+1)*stride+n], src[(3*y+2)*stride:(3*y+2)*stride+n], inv)
+		}
+		return
+	}
+	// Larger factors (1440p and up): add k rows into an accumulator with
 	// sequential reads, then sum k columns of it. The division by k² is a
 	// multiplication by its rounded-up reciprocal, exact for sums under
 	// 2³²/k² (255·k² is, up to k = 64).
-	inv := uint64(1)<<32/uint64(k*k) + 1
 	if cap(*acc) < fw*k {
 		*acc = make([]uint32, fw*k)
 	}
@@ -158,13 +170,6 @@ func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride int, acc *[]uint32)
 			}
 		}
 		out := dst[y*fw : (y+1)*fw]
-		if k == 3 {
-			for x := range out {
-				s := sum[3*x : 3*x+3 : 3*x+3]
-				out[x] = uint8(uint64(s[0]+s[1]+s[2]) * inv >> 32)
-			}
-			continue
-		}
 		for x := range out {
 			var t uint32
 			for _, v := range sum[x*k : x*k+k] {
@@ -172,6 +177,60 @@ func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride int, acc *[]uint32)
 			}
 			out[x] = uint8(uint64(t) * inv >> 32)
 		}
+	}
+}
+
+// box2Row averages 2×2 blocks of rows r0 and r1 (rounded) into out:
+// four outputs per step from two 8-byte loads, the pairs added in 16-bit
+// lanes. A function of its own, so that its loop keeps its values in
+// registers.
+func box2Row(out, r0, r1 []uint8) {
+	const lo8 = 0x00ff00ff00ff00ff
+	r0, r1 = r0[:2*len(out)], r1[:2*len(out)]
+	x := 0
+	for ; x+4 <= len(out); x += 4 {
+		v0 := binary.LittleEndian.Uint64(r0[2*x : 2*x+8])
+		v1 := binary.LittleEndian.Uint64(r1[2*x : 2*x+8])
+		s := v0&lo8 + v0>>8&lo8 + v1&lo8 + v1>>8&lo8 + 0x0002000200020002
+		s = s >> 2 & lo8
+		s = (s | s>>8) & 0x0000ffff0000ffff
+		binary.LittleEndian.PutUint32(out[x:x+4], uint32(s|s>>16))
+	}
+	for ; x < len(out); x++ {
+		out[x] = uint8((uint32(r0[2*x]) + uint32(r0[2*x+1]) + uint32(r1[2*x]) + uint32(r1[2*x+1]) + 2) >> 2)
+	}
+}
+
+// box3Row averages 3×3 blocks of rows r0, r1, r2 into out (truncated;
+// inv is the rounded-up reciprocal of 9, exact for sums under 2³²/9):
+// the three rows added in 16-bit lanes eight columns at a time, then
+// each output's three columns.
+func box3Row(out, r0, r1, r2 []uint8, inv uint64) {
+	const lo8 = 0x00ff00ff00ff00ff
+	r0, r1, r2 = r0[:3*len(out)], r1[:3*len(out)], r2[:3*len(out)]
+	for len(out) >= 8 {
+		// 24 columns, 8 outputs; column sums of the even columns in the
+		// lanes of e, of the odd ones in o.
+		var cs [24]uint32
+		for h := 0; h < 24; h += 8 {
+			v0 := binary.LittleEndian.Uint64(r0[h:])
+			v1 := binary.LittleEndian.Uint64(r1[h:])
+			v2 := binary.LittleEndian.Uint64(r2[h:])
+			e := v0&lo8 + v1&lo8 + v2&lo8
+			o := v0>>8&lo8 + v1>>8&lo8 + v2>>8&lo8
+			cs[h], cs[h+1] = uint32(e&0xffff), uint32(o&0xffff)
+			cs[h+2], cs[h+3] = uint32(e>>16&0xffff), uint32(o>>16&0xffff)
+			cs[h+4], cs[h+5] = uint32(e>>32&0xffff), uint32(o>>32&0xffff)
+			cs[h+6], cs[h+7] = uint32(e>>48), uint32(o>>48)
+		}
+		for i := range 8 {
+			out[i] = uint8(uint64(cs[3*i]+cs[3*i+1]+cs[3*i+2]) * inv >> 32)
+		}
+		out, r0, r1, r2 = out[8:], r0[24:], r1[24:], r2[24:]
+	}
+	for x := range out {
+		t := uint32(r0[3*x]) + uint32(r0[3*x+1]) + uint32(r0[3*x+2]) + uint32(r1[3*x]) + uint32(r1[3*x+1]) + uint32(r1[3*x+2]) + uint32(r2[3*x]) + uint32(r2[3*x+1]) + uint32(r2[3*x+2])
+		out[x] = uint8(uint64(t) * inv >> 32)
 	}
 }
 

@@ -1,6 +1,9 @@
 package quality
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // Straight edges on the coarse grid, found the way a card's outline really
 // shows: thin gradient ridges (Sobel, non-maximum suppression) voting in a
@@ -297,27 +300,30 @@ func b2i(b bool) int {
 	return 0
 }
 
-// houghRow is the accumulator's row of each direction bin from -voteSpread
-// to houghBins+voteSpread, so that votes spread across 0°/360° need no
-// wrapping; houghCosX and houghSinX are its trig tables.
-var houghRowOf, houghCosX, houghSinX = func() (r, c, s [houghBins + 2*voteSpread + 1]int32) {
-	for k := range r {
-		b := (k - voteSpread + houghBins) % houghBins
-		r[k], c[k], s[k] = int32(b), houghCos[b], houghSin[b]
-	}
-	return
-}()
+// The Hough accumulator holds 16-bit counts four to a uint64 word, each
+// direction's row a whole number of words (a.hStride cells, at least
+// a.nRho): peaks skips four counts at a time where none is high enough
+// to matter. A count never comes near 2¹⁵: an edge pixel adds at most 8
+// to a cell, and a cell's pixels lie on one line across the grid.
 
-// vote fills the Hough accumulator from the edge list, and notes each
-// direction's highest bin (peaks skips the directions that cannot hold a
-// candidate).
+// voteBin is one direction bin's part in a vote: where its row's ρ = 0
+// lies in the accumulator (cells), and its trig (×1024).
+type voteBin struct{ base, c, s int32 }
+
+// setVoteBins fills a.voteBins for directions -voteSpread to
+// houghBins+voteSpread, so that votes spread across 0°/360° need no
+// wrapping.
+func (a *Analyzer) setVoteBins() {
+	for k := range a.voteBins {
+		b := (k - voteSpread + houghBins) % houghBins
+		a.voteBins[k] = voteBin{int32(b*a.hStride + a.rhoOff), houghCos[b], houghSin[b]}
+	}
+}
+
+// vote fills the Hough accumulator from the edge list.
 func (a *Analyzer) vote() {
 	acc := a.hough
 	clear(acc)
-	rowMax := &a.rowMax
-	clear(rowMax[:])
-	nr := int32(a.nRho)
-	off := int32(a.rhoOff)
 	half := uint16(a.edgeThr / 2)
 	cw := a.cw
 	for _, p := range a.edgeList {
@@ -326,20 +332,27 @@ func (a *Analyzer) vote() {
 		d := int(a.ori[i]) - 1
 		// Weight 2-8 by contrast: a card's outline against a desk is
 		// usually stronger than the desk's own texture.
-		w := uint16(min(a.mag[i]/half, 8))
-		rows := houghRowOf[d : d+2*voteSpread+1]
-		cs := houghCosX[d : d+2*voteSpread+1]
-		sn := houghSinX[d : d+2*voteSpread+1]
-		for k, b := range rows {
-			r := (x*cs[k]+y*sn[k]+512)>>10 + off
-			j := b*nr + r
-			v := acc[j] + w
-			acc[j] = v
-			if v > rowMax[b] {
-				rowMax[b] = v
-			}
+		w := uint64(min(a.mag[i]/half, 8))
+		for _, vb := range (*[2*voteSpread + 1]voteBin)(a.voteBins[d : d+2*voteSpread+1]) {
+			j := (x*vb.c+y*vb.s+512)>>10 + vb.base
+			acc[j>>2] += w << (j & 3 * 16)
 		}
 	}
+}
+
+// sum3 is the count at accumulator cell j (direction b, ρ bin r: j =
+// b·a.hStride + r) plus its two ρ neighbours.
+func sum3(h []uint64, j int) int {
+	j--
+	return int(h[j>>2]>>(j&3*16)&0xffff) + int(h[(j+1)>>2]>>((j+1)&3*16)&0xffff) + int(h[(j+2)>>2]>>((j+2)&3*16)&0xffff)
+}
+
+// hot returns a bit (0-3) for each count of word w that is at least t
+// (1 ≤ t ≤ 2¹⁵; counts are under 2¹⁵, so adding 2¹⁵-t carries into no
+// other lane).
+func hot(w uint64, t int) uint64 {
+	h := (w + uint64(0x8000-t)*0x0001000100010001) & 0x8000800080008000
+	return h>>15&1 | h>>30&2 | h>>45&4 | h>>60&8
 }
 
 // peaks picks line candidates: the strongest local maxima of the
@@ -357,47 +370,59 @@ func (a *Analyzer) peaks() {
 		clear(a.crossings)
 		a.gen = 1
 	}
-	acc := a.hough
-	nr := a.nRho
 	a.lines = a.lines[:0]
 	best := a.cands[:0]
 	floor := 2 * minVotes // votes below which nothing more is kept
-	W, H := float64(a.cw-1), float64(a.ch-1)
+	words := a.hStride / 4
 	for b := 0; b < houghBins; b++ {
-		if 3*int(a.rowMax[b]) < floor {
-			continue // no 3-bin sum here reaches the floor
-		}
-		row := acc[b*nr : (b+1)*nr]
 		// Only the ρ a line through the grid can have at this angle
 		// (half the accumulator): between the corners' projections.
-		c, sn := float64(houghCos[b])/1024, float64(houghSin[b])/1024
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, p := range [4][2]float64{{0, 0}, {W, 0}, {0, H}, {W, H}} {
-			v := p[0]*c + p[1]*sn
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		r0, r1 := int(a.rhoRange[b][0]), int(a.rhoRange[b][1])
+		row := a.hough[b*words : (b+1)*words]
+		// A 3-bin sum reaches the floor only where one of its counts
+		// reaches a third of it: look at those counts and their
+		// neighbours only.
+		t := (floor + 2) / 3
+		w0, w1 := r0>>2, (r1-1)>>2
+		prev := uint64(0)
+		if w0 > 0 {
+			prev = hot(row[w0-1], t)
 		}
-		r0 := max(1, int(lo)+a.rhoOff-2)
-		r1 := min(nr-1, int(hi)+a.rhoOff+3)
-		for r := r0; r < r1; r++ {
-			v := int(row[r-1]) + int(row[r]) + int(row[r+1])
-			if v < floor {
-				continue
+		cur := hot(row[w0], t)
+		for w := w0; w <= w1; w++ {
+			next := uint64(0)
+			if w+1 < len(row) {
+				next = hot(row[w+1], t)
 			}
-			if !a.localMax(b, r, v) {
-				continue
-			}
-			// Insert in vote order (the list is short).
-			if len(best) < cap(best) {
-				best = append(best, cand{})
-			}
-			j := len(best) - 1
-			for j > 0 && best[j-1].v < v {
-				best[j] = best[j-1]
-				j--
-			}
-			best[j] = cand{b: b, r: r, v: v}
-			if len(best) == cap(best) {
-				floor = best[len(best)-1].v + 1
+			near := (cur | cur<<1 | cur>>1 | prev>>3 | next<<3) & 0xf
+			prev, cur = cur, next
+			for near != 0 {
+				r := w*4 + bits.TrailingZeros64(near)
+				near &= near - 1
+				if r < r0 || r >= r1 {
+					continue
+				}
+				v := sum3(a.hough, b*a.hStride+r)
+				if v < floor {
+					continue
+				}
+				if !a.localMax(b, r, v) {
+					continue
+				}
+				// Insert in vote order (the list is short).
+				if len(best) < cap(best) {
+					best = append(best, cand{})
+				}
+				j := len(best) - 1
+				for j > 0 && best[j-1].v < v {
+					best[j] = best[j-1]
+					j--
+				}
+				best[j] = cand{b: b, r: r, v: v}
+				if len(best) == cap(best) {
+					floor = best[len(best)-1].v + 1
+					t = (floor + 2) / 3
+				}
 			}
 		}
 	}
@@ -475,31 +500,44 @@ func sortCands(c []cand) {
 // localMax reports whether the 3-bin sum v at (b, r) is the largest in
 // the window of ±2° and ±2 px (ties go to the first).
 func (a *Analyzer) localMax(b, r, v int) bool {
-	acc, nr := a.hough, a.nRho
-	for db := -2; db <= 2; db++ {
-		bb := b + db
+	nr, hs, h := a.nRho, a.hStride, a.hough
+	// Nearest first: a cell on a peak's slope finds the larger sum next
+	// to it at once.
+	for _, o := range &localOrder {
+		q := r + o.dr
+		if q < 1 || q >= nr-1 {
+			continue
+		}
+		bb := b + o.db
 		if bb < 0 {
 			bb += houghBins
 		} else if bb >= houghBins {
 			bb -= houghBins
 		}
-		rr := acc[bb*nr : (bb+1)*nr]
-		for dr := -2; dr <= 2; dr++ {
-			if db == 0 && dr == 0 {
-				continue
-			}
-			q := r + dr
-			if q < 1 || q >= nr-1 {
-				continue
-			}
-			w := int(rr[q]) + int(rr[q-1]) + int(rr[q+1])
-			if w > v || (w == v && (db < 0 || (db == 0 && dr < 0))) {
-				return false
-			}
+		w := sum3(h, bb*hs+q)
+		if w > v || (w == v && o.first) {
+			return false
 		}
 	}
 	return true
 }
+
+// localOrder is the window of localMax, nearest first; first marks the
+// neighbours that come before (b, r) in scan order, which win ties.
+var localOrder = func() (o [24]struct {
+	db, dr int
+	first  bool
+}) {
+	k := 0
+	for _, d := range [][2]int{{0, -1}, {0, 1}, {-1, 0}, {1, 0}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1},
+		{0, -2}, {0, 2}, {-2, 0}, {2, 0}, {-1, -2}, {-1, 2}, {1, -2}, {1, 2},
+		{-2, -1}, {-2, 1}, {2, -1}, {2, 1}, {-2, -2}, {-2, 2}, {2, -2}, {2, 2}} {
+		o[k].db, o[k].dr = d[0], d[1]
+		o[k].first = d[0] < 0 || (d[0] == 0 && d[1] < 0)
+		k++
+	}
+	return
+}()
 
 // runs walks l and returns its longest run of support (an edge pixel of
 // matching direction within 1 px, gaps up to 2 px bridged) and its total
