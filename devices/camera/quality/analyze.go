@@ -135,6 +135,8 @@ type Analyzer struct {
 	edgeList  []int32
 	hough     []uint64 // see vote
 	hStride   int
+	rowMax    [houghBins]uint16 // each direction's highest count
+	rowOrder  [houghBins]uint32 // directions by rowMax (peaks)
 	voteBins  [houghBins + 2*voteSpread + 1]voteBin
 	rhoRange  [houghBins][2]int32 // ρ bins a line through the grid can have
 	nRho      int

@@ -3,6 +3,7 @@ package quality
 import (
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // Straight edges on the coarse grid, found the way a card's outline really
@@ -214,7 +215,7 @@ func (a *Analyzer) gradient() {
 // thin keeps the ridges of a.mag over a threshold set by the frame's
 // noise: a.ori and a.edgeList.
 func (a *Analyzer) thin() {
-	cw, ch, mag, gxs, gys := a.cw, a.ch, a.mag, a.gx, a.gy
+	ch, mag := a.ch, a.mag
 	// The threshold follows the frame's own noise: most of a frame is flat
 	// (desk, wall, the card's plain background), so the median magnitude
 	// is what noise and fine texture make; a real edge stands well above
@@ -236,60 +237,62 @@ func (a *Analyzer) thin() {
 	}
 	thr := uint16(max(edgeMin, 2*med))
 	a.edgeThr = int(thr)
-	ori := a.ori
-	clear(ori)
-	// Branch-free where the outcome is a coin toss: every pixel is
-	// written to the candidate list and counted only if over the
-	// threshold; every candidate is written to the edge list and counted
-	// only if it is a ridge.
+	clear(a.ori)
 	el := a.edgeList[:cap(a.edgeList)]
-	cand := a.queue[:cap(a.queue)]
 	ne := 0
+	for y := 2; y < ch-2; y++ {
+		ne = a.thinRow(y, thr, el, ne)
+	}
+	a.edgeList = el[:ne]
+}
+
+// thinRow keeps the ridges of row y over thr (a.ori) and lists them in el
+// from ne; it returns the list's new length. Branch-free where the
+// outcome is a coin toss: every pixel is written to the candidate list
+// and counted only if over the threshold; every candidate is written to
+// the edge list and counted only if it is a ridge.
+func (a *Analyzer) thinRow(y int, thr uint16, el []int32, ne int) int {
+	cw := a.cw
+	mag := a.mag
+	mrow := mag[y*cw : (y+1)*cw]
+	cand := a.queue[:cw]
+	nc := 0
+	for x := 2; x < len(mrow)-2; x++ {
+		cand[nc] = int32(x)
+		nc += b2i(mrow[x] >= thr)
+	}
+	gxs, gys, ori := a.gx[y*cw:(y+1)*cw], a.gy[y*cw:(y+1)*cw], a.ori[y*cw:(y+1)*cw]
 	// Neighbour offsets across the edge, by the gradient's sector:
 	// horizontal, vertical, diagonal (gx, gy of one sign), antidiagonal.
 	nb := [4]int{1, cw, cw + 1, cw - 1}
-	for y := 2; y < ch-2; y++ {
-		mrow := mag[y*cw : (y+1)*cw]
-		nc := 0
-		for x := 2; x < cw-2 && x < len(mrow); x++ {
-			cand[nc] = int32(x)
-			nc += b2i(mrow[x] >= thr)
+	base := y * cw
+	yx := int32(y << 16)
+	for _, x := range cand[:nc] {
+		gx, gy := int32(gxs[x]), int32(gys[x])
+		ax, ay := max(gx, -gx), max(gy, -gy)
+		// Non-maximum suppression across the edge.
+		sec := 3
+		if (gx > 0) == (gy > 0) {
+			sec = 2
 		}
-		for _, x := range cand[:nc] {
-			i := y*cw + int(x)
-			v := mag[i]
-			gx, gy := int32(gxs[i]), int32(gys[i])
-			ax, ay := gx, gy
-			if ax < 0 {
-				ax = -ax
-			}
-			if ay < 0 {
-				ay = -ay
-			}
-			// Non-maximum suppression across the edge.
-			sec := 3
-			if (gx > 0) == (gy > 0) {
-				sec = 2
-			}
-			if ay*5 > ax*12 {
-				sec = 1
-			}
-			if ax*5 > ay*12 { // within 22.5° of horizontal gradient
-				sec = 0
-			}
-			o := nb[sec]
-			keep := v >= mag[i-o] && v > mag[i+o]
-			d := uint16(1 + dirDeg(gx, gy))
-			if !keep {
-				d = 0
-			}
-			ori[i] = d
-			el[ne] = int32(y<<16) | x
-			ne += b2i(keep)
+		if ay*5 > ax*12 {
+			sec = 1
 		}
+		if ax*5 > ay*12 { // within 22.5° of horizontal gradient
+			sec = 0
+		}
+		i := base + int(x)
+		v, o := mag[i], nb[sec]
+		keep := v >= mag[i-o] && v > mag[i+o]
+		d := uint16(1 + dirDeg(gx, gy))
+		if !keep {
+			d = 0
+		}
+		ori[x] = d
+		el[ne] = yx | x
+		ne += b2i(keep)
 	}
-	el = el[:ne]
-	a.edgeList = el
+	return ne
 }
 
 // b2i is 1 for true (compiled to a flag set, no branch).
@@ -308,7 +311,7 @@ func b2i(b bool) int {
 
 // voteBin is one direction bin's part in a vote: where its row's ρ = 0
 // lies in the accumulator (cells), and its trig (×1024).
-type voteBin struct{ base, c, s int32 }
+type voteBin struct{ base, c, s, row int32 }
 
 // setVoteBins fills a.voteBins for directions -voteSpread to
 // houghBins+voteSpread, so that votes spread across 0°/360° need no
@@ -316,14 +319,17 @@ type voteBin struct{ base, c, s int32 }
 func (a *Analyzer) setVoteBins() {
 	for k := range a.voteBins {
 		b := (k - voteSpread + houghBins) % houghBins
-		a.voteBins[k] = voteBin{int32(b*a.hStride + a.rhoOff), houghCos[b], houghSin[b]}
+		a.voteBins[k] = voteBin{int32(b*a.hStride + a.rhoOff), houghCos[b], houghSin[b], int32(b)}
 	}
 }
 
-// vote fills the Hough accumulator from the edge list.
+// vote fills the Hough accumulator from the edge list, and notes each
+// direction's highest count.
 func (a *Analyzer) vote() {
 	acc := a.hough
 	clear(acc)
+	rowMax := &a.rowMax
+	clear(rowMax[:])
 	half := uint16(a.edgeThr / 2)
 	cw := a.cw
 	for _, p := range a.edgeList {
@@ -335,7 +341,10 @@ func (a *Analyzer) vote() {
 		w := uint64(min(a.mag[i]/half, 8))
 		for _, vb := range (*[2*voteSpread + 1]voteBin)(a.voteBins[d : d+2*voteSpread+1]) {
 			j := (x*vb.c+y*vb.s+512)>>10 + vb.base
-			acc[j>>2] += w << (j & 3 * 16)
+			sh := j & 3 * 16
+			v := acc[j>>2] + w<<sh
+			acc[j>>2] = v
+			rowMax[vb.row] = max(rowMax[vb.row], uint16(v>>sh))
 		}
 	}
 }
@@ -372,9 +381,29 @@ func (a *Analyzer) peaks() {
 	}
 	a.lines = a.lines[:0]
 	best := a.cands[:0]
-	floor := 2 * minVotes // votes below which nothing more is kept
+	// The candidates are the strongest local maxima (3-bin sums of at
+	// least 2·minVotes), strongest first, ties in direction then ρ order.
+	// Directions are visited from the highest count down, so that once
+	// the list is full the rest, whose sums cannot beat its last, are
+	// left alone.
+	rows := a.rowOrder[:0]
+	for b, m := range a.rowMax {
+		if 3*int(m) >= 2*minVotes {
+			rows = append(rows, uint32(m)<<16|uint32(houghBins-1-b))
+		}
+	}
+	slices.Sort(rows)
 	words := a.hStride / 4
-	for b := 0; b < houghBins; b++ {
+	for k := len(rows) - 1; k >= 0; k-- {
+		b := houghBins - 1 - int(rows[k]&0xffff)
+		// floor: the least sum that may still enter the list.
+		floor := 2 * minVotes
+		if len(best) == cap(best) {
+			floor = best[len(best)-1].v
+		}
+		if 3*int(rows[k]>>16) < floor {
+			break
+		}
 		// Only the ρ a line through the grid can have at this angle
 		// (half the accumulator): between the corners' projections.
 		r0, r1 := int(a.rhoRange[b][0]), int(a.rhoRange[b][1])
@@ -406,21 +435,25 @@ func (a *Analyzer) peaks() {
 				if v < floor {
 					continue
 				}
+				c := cand{b: b, r: r, v: v}
+				full := len(best) == cap(best)
+				if full && !c.before(&best[len(best)-1]) {
+					continue
+				}
 				if !a.localMax(b, r, v) {
 					continue
 				}
-				// Insert in vote order (the list is short).
-				if len(best) < cap(best) {
+				if !full {
 					best = append(best, cand{})
 				}
 				j := len(best) - 1
-				for j > 0 && best[j-1].v < v {
+				for j > 0 && c.before(&best[j-1]) {
 					best[j] = best[j-1]
 					j--
 				}
-				best[j] = cand{b: b, r: r, v: v}
+				best[j] = c
 				if len(best) == cap(best) {
-					floor = best[len(best)-1].v + 1
+					floor = best[len(best)-1].v
 					t = (floor + 2) / 3
 				}
 			}
@@ -481,6 +514,18 @@ func (a *Analyzer) peaks() {
 type cand struct {
 	b, r, v int
 	rank    int
+}
+
+// before orders candidates: more votes first, then by direction and ρ
+// (the order of a scan of the accumulator).
+func (c *cand) before(o *cand) bool {
+	if c.v != o.v {
+		return c.v > o.v
+	}
+	if c.b != o.b {
+		return c.b < o.b
+	}
+	return c.r < o.r
 }
 
 // sortCands sorts by rank, best first (insertion sort: ~100 items, no
