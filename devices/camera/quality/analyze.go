@@ -133,7 +133,7 @@ type Analyzer struct {
 	okDir     [houghBins + 1]bool // see setDir
 	edgeThr   int
 	edgeList  []int32
-	hough     []uint64 // see vote
+	hough     []uint16 // see vote
 	hStride   int
 	rowMax    [houghBins]uint16 // each direction's highest count
 	rowOrder  [houghBins]uint32 // directions by rowMax (peaks)

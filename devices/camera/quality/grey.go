@@ -97,7 +97,7 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	// Whole words per row, and a count beyond a.nRho for the scan's
 	// look-ahead.
 	a.hStride = (a.nRho + 4) &^ 3
-	a.hough = make([]uint64, houghBins*a.hStride/4)
+	a.hough = make([]uint16, houghBins*a.hStride)
 	a.setVoteBins()
 	W, H := float64(a.cw-1), float64(a.ch-1)
 	for b := range a.rhoRange {

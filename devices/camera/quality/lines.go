@@ -326,34 +326,56 @@ func (a *Analyzer) setVoteBins() {
 // vote fills the Hough accumulator from the edge list, and notes each
 // direction's highest count.
 func (a *Analyzer) vote() {
-	acc := a.hough
-	clear(acc)
-	rowMax := &a.rowMax
-	clear(rowMax[:])
-	half := uint16(a.edgeThr / 2)
-	cw := a.cw
-	for _, p := range a.edgeList {
+	clear(a.hough)
+	clear(a.rowMax[:])
+	half := uint64(a.edgeThr / 2)
+	// mag/half by a multiplication: exact for mag·half < 2³².
+	rh := (1<<32 + half - 1) / half
+	voteEdges(a.hough, &a.rowMax, &a.voteBins, a.edgeList, a.ori, a.mag, a.cw, rh)
+}
+
+// voteEdges adds each edge pixel's votes: weight 2-8 by contrast (a
+// card's outline against a desk is usually stronger than the desk's own
+// texture; rh is the reciprocal of half the threshold), in the bins of
+// its direction ± voteSpread. A function of its own, so that its loop
+// keeps its values in registers.
+func voteEdges(acc []uint16, rowMax *[houghBins]uint16, bins *[houghBins + 2*voteSpread + 1]voteBin, edges []int32, ori, mag []uint16, cw int, rh uint64) {
+	for _, p := range edges {
 		x, y := p&0xffff, p>>16
 		i := int(y)*cw + int(x)
-		d := int(a.ori[i]) - 1
-		// Weight 2-8 by contrast: a card's outline against a desk is
-		// usually stronger than the desk's own texture.
-		w := uint64(min(a.mag[i]/half, 8))
-		for _, vb := range (*[2*voteSpread + 1]voteBin)(a.voteBins[d : d+2*voteSpread+1]) {
-			j := (x*vb.c+y*vb.s+512)>>10 + vb.base
-			sh := j & 3 * 16
-			v := acc[j>>2] + w<<sh
-			acc[j>>2] = v
-			rowMax[vb.row] = max(rowMax[vb.row], uint16(v>>sh))
-		}
+		d := int(ori[i]) - 1
+		w := uint16(min(uint64(mag[i])*rh>>32, 8))
+		vb := (*[2*voteSpread + 1]voteBin)(bins[d : d+2*voteSpread+1])
+		vote1(acc, rowMax, &vb[0], x, y, w)
+		vote1(acc, rowMax, &vb[1], x, y, w)
+		vote1(acc, rowMax, &vb[2], x, y, w)
+		vote1(acc, rowMax, &vb[3], x, y, w)
+		vote1(acc, rowMax, &vb[4], x, y, w)
+		vote1(acc, rowMax, &vb[5], x, y, w)
+		vote1(acc, rowMax, &vb[6], x, y, w)
 	}
+}
+
+// vote1 adds w at (x, y)'s ρ in bin vb.
+func vote1(acc []uint16, rowMax *[houghBins]uint16, vb *voteBin, x, y int32, w uint16) {
+	j := (x*vb.c+y*vb.s+512)>>10 + vb.base
+	v := acc[j] + w
+	acc[j] = v
+	r := &rowMax[uint16(vb.row)%houghBins]
+	*r = max(*r, v)
 }
 
 // sum3 is the count at accumulator cell j (direction b, ρ bin r: j =
 // b·a.hStride + r) plus its two ρ neighbours.
-func sum3(h []uint64, j int) int {
-	j--
-	return int(h[j>>2]>>(j&3*16)&0xffff) + int(h[(j+1)>>2]>>((j+1)&3*16)&0xffff) + int(h[(j+2)>>2]>>((j+2)&3*16)&0xffff)
+func sum3(h []uint16, j int) int {
+	c := h[j-1 : j+2]
+	return int(c[0]) + int(c[1]) + int(c[2])
+}
+
+// word packs the four counts from cell j (a multiple of 4) into a word.
+func word(h []uint16, j int) uint64 {
+	c := h[j : j+4]
+	return uint64(c[0]) | uint64(c[1])<<16 | uint64(c[2])<<32 | uint64(c[3])<<48
 }
 
 // hot returns a bit (0-3) for each count of word w that is at least t
@@ -394,6 +416,7 @@ func (a *Analyzer) peaks() {
 	}
 	slices.Sort(rows)
 	words := a.hStride / 4
+	h := a.hough
 	for k := len(rows) - 1; k >= 0; k-- {
 		b := houghBins - 1 - int(rows[k]&0xffff)
 		// floor: the least sum that may still enter the list.
@@ -407,7 +430,7 @@ func (a *Analyzer) peaks() {
 		// Only the ρ a line through the grid can have at this angle
 		// (half the accumulator): between the corners' projections.
 		r0, r1 := int(a.rhoRange[b][0]), int(a.rhoRange[b][1])
-		row := a.hough[b*words : (b+1)*words]
+		row := b * a.hStride // its first cell
 		// A 3-bin sum reaches the floor only where one of its counts
 		// reaches a third of it: look at those counts and their
 		// neighbours only.
@@ -415,13 +438,13 @@ func (a *Analyzer) peaks() {
 		w0, w1 := r0>>2, (r1-1)>>2
 		prev := uint64(0)
 		if w0 > 0 {
-			prev = hot(row[w0-1], t)
+			prev = hot(word(h, row+4*(w0-1)), t)
 		}
-		cur := hot(row[w0], t)
+		cur := hot(word(h, row+4*w0), t)
 		for w := w0; w <= w1; w++ {
 			next := uint64(0)
-			if w+1 < len(row) {
-				next = hot(row[w+1], t)
+			if w+1 < words {
+				next = hot(word(h, row+4*(w+1)), t)
 			}
 			near := (cur | cur<<1 | cur>>1 | prev>>3 | next<<3) & 0xf
 			prev, cur = cur, next
@@ -431,7 +454,7 @@ func (a *Analyzer) peaks() {
 				if r < r0 || r >= r1 {
 					continue
 				}
-				v := sum3(a.hough, b*a.hStride+r)
+				v := sum3(h, row+r)
 				if v < floor {
 					continue
 				}
@@ -770,56 +793,11 @@ func (a *Analyzer) refine(l *line) bool {
 		if !a.tRange(l) {
 			return false
 		}
-		var n, sx, sy, sxx, syy, sxy float64
-		dx, dy := -l.sin, l.cos
-		px, py := l.rho*l.cos, l.rho*l.sin
-		sx0, sy0 := 0, 1 // band across the minor axis, as hitMag
-		if math.Abs(l.sin) < math.Abs(l.cos) {
-			sx0, sy0 = 1, 0
-		}
 		a.setDir(l.deg)
-		ok, ori, cw, ch := &a.okDir, a.ori, a.cw, a.ch
-		step := cw // across the line, as hitMag: rows or columns
-		if sx0 == 1 {
-			step = 1
-		}
-		for t := l.t0; t <= l.t1; t++ {
-			bx, by := px+float64(t)*dx, py+float64(t)*dy
-			cx, cy := int(bx+0.5), int(by+0.5)
-			if cx-2*sx0 >= 0 && cy-2*sy0 >= 0 && cx+2*sx0 < cw && cy+2*sy0 < ch {
-				c := cy*cw + cx
-				o := ori[c-2*step : c+2*step+1]
-				for k := -2; k <= 2; k++ {
-					if !ok[o[(k+2)*step]] {
-						continue
-					}
-					fx, fy := float64(cx+k*sx0), float64(cy+k*sy0)
-					n++
-					sx += fx
-					sy += fy
-					sxx += fx * fx
-					syy += fy * fy
-					sxy += fx * fy
-				}
-				continue
-			}
-			for k := -2; k <= 2; k++ {
-				x, y := cx+k*sx0, cy+k*sy0
-				if x < 0 || y < 0 || x >= cw || y >= ch {
-					continue
-				}
-				if !ok[ori[y*cw+x]] {
-					continue
-				}
-				fx, fy := float64(x), float64(y)
-				n++
-				sx += fx
-				sy += fy
-				sxx += fx * fx
-				syy += fy * fy
-				sxy += fx * fy
-			}
-		}
+		// Integer sums: exact, in any order.
+		is := a.bandSums(l)
+		n, sx, sy := float64(is[0]), float64(is[1]), float64(is[2])
+		sxx, syy, sxy := float64(is[3]), float64(is[4]), float64(is[5])
 		if n < minVotes {
 			return false
 		}
@@ -834,6 +812,84 @@ func (a *Analyzer) refine(l *line) bool {
 		l.rho = mx*l.cos + my*l.sin
 	}
 	return a.tRange(l)
+}
+
+// bandSums returns the count, Σx, Σy, Σx², Σy² and Σxy of the edge
+// pixels supporting l (a.okDir set for it) within 2 px of it across its
+// minor axis (rows for a line nearer horizontal, columns otherwise), from
+// t0 to t1.
+func (a *Analyzer) bandSums(l *line) (s [6]int) {
+	dx, dy := -l.sin, l.cos
+	px, py := l.rho*l.cos, l.rho*l.sin
+	sx0, sy0 := 0, 1 // band across the minor axis, as hit1
+	if math.Abs(l.sin) < math.Abs(l.cos) {
+		sx0, sy0 = 1, 0
+	}
+	ok, ori, cw, ch := &a.okDir, a.ori, a.cw, a.ch
+	step := cw
+	if sx0 == 1 {
+		step = 1
+	}
+	var n, sx, sy, sxx, syy, sxy int
+	for t := l.t0; t <= l.t1; t++ {
+		cx, cy := int(px+float64(t)*dx+0.5), int(py+float64(t)*dy+0.5)
+		if cx-2*sx0 >= 0 && cy-2*sy0 >= 0 && cx+2*sx0 < cw && cy+2*sy0 < ch {
+			c := cy*cw + cx
+			o := ori[c-2*step : c+2*step+1]
+			// Hits at k = -2…2 across: m of them, Σk, Σk².
+			m, k1, k2 := 0, 0, 0
+			if ok[o[0]] {
+				m, k1, k2 = m+1, k1-2, k2+4
+			}
+			if ok[o[step]] {
+				m, k1, k2 = m+1, k1-1, k2+1
+			}
+			if ok[o[2*step]] {
+				m++
+			}
+			if ok[o[3*step]] {
+				m, k1, k2 = m+1, k1+1, k2+1
+			}
+			if ok[o[4*step]] {
+				m, k1, k2 = m+1, k1+2, k2+4
+			}
+			if m == 0 {
+				continue
+			}
+			// The points are (cx, cy+k) or (cx+k, cy).
+			n += m
+			if sy0 == 1 { // x fixed at cx, y = cy + k
+				sx += m * cx
+				sxx += m * cx * cx
+				sy += m*cy + k1
+				syy += m*cy*cy + 2*cy*k1 + k2
+				sxy += cx * (m*cy + k1)
+			} else { // y fixed at cy, x = cx + k
+				sy += m * cy
+				syy += m * cy * cy
+				sx += m*cx + k1
+				sxx += m*cx*cx + 2*cx*k1 + k2
+				sxy += cy * (m*cx + k1)
+			}
+			continue
+		}
+		for k := -2; k <= 2; k++ {
+			x, y := cx+k*sx0, cy+k*sy0
+			if x < 0 || y < 0 || x >= cw || y >= ch {
+				continue
+			}
+			if !ok[ori[y*cw+x]] {
+				continue
+			}
+			n++
+			sx += x
+			sy += y
+			sxx += x * x
+			syy += y * y
+			sxy += x * y
+		}
+	}
+	return [6]int{n, sx, sy, sxx, syy, sxy}
 }
 
 // profile stores l's prefix sums of support (an edge pixel of matching
