@@ -127,28 +127,29 @@ type Analyzer struct {
 	lapHst   [1024]int32
 
 	// line finder (lines.go, quad.go)
-	mag       []uint16
-	ori       []uint16
-	gx, gy    []int16             // Scharr gradient of the coarse grid
-	okDir     [houghBins + 1]bool // see setDir
-	edgeThr   int
-	edgeList  []int32
-	hough     []uint16 // see vote
-	hStride   int
-	rowMax    [houghBins]uint16 // each direction's highest count
-	rowOrder  [houghBins]uint32 // directions by rowMax (peaks)
-	voteBins  [houghBins + 2*voteSpread + 1]voteBin
-	rhoRange  [houghBins][2]int32 // ρ bins a line through the grid can have
-	nRho      int
-	rhoOff    int
-	lines     []line
-	cov       []int16
-	covMag    []int32
-	pairs     []pair
-	order     []int
-	cands     []cand
-	crossings []crossing // maxCrossLines², see cross
-	gen       uint32
+	mag        []uint16
+	ori        []uint16
+	colS, colT []uint64            // a row's column sums and differences (gradRow)
+	gxw, gyw   []uint64            // the coarse grid's gradient, four pixels a word (gradRow)
+	okDir      [houghBins + 1]bool // see setDir
+	edgeThr    int
+	edgeList   []int32
+	hough      []uint16 // see vote
+	hStride    int
+	rowMax     [houghBins]uint16 // each direction's highest count
+	rowOrder   [houghBins]uint32 // directions by rowMax (peaks)
+	voteBins   [houghBins + 2*voteSpread + 1]voteBin
+	rhoRange   [houghBins][2]int32 // ρ bins a line through the grid can have
+	nRho       int
+	rhoOff     int
+	lines      []line
+	cov        []int16
+	covMag     []int32
+	pairs      []pair
+	order      []int
+	cands      []cand
+	crossings  []crossing // maxCrossLines², see cross
+	gen        uint32
 }
 
 // NewAnalyzer returns an Analyzer for mode m.
@@ -327,7 +328,7 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 	// Tilt.
 	tilt := math.Abs(m.AngleDeg)
 	if a.Mode == Document {
-		tilt = math.Min(tilt, math.Abs(90-tilt))
+		tilt = min(tilt, math.Abs(90-tilt))
 	}
 	if tilt > maxTiltDeg {
 		r.Problems = r.Problems.Add(Tilted)
@@ -353,14 +354,14 @@ func (a *Analyzer) object(r *Result, p10, p99 int) {
 	// A print with no steep slope at all is blurred however its few
 	// crisp-looking edges (JPEG blocks, noise) read.
 	if st := a.steepest(p); st > 0 && steepSlope/st > steepMinSigma {
-		sigma = math.Max(sigma, steepSlope/st)
+		sigma = max(sigma, steepSlope/st)
 	}
 	if sigma >= 0 {
 		// The reduction to the fine image blurs too (a box of k pixels
 		// is σ² = (k²-1)/12 in photo pixels); take it out.
-		native := math.Sqrt(math.Max(sigma*sigma*s*s-(s*s-1)/12, 0))
+		native := math.Sqrt(max(sigma*sigma*s*s-(s*s-1)/12, 0))
 		m.BlurPx = native
-		m.Sharpness = 1 / math.Max(native, 0.1)
+		m.Sharpness = 1 / max(native, 0.1)
 		limit := float64(maxBlurPx)
 		if a.Mode == Document {
 			limit = maxSheetBlurPx
@@ -406,7 +407,7 @@ func (a *Analyzer) outline(q *quad, m *Metrics) [4][2]float64 {
 	m.Fill = polyArea(p) / (fw * fh)
 	long := (dist(p[0], p[1]) + dist(p[3], p[2])) / 2
 	short := (dist(p[0], p[3]) + dist(p[1], p[2])) / 2
-	m.Aspect = long / math.Max(short, 1)
+	m.Aspect = long / max(short, 1)
 	m.WidthFrac = long / fw
 	m.Rectangularity = q.support
 	// Angle of the long sides from the horizontal, (-90, 90].
@@ -440,8 +441,8 @@ func (a *Analyzer) nearEdge(p [4][2]float64) bool {
 	W, H := float64(a.fw), float64(a.fh)
 	for _, c := range p {
 		d := math.Hypot(cx-c[0], cy-c[1])
-		x := c[0] + (cx-c[0])*inset/math.Max(d, 1)
-		y := c[1] + (cy-c[1])*inset/math.Max(d, 1)
+		x := c[0] + (cx-c[0])*inset/max(d, 1)
+		y := c[1] + (cy-c[1])*inset/max(d, 1)
 		if x < -1 || y < -1 || x > W+1 || y > H+1 {
 			return true
 		}
@@ -542,5 +543,5 @@ func (a *Analyzer) hasPrint(q *quad) bool {
 		// A sheet is mostly blank paper; out of focus its print is faint.
 		min = minSheetPrintSD
 	}
-	return sd >= min*math.Max(white, 1)
+	return sd >= min*max(white, 1)
 }

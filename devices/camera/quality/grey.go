@@ -88,8 +88,10 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	a.queue = make([]int32, 0, n)
 	a.mag = make([]uint16, n)
 	a.ori = make([]uint16, n)
-	a.gx = make([]int16, n)
-	a.gy = make([]int16, n)
+	a.colS = make([]uint64, a.cw/4+2)
+	a.gxw = make([]uint64, a.ch*((a.cw+3)/4))
+	a.gyw = make([]uint64, a.ch*((a.cw+3)/4))
+	a.colT = make([]uint64, a.cw/4+2)
 	a.edgeList = make([]int32, 0, n)
 	diag := int(math.Ceil(math.Hypot(float64(a.cw), float64(a.ch))))
 	a.rhoOff = diag + 1
@@ -105,7 +107,7 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, p := range [4][2]float64{{0, 0}, {W, 0}, {0, H}, {W, H}} {
 			v := p[0]*c + p[1]*sn
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+			lo, hi = min(lo, v), max(hi, v)
 		}
 		a.rhoRange[b] = [2]int32{int32(max(1, int(lo)+a.rhoOff-2)), int32(min(a.nRho-1, int(hi)+a.rhoOff+3))}
 	}

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 	"slices"
@@ -171,45 +172,93 @@ func (a *Analyzer) findEdges() {
 	a.vote()
 }
 
-// gradient fills a.mag, a.gx and a.gy (Scharr) from the coarse grid.
+// gradient fills a.mag (Scharr, |gx|+|gy|) from the coarse grid.
+//
+// Scharr's kernel (its direction is good to ~1° where Sobel's wanders by
+// several degrees on a slanted step), separated: gx is the difference of
+// the columns' 3-10-3 sums either side, gy the 3-10-3 sum of the columns'
+// differences. Four pixels at a time in 16-bit lanes (see gradRow).
 func (a *Analyzer) gradient() {
-	cw, ch, g := a.cw, a.ch, a.coarse
-	mag, gxs, gys := a.mag, a.gx, a.gy
+	cw, ch, g, mag := a.cw, a.ch, a.coarse, a.mag
 	clear(mag[:cw])
 	clear(mag[(ch-1)*cw:])
+	nw := (cw + 3) / 4
 	for y := 1; y < ch-1; y++ {
-		up := g[(y-1)*cw : y*cw]
-		row := g[y*cw : (y+1)*cw]
-		dn := g[(y+1)*cw : (y+2)*cw]
-		m := mag[y*cw : (y+1)*cw]
-		gxr := gxs[y*cw : (y+1)*cw]
-		gyr := gys[y*cw : (y+1)*cw]
-		m[0], m[cw-1] = 0, 0
-		up, dn, m, gxr, gyr = up[:len(row)], dn[:len(row)], m[:len(row)], gxr[:len(row)], gyr[:len(row)]
-		// Scharr's kernel (its direction is good to ~1° where Sobel's
-		// wanders by several degrees on a slanted step), separated:
-		// gx is the difference of the columns' 3-10-3 sums either side,
-		// gy the 3-10-3 sum of the columns' differences.
-		s0 := 3*int32(up[0]) + 10*int32(row[0]) + 3*int32(dn[0])
-		d0 := int32(dn[0]) - int32(up[0])
-		s1 := 3*int32(up[1]) + 10*int32(row[1]) + 3*int32(dn[1])
-		d1 := int32(dn[1]) - int32(up[1])
-		for x := 1; x < len(row)-1; x++ {
-			s2 := 3*int32(up[x+1]) + 10*int32(row[x+1]) + 3*int32(dn[x+1])
-			d2 := int32(dn[x+1]) - int32(up[x+1])
-			gx := s2 - s0
-			gy := 3*(d0+d2) + 10*d1
-			gxr[x], gyr[x] = int16(gx), int16(gy)
-			if gx < 0 {
-				gx = -gx
-			}
-			if gy < 0 {
-				gy = -gy
-			}
-			m[x] = uint16(gx + gy)
-			s0, s1, d0, d1 = s1, s2, d1, d2
-		}
+		gradRow(mag[y*cw:(y+1)*cw], g[(y-1)*cw:y*cw], g[y*cw:(y+1)*cw], g[(y+1)*cw:(y+2)*cw], a.colS, a.colT, a.gxw[y*nw:(y+1)*nw], a.gyw[y*nw:(y+1)*nw])
 	}
+}
+
+// Lanes of four 16-bit values in a word.
+const (
+	lane1 = 0x0001000100010001
+	lanes = 0xffffffffffffffff
+)
+
+// spread4 puts four bytes (little-endian in v) into four 16-bit lanes.
+func spread4(v uint32) uint64 {
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	return (x | x<<8) & 0x00ff00ff00ff00ff
+}
+
+// absBiased is |v - 4096| in each lane, for lanes in [0, 8192).
+func absBiased(v uint64) uint64 {
+	m := (v >> 12 & lane1) * 0xffff // lanes ≥ 4096
+	pos := v & (0x0fff * lane1)
+	neg := (^v)&(0x0fff*lane1) + lane1
+	return pos&m | neg&^m
+}
+
+// gradRow sets m (a row of the magnitude; its ends 0) from the grey rows
+// up, row and dn. s and t hold, four columns a word, each column's 3-10-3
+// sum and its difference down (biased by 256, so that no lane goes
+// negative); gx is then the difference of the sums either side, biased by
+// 4096, and gy the 3-10-3 sum of the differences, biased by 16·256: both
+// kept in gxw, gyw for thin.
+func gradRow(m []uint16, up, row, dn []uint8, s, t, gxw, gyw []uint64) {
+	w := len(m)
+	up, row, dn = up[:w], row[:w], dn[:w]
+	nw := (w + 3) / 4
+	s, t = s[:nw+1], t[:nw+1]
+	for k := 0; k < nw; k++ {
+		var u, r, d uint64
+		if x := 4 * k; x+4 <= w {
+			u = spread4(binary.LittleEndian.Uint32(up[x : x+4]))
+			r = spread4(binary.LittleEndian.Uint32(row[x : x+4]))
+			d = spread4(binary.LittleEndian.Uint32(dn[x : x+4]))
+		} else {
+			for l := 0; x+l < w; l++ {
+				u |= uint64(up[x+l]) << (16 * l)
+				r |= uint64(row[x+l]) << (16 * l)
+				d |= uint64(dn[x+l]) << (16 * l)
+			}
+		}
+		s[k] = 3*(u+d) + 10*r
+		t[k] = d + 256*lane1 - u
+	}
+	s[nw], t[nw] = 0, 0
+	var sPrev, tPrev uint64
+	gxw, gyw = gxw[:nw], gyw[:nw]
+	for k := 0; k < nw; k++ {
+		sk, tk := s[k], t[k]
+		// Lanes of columns x-1 and x+1 for the word's x = 4k … 4k+3.
+		sm, sp := sk<<16|sPrev>>48, sk>>16|s[k+1]<<48
+		tm, tp := tk<<16|tPrev>>48, tk>>16|t[k+1]<<48
+		gx := sp + 4096*lane1 - sm
+		gy := 3*(tm+tp) + 10*tk
+		gxw[k], gyw[k] = gx, gy
+		v := absBiased(gx) + absBiased(gy)
+		if x := 4 * k; x+4 <= w {
+			o := m[x : x+4]
+			o[0], o[1], o[2], o[3] = uint16(v), uint16(v>>16), uint16(v>>32), uint16(v>>48)
+		} else {
+			for l := 0; x+l < w; l++ {
+				m[x+l] = uint16(v >> (16 * l))
+			}
+		}
+		sPrev, tPrev = sk, tk
+	}
+	m[0], m[w-1] = 0, 0
 }
 
 // thin keeps the ridges of a.mag over a threshold set by the frame's
@@ -261,14 +310,18 @@ func (a *Analyzer) thinRow(y int, thr uint16, el []int32, ne int) int {
 		cand[nc] = int32(x)
 		nc += b2i(mrow[x] >= thr)
 	}
-	gxs, gys, ori := a.gx[y*cw:(y+1)*cw], a.gy[y*cw:(y+1)*cw], a.ori[y*cw:(y+1)*cw]
+	nw := (cw + 3) / 4
+	gxw, gyw, ori := a.gxw[y*nw:(y+1)*nw], a.gyw[y*nw:(y+1)*nw], a.ori[y*cw:(y+1)*cw]
 	// Neighbour offsets across the edge, by the gradient's sector:
 	// horizontal, vertical, diagonal (gx, gy of one sign), antidiagonal.
 	nb := [4]int{1, cw, cw + 1, cw - 1}
 	base := y * cw
 	yx := int32(y << 16)
 	for _, x := range cand[:nc] {
-		gx, gy := int32(gxs[x]), int32(gys[x])
+		i := base + int(x)
+		sh := x & 3 * 16
+		gx := int32(gxw[x>>2]>>sh&0xffff) - 4096
+		gy := int32(gyw[x>>2]>>sh&0xffff) - 4096
 		ax, ay := max(gx, -gx), max(gy, -gy)
 		// Non-maximum suppression across the edge.
 		sec := 3
@@ -281,7 +334,6 @@ func (a *Analyzer) thinRow(y int, thr uint16, el []int32, ne int) int {
 		if ax*5 > ay*12 { // within 22.5° of horizontal gradient
 			sec = 0
 		}
-		i := base + int(x)
 		v, o := mag[i], nb[sec]
 		keep := v >= mag[i-o] && v > mag[i+o]
 		d := uint16(1 + dirDeg(gx, gy))
@@ -767,15 +819,15 @@ func (a *Analyzer) tRange(l *line) bool {
 	lo, hi := math.Inf(-1), math.Inf(1)
 	px, py := l.rho*l.cos, l.rho*l.sin
 	dx, dy := -l.sin, l.cos
-	clip := func(p, d, max float64) bool {
+	clip := func(p, d, end float64) bool {
 		if math.Abs(d) < 1e-9 {
-			return p >= 0 && p <= max
+			return p >= 0 && p <= end
 		}
-		t0, t1 := (0-p)/d, (max-p)/d
+		t0, t1 := (0-p)/d, (end-p)/d
 		if t0 > t1 {
 			t0, t1 = t1, t0
 		}
-		lo, hi = math.Max(lo, t0), math.Min(hi, t1)
+		lo, hi = max(lo, t0), min(hi, t1)
 		return true
 	}
 	if !clip(px, dx, W) || !clip(py, dy, H) || hi-lo < 4 {

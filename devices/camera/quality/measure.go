@@ -69,8 +69,8 @@ func (a *Analyzer) sharpness(x0, y0, x1, y1 int) (lapVar, ratio float64) {
 		sigL = 0
 	}
 	nv := sigL * sigL
-	num := math.Max(lapVar-nv, 0)
-	den := math.Max(gv-nv/20, 1)
+	num := max(lapVar-nv, 0)
+	den := max(gv-nv/20, 1)
 	return lapVar, num / den
 }
 
@@ -142,7 +142,7 @@ type spans struct {
 func newSpans(p [4][2]float64, w, h, step int) spans {
 	ymin, ymax := math.Inf(1), math.Inf(-1)
 	for _, c := range p {
-		ymin, ymax = math.Min(ymin, c[1]), math.Max(ymax, c[1])
+		ymin, ymax = min(ymin, c[1]), max(ymax, c[1])
 	}
 	return spans{p: p, w: w, y: max(int(math.Ceil(ymin)), 0), y1: min(int(math.Floor(ymax)), h-1), dy: step}
 }
@@ -159,7 +159,7 @@ func (s *spans) next() (y, x0, x1 int, ok bool) {
 				continue
 			}
 			x := pa[0] + (fy-pa[1])*(pb[0]-pa[0])/(pb[1]-pa[1])
-			lo, hi = math.Min(lo, x), math.Max(hi, x)
+			lo, hi = min(lo, x), max(hi, x)
 		}
 		if hi <= lo {
 			continue
@@ -231,7 +231,7 @@ func (a *Analyzer) light(p [4][2]float64) (mean, white, sat, sd float64) {
 		return 0, 0, 0, 0
 	}
 	mean = float64(s) / float64(n)
-	sd = math.Sqrt(math.Max(float64(ss)/float64(n)-mean*mean, 0))
+	sd = math.Sqrt(max(float64(ss)/float64(n)-mean*mean, 0))
 	acc, q := 0, n*3/4
 	for v, c := range hist {
 		acc += int(c)
@@ -352,7 +352,7 @@ func (a *Analyzer) blurIn(g []uint8, fw, fh int, p [4][2]float64) (sigma float64
 			}
 			return sx, edges
 		}
-		return math.Max(sx, sy), edges
+		return max(sx, sy), edges
 	}
 	switch {
 	case hi < blurMinEdges:
@@ -370,7 +370,7 @@ func (a *Analyzer) blurIn(g []uint8, fw, fh int, p [4][2]float64) (sigma float64
 		}
 		return sx, edges
 	}
-	return math.Max(sx, sy), edges
+	return max(sx, sy), edges
 }
 
 // steepest returns the print's steepest slope against its contrast: the
@@ -437,7 +437,7 @@ func (a *Analyzer) steepest(p [4][2]float64) float64 {
 	}
 	slope := float64(pct(gh[:], 99)) / 4 // grey levels per pixel
 	contrast := float64(pct(lh[:], 95) - pct(lh[:], 5))
-	return slope / math.Max(contrast, 1)
+	return slope / max(contrast, 1)
 }
 
 const (
@@ -583,12 +583,14 @@ func (a *Analyzer) mrzScore() float64 {
 		}
 		n := (r1 - r0) * thumbW
 		mean := float64(s) / float64(n)
-		sd := math.Sqrt(math.Max(float64(ss)/float64(n)-mean*mean, 0))
+		sd := math.Sqrt(max(float64(ss)/float64(n)-mean*mean, 0))
 		if sd < 12 {
 			// Flat band (or a very dark one): no print to speak of.
 			return 0
 		}
-		thr := mean - 0.5*sd
+		// A grey level v is dark when v < mean - sd/2, that is when
+		// v < t (integers).
+		t := uint8(min(max(math.Ceil(mean-0.5*sd), 0), 255))
 		const bins = 8
 		i0, i1 := thumbW*4/100, thumbW*96/100
 		worst := math.Inf(1)
@@ -597,26 +599,24 @@ func (a *Analyzer) mrzScore() float64 {
 			c1 := i0 + (i1-i0)*(bn+1)/bins
 			edges := 0
 			for j := r0; j < r1; j++ {
-				row := a.thumb[j*thumbW:]
-				prev := float64(row[c0]) < thr
-				for i := c0 + 1; i < c1; i++ {
-					d := float64(row[i]) < thr
-					if d != prev {
-						edges++
-					}
+				row := a.thumb[j*thumbW+c0 : j*thumbW+c1]
+				prev := row[0] < t
+				for _, v := range row[1:] {
+					d := v < t
+					edges += b2i(d != prev)
 					prev = d
 				}
 			}
 			dens := float64(edges) / float64((c1-c0)*(r1-r0))
-			worst = math.Min(worst, dens)
+			worst = min(worst, dens)
 		}
 		// Printed text lines in a third of the card give ~0.12 edges per
 		// sample at this scale.
-		return math.Min(worst/0.12, 1)
+		return min(worst/0.12, 1)
 	}
 	bot := band(thumbH*64/100, thumbH*97/100)
 	top := band(thumbH*3/100, thumbH*36/100)
-	return math.Max(bot, top)
+	return max(bot, top)
 }
 
 // signature shrinks the thumbnail to SigW×SigH and normalises it to mean
@@ -642,9 +642,9 @@ func (a *Analyzer) signature(sig *Signature) {
 	}
 	n := float64(len(tmp))
 	mean := s / n
-	sd := math.Sqrt(math.Max(ss/n-mean*mean, 1))
+	sd := math.Sqrt(max(ss/n-mean*mean, 1))
 	for i, v := range tmp {
-		sig[i] = uint8(math.Max(0, math.Min(255, 128+40*(v-mean)/sd)))
+		sig[i] = uint8(max(0, min(255, 128+40*(v-mean)/sd)))
 	}
 }
 
@@ -668,7 +668,7 @@ func Similarity(a, b *Signature) float64 {
 		}
 		return sab / math.Sqrt(saa*sbb)
 	}
-	return math.Max(corr(false), corr(true))
+	return max(corr(false), corr(true))
 }
 
 // SameSide is the similarity above which two captures are taken to show

@@ -271,7 +271,7 @@ func (a *Analyzer) overshoot(l *line, t0, t1, trim, c float64) float64 {
 		if a.strength(l, o[0], o[1])/c2 < 0.5*side {
 			continue
 		}
-		worst = math.Max(worst, c2/n2)
+		worst = max(worst, c2/n2)
 	}
 	return worst
 }
@@ -286,12 +286,12 @@ func facing(a, b *line) float64 {
 	if t0 > t1 {
 		t0, t1 = t1, t0
 	}
-	lo, hi := math.Max(t0, float64(a.first)), math.Min(t1, float64(a.end))
-	short := math.Min(t1-t0, float64(a.end-a.first))
+	lo, hi := max(t0, float64(a.first)), min(t1, float64(a.end))
+	short := min(t1-t0, float64(a.end-a.first))
 	if short <= 0 {
 		return 0
 	}
-	return math.Max(hi-lo, 0) / short
+	return max(hi-lo, 0) / short
 }
 
 // alongT reports whether the side from t0 to t1 (positions along l)
@@ -300,11 +300,11 @@ func alongT(l *line, t0, t1 float64) bool {
 	if t0 > t1 {
 		t0, t1 = t1, t0
 	}
-	t0, t1 = math.Max(t0, float64(l.t0)), math.Min(t1, float64(l.t1))
+	t0, t1 = max(t0, float64(l.t0)), min(t1, float64(l.t1))
 	if t1 <= t0 {
 		return false
 	}
-	lo, hi := math.Max(t0, float64(l.first)), math.Min(t1, float64(l.end))
+	lo, hi := max(t0, float64(l.first)), min(t1, float64(l.end))
 	return hi-lo >= 0.5*(t1-t0)
 }
 
@@ -339,20 +339,19 @@ func dist(p, q [2]float64) float64 { return math.Hypot(p[0]-q[0], p[1]-q[1]) }
 // convex reports whether the four corners, in order, make a convex
 // outline (all turns the same way).
 func convex(c *[4][2]float64) bool {
-	sign := 0.0
-	for i := 0; i < 4; i++ {
-		p, q, r := c[i], c[(i+1)%4], c[(i+2)%4]
-		z := (q[0]-p[0])*(r[1]-q[1]) - (q[1]-p[1])*(r[0]-q[0])
-		if z == 0 {
-			return false
-		}
-		if sign == 0 {
-			sign = z
-		} else if (z > 0) != (sign > 0) {
-			return false
-		}
+	// The turn at each corner: z(p, q, r) = (q-p)×(r-q).
+	turn := func(p, q, r *[2]float64) float64 {
+		return (q[0]-p[0])*(r[1]-q[1]) - (q[1]-p[1])*(r[0]-q[0])
 	}
-	return true
+	z0 := turn(&c[0], &c[1], &c[2])
+	z1 := turn(&c[1], &c[2], &c[3])
+	z2 := turn(&c[2], &c[3], &c[0])
+	z3 := turn(&c[3], &c[0], &c[1])
+	if z0 == 0 || z1 == 0 || z2 == 0 || z3 == 0 {
+		return false
+	}
+	pos := z0 > 0
+	return (z1 > 0) == pos && (z2 > 0) == pos && (z3 > 0) == pos
 }
 
 // scoreQuad measures the support of q's four sides and its overshoot; it
@@ -394,13 +393,13 @@ func (a *Analyzer) scoreQuadWhy(q *quad) string {
 			}
 		}
 		f := c / n
-		minSide = math.Min(minSide, f)
+		minSide = min(minSide, f)
 		supp += c
 		total += n
 		// Overshoot: support beyond each corner, over a quarter of the
 		// side's length.
 		if o := a.overshoot(l, t0, t1, trim, c); o > 0 {
-			over = math.Max(over, o)
+			over = max(over, o)
 			if o > maxOvershoot {
 				return "overshoot"
 			}
@@ -410,7 +409,7 @@ func (a *Analyzer) scoreQuadWhy(q *quad) string {
 		return "outside"
 	}
 	q.support = supp / total
-	q.inside = visible / math.Max(full, 1)
+	q.inside = visible / max(full, 1)
 	if minSide < minSideSupport {
 		return "side"
 	}
@@ -468,7 +467,7 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 					continue
 				}
 				D := dist(c[0], c[3])
-				vis := math.Max(dist(c[0], c[1]), dist(c[3], c[2]))
+				vis := max(dist(c[0], c[1]), dist(c[3], c[2]))
 				if D < 8 || vis < 8 {
 					continue
 				}
@@ -484,7 +483,7 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 				}
 				// Too close means big: the whole object would span at
 				// least minCutSpan of the frame's width.
-				if math.Max(full, D) < minCutSpan*W {
+				if max(full, D) < minCutSpan*W {
 					continue
 				}
 				q := quad{l: [4]int{P.i, P.j, ci, -1}, p: c, cut: true}
@@ -512,7 +511,7 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 				continue
 			}
 			D := lineDist(la, lb)
-			vis := math.Max(dist(c[0], c[1]), dist(c[3], c[2]))
+			vis := max(dist(c[0], c[1]), dist(c[3], c[2]))
 			// The object is D across; along the two sides it would run
 			// target·D (they are its long sides), which does not fit. A
 			// sheet held upright is its usual case; for a card it takes
@@ -522,7 +521,7 @@ func (a *Analyzer) findCut(target float64) (best quad, ok bool) {
 			if bb[0] == 0 {
 				across = W // from top to bottom
 			}
-			minD := 0.25 * math.Min(W, H)
+			minD := 0.25 * min(W, H)
 			if target != SheetAspect {
 				minD = 0.8 * across
 			}
@@ -567,7 +566,7 @@ func (a *Analyzer) scoreCut(q *quad, sides [][3]int) bool {
 		if n < 8 || c/n < 0.6 {
 			return false
 		}
-		end := math.Max(4, 0.06*(t1-t0))
+		end := max(4, 0.06*(t1-t0))
 		if e1 {
 			if c2, n2 := a.support(l, t1-end, t1-1); n2 > 0 && c2/n2 < 0.6 {
 				return false
