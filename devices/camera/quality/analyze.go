@@ -144,6 +144,7 @@ type Analyzer struct {
 	rhoOff     int
 	lines      []line
 	cov        []int16
+	steps      []int32 // one line's look-ups (walk)
 	covMag     []int32
 	pairs      []pair
 	order      []int

@@ -113,6 +113,7 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	}
 	a.lines = make([]line, 0, maxLines+4)
 	a.cov = make([]int16, (maxLines+4)*(diag+2))
+	a.steps = make([]int32, diag+2)
 	a.covMag = make([]int32, (maxLines+4)*(diag+2))
 	a.pairs = make([]pair, 0, (maxLines+4)*(maxLines+4)/2)
 	a.order = make([]int, 0, (maxLines+4)*(maxLines+4)/2)

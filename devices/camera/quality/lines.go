@@ -668,10 +668,11 @@ func (a *Analyzer) runs(l *line) (longest, total int) {
 	dx, dy := -2*l.sin, 2*l.cos
 	px, py := l.rho*l.cos+float64(l.t0)*-l.sin, l.rho*l.sin+float64(l.t0)*l.cos
 	a.setDir(l.deg)
-	vert := math.Abs(l.sin) >= math.Abs(l.cos)
+	hits := a.steps[:(l.t1-l.t0)/2+1]
+	a.walk(l, px, py, dx, dy, 0, true, hits)
 	run, gap := 0, 0
-	for t := l.t0; t <= l.t1; t += 2 {
-		if a.hit1(int(px+0.5), int(py+0.5), vert, l) > 0 {
+	for _, h := range hits {
+		if h > 0 {
 			total += 2
 			run += 2 + gap
 			gap = 0
@@ -682,10 +683,68 @@ func (a *Analyzer) runs(l *line) (longest, total int) {
 				run, gap = 0, 0
 			}
 		}
-		px += dx
-		py += dy
 	}
 	return longest, total
+}
+
+// walk fills out[i] with the magnitude of the first edge pixel supporting
+// l (a.okDir set for it) at step i or one pixel across l (0: none): the
+// centre first, then the pixel before, then the one after, across the
+// line's minor axis (along the columns for a line nearer horizontal,
+// along the rows otherwise). Step i is at (px, py) + (t0+i)·(dx, dy), computed afresh, or with
+// add, at (px, py) plus i steps (dx, dy) added up one by one (the two
+// may differ in the last bit, and so in the pixel).
+func (a *Analyzer) walk(l *line, px, py, dx, dy float64, t0 int, add bool, out []int32) {
+	cw, ch, ori, mag, ok := a.cw, a.ch, a.ori, a.mag, &a.okDir
+	vert := math.Abs(l.sin) >= math.Abs(l.cos)
+	bx, by := px, py
+	for i := range out {
+		if !add {
+			bx, by = px+float64(t0+i)*dx, py+float64(t0+i)*dy
+		}
+		x, y := int(bx+0.5), int(by+0.5)
+		if add {
+			bx += dx
+			by += dy
+		}
+		var m int32
+		if vert {
+			switch {
+			case x < 0 || x >= cw:
+			case y < 1 || y >= ch-1:
+				m = a.hitSlow(x, y, 0, 1, l, 1)
+			default:
+				c := y*cw + x
+				o := ori[c-cw : c+cw+1]
+				switch {
+				case ok[o[cw]]:
+					m = int32(mag[c])
+				case ok[o[0]]:
+					m = int32(mag[c-cw])
+				case ok[o[2*cw]]:
+					m = int32(mag[c+cw])
+				}
+			}
+		} else {
+			switch {
+			case y < 0 || y >= ch:
+			case x < 1 || x >= cw-1:
+				m = a.hitSlow(x, y, 1, 0, l, 1)
+			default:
+				c := y*cw + x
+				o := ori[c-1 : c+2]
+				switch {
+				case ok[o[1]]:
+					m = int32(mag[c])
+				case ok[o[0]]:
+					m = int32(mag[c-1])
+				case ok[o[2]]:
+					m = int32(mag[c+1])
+				}
+			}
+		}
+		out[i] = m
+	}
 }
 
 // setDir fills a.okDir for walking a line of signed direction deg:
@@ -699,52 +758,7 @@ func (a *Analyzer) setDir(deg int) {
 	}
 }
 
-// hit1 returns the magnitude of the first edge pixel supporting l (whose
-// direction a.okDir holds) at (x, y) or one pixel across it — along the
-// columns when vert (a line nearer horizontal), along the rows otherwise
-// — or 0. The centre is looked at first, then the pixel before, then the
-// one after.
-func (a *Analyzer) hit1(x, y int, vert bool, l *line) int32 {
-	cw, ori, ok := a.cw, a.ori, &a.okDir
-	if vert {
-		if x < 0 || x >= cw {
-			return 0
-		}
-		if y-1 < 0 || y+1 >= a.ch {
-			return a.hitSlow(x, y, 0, 1, l, 1)
-		}
-		c := y*cw + x
-		o := ori[c-cw : c+cw+1]
-		switch {
-		case ok[o[cw]]:
-			return int32(a.mag[c])
-		case ok[o[0]]:
-			return int32(a.mag[c-cw])
-		case ok[o[2*cw]]:
-			return int32(a.mag[c+cw])
-		}
-		return 0
-	}
-	if y < 0 || y >= a.ch {
-		return 0
-	}
-	if x-1 < 0 || x+1 >= cw {
-		return a.hitSlow(x, y, 1, 0, l, 1)
-	}
-	c := y*cw + x
-	o := ori[c-1 : c+2]
-	switch {
-	case ok[o[1]]:
-		return int32(a.mag[c])
-	case ok[o[0]]:
-		return int32(a.mag[c-1])
-	case ok[o[2]]:
-		return int32(a.mag[c+1])
-	}
-	return 0
-}
-
-// hitSlow is hitMag near the grid's border.
+// hitSlow is walk's look-up near the grid's border.
 func (a *Analyzer) hitSlow(x, y, sx, sy int, l *line, band int) int32 {
 	for k := -band; k <= band; k++ {
 		xx, yy := x+k*sx, y+k*sy
@@ -873,7 +887,7 @@ func (a *Analyzer) refine(l *line) bool {
 func (a *Analyzer) bandSums(l *line) (s [6]int) {
 	dx, dy := -l.sin, l.cos
 	px, py := l.rho*l.cos, l.rho*l.sin
-	sx0, sy0 := 0, 1 // band across the minor axis, as hit1
+	sx0, sy0 := 0, 1 // band across the minor axis, as walk
 	if math.Abs(l.sin) < math.Abs(l.cos) {
 		sx0, sy0 = 1, 0
 	}
@@ -963,11 +977,11 @@ func (a *Analyzer) profile(l *line, off int) int {
 	px, py := l.rho*l.cos, l.rho*l.sin
 	l.first, l.end = l.t1, l.t0
 	a.setDir(l.deg)
-	vert := math.Abs(l.sin) >= math.Abs(l.cos)
-	for i := 0; i < n; i++ {
+	hits := a.steps[:n]
+	a.walk(l, px, py, dx, dy, l.t0, false, hits)
+	for i, m := range hits {
 		t := l.t0 + i
 		var h int16
-		m := a.hit1(int(px+float64(t)*dx+0.5), int(py+float64(t)*dy+0.5), vert, l)
 		if m > 0 {
 			h = 1
 			l.first = min(l.first, t)
