@@ -6,6 +6,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -37,8 +38,51 @@ const footerLines = 2
 type FlowFactory func(env *kit.Env, carry *kit.Visitor) kit.Screen
 
 // MaintenanceMsg turns maintenance mode on or off (sent by the technician
-// console through Program.Send).
-type MaintenanceMsg struct{ On bool }
+// console through Program.Send). Req, when set, is the technician's request
+// the change belongs to: the screen applies the change only if it can take
+// the request before the technician withdraws it, so a change the
+// technician was told did not happen never happens later.
+type MaintenanceMsg struct {
+	On  bool
+	Req *MaintenanceRequest
+}
+
+// MaintenanceRequest is one technician's maintenance change on its way to
+// the visitor screen. Exactly one of two things happens to it: the screen
+// takes it (and applies the change), or the sender withdraws it (and the
+// screen ignores it when it arrives).
+type MaintenanceRequest struct {
+	state   atomic.Int32 // reqPending, reqTaken or reqWithdrawn
+	applied chan struct{}
+}
+
+const (
+	reqPending int32 = iota
+	reqTaken
+	reqWithdrawn
+)
+
+// NewMaintenanceRequest returns a pending request.
+func NewMaintenanceRequest() *MaintenanceRequest {
+	return &MaintenanceRequest{applied: make(chan struct{})}
+}
+
+// Applied is closed once the screen has taken the request and applied the
+// change (Status reports it).
+func (r *MaintenanceRequest) Applied() <-chan struct{} { return r.applied }
+
+// Withdraw cancels the request unless the screen has already taken it; it
+// reports whether it did. After a successful Withdraw the change is never
+// applied; after a failed one it is applied (or being applied: wait for
+// Applied).
+func (r *MaintenanceRequest) Withdraw() bool {
+	return r.state.CompareAndSwap(reqPending, reqWithdrawn)
+}
+
+// take claims the request for the screen; false means it was withdrawn.
+func (r *MaintenanceRequest) take() bool {
+	return r.state.CompareAndSwap(reqPending, reqTaken)
+}
 
 // WipeMsg forces the session to end now, as an idle timeout would.
 type WipeMsg struct{}
@@ -178,15 +222,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.wipe()
 
 	case MaintenanceMsg:
-		m.maintenance = msg.On
-		m.status.setMaintenance(msg.On)
-		if msg.On && m.flow == kit.FlowHome {
-			return m, m.wipe()
+		if msg.Req != nil {
+			if !msg.Req.take() {
+				// The technician was told it did not happen.
+				return m, nil
+			}
+			defer close(msg.Req.applied)
 		}
-		if !msg.On && m.flow == kit.FlowOutOfOrder {
-			return m, m.wipe()
-		}
-		return m, nil
+		return m, m.setMaintenance(msg.On)
 
 	case home.StaffRequestedMsg:
 		m.status.staffRequested(m.env.Clock.Now())
@@ -216,6 +259,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.active = next
 	m.status.setStep(m.flow, m.stepName())
 	return m, cmd
+}
+
+// setMaintenance turns maintenance mode on or off. A visitor in the middle
+// of a procedure finishes it; the out-of-order screen replaces the home
+// screen at once, and goes at once when maintenance ends.
+func (m *Model) setMaintenance(on bool) tea.Cmd {
+	m.maintenance = on
+	m.status.setMaintenance(on)
+	if on && m.flow == kit.FlowHome {
+		return m.wipe()
+	}
+	if !on && m.flow == kit.FlowOutOfOrder {
+		return m.wipe()
+	}
+	return nil
 }
 
 // globalKey handles the keys that work on every screen. Ctrl+C, Ctrl+Z and

@@ -547,3 +547,40 @@ func TestFilterDropsQuit(t *testing.T) {
 		t.Errorf("a key was dropped: %v", got)
 	}
 }
+
+// TestWithdrawnMaintenanceNeverApplies: a technician told "not done" (the
+// request withdrawn after a time-out) must not see the change happen when
+// a busy screen gets to the message later; a request the screen took is
+// applied and cannot be withdrawn any more.
+func TestWithdrawnMaintenanceNeverApplies(t *testing.T) {
+	m, _, _, _ := newRoot(t)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+
+	late := NewMaintenanceRequest()
+	if !late.Withdraw() {
+		t.Fatal("a pending request could not be withdrawn")
+	}
+	m.Update(MaintenanceMsg{On: true, Req: late})
+	if m.status.Snapshot().Maintenance || m.maintenance || m.flow == kit.FlowOutOfOrder {
+		t.Fatal("a withdrawn request was applied")
+	}
+	select {
+	case <-late.Applied():
+		t.Fatal("a withdrawn request says applied")
+	default:
+	}
+
+	taken := NewMaintenanceRequest()
+	m.Update(MaintenanceMsg{On: true, Req: taken})
+	select {
+	case <-taken.Applied():
+	default:
+		t.Fatal("a taken request is not marked applied")
+	}
+	if !m.status.Snapshot().Maintenance || m.flow != kit.FlowOutOfOrder {
+		t.Fatal("the taken request was not applied")
+	}
+	if taken.Withdraw() {
+		t.Fatal("an applied request could be withdrawn")
+	}
+}

@@ -8,8 +8,11 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/ventanilla-kiosk/ventanilla/tui"
+	"github.com/ventanilla-kiosk/ventanilla/tui/i18n"
+	"github.com/ventanilla-kiosk/ventanilla/tui/kit"
 )
 
 // deafScreen is a visitor program that never takes a maintenance change.
@@ -76,5 +79,83 @@ func TestHeadlessHasNoVisitor(t *testing.T) {
 	v := kioskView{k}
 	if v.Status().Visitor {
 		t.Fatal("a headless kiosk reports a visitor")
+	}
+}
+
+// holdMsg stalls the visitor screen until release is closed, as a screen
+// busy painting a slow frame would.
+type holdMsg struct{ release chan struct{} }
+
+// busyScreen is the real root model behind a screen that can be stalled;
+// it reports each maintenance message it hands on.
+type busyScreen struct {
+	inner tea.Model
+	seen  chan tui.MaintenanceMsg
+}
+
+func (b busyScreen) Init() tea.Cmd { return b.inner.Init() }
+func (b busyScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case holdMsg:
+		<-msg.release
+		return b, nil
+	case tui.MaintenanceMsg:
+		inner, cmd := b.inner.Update(msg)
+		b.inner = inner
+		b.seen <- msg
+		return b, cmd
+	}
+	inner, cmd := b.inner.Update(msg)
+	b.inner = inner
+	return b, cmd
+}
+func (b busyScreen) View() string { return b.inner.View() }
+
+// TestTimedOutMaintenanceNeverApplies: the technician is told "not done"
+// when the screen does not confirm in time; the change must then never
+// happen, not even when the screen gets to it later (it used to: the
+// message stayed queued and turned maintenance on a moment after the
+// console said it had not).
+func TestTimedOutMaintenanceNeverApplies(t *testing.T) {
+	st := &tui.Status{}
+	k := &kiosk{status: st}
+	v := kioskView{k}
+	r := lipgloss.NewRenderer(io.Discard)
+	env := &kit.Env{T: i18n.NewTranslator(i18n.MustDefault(), i18n.ES), Styles: kit.NewStyles(r, false), Renderer: r,
+		Clock: kit.NewFakeClock(time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC))}
+	scrModel := busyScreen{inner: tui.New(tui.Options{Env: env, Status: st}), seen: make(chan tui.MaintenanceMsg, 4)}
+	p := tea.NewProgram(scrModel, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	scr := &visitorScreen{p: p, done: make(chan struct{})}
+	k.ui.Store(scr)
+	go func() { _, _ = p.Run(); close(scr.done) }()
+	defer func() { p.Kill(); <-scr.done }()
+
+	release := make(chan struct{})
+	p.Send(holdMsg{release: release})
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := v.SetMaintenance(short, true)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a stalled screen confirmed: %v", err)
+	}
+	close(release)
+	select {
+	case msg := <-scrModel.seen:
+		if !msg.On {
+			t.Fatalf("unexpected message %+v", msg)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the screen never got the change")
+	}
+	if st.Snapshot().Maintenance {
+		t.Fatal("maintenance turned on after the technician was told it had not")
+	}
+
+	// A screen that answers in time still gets the change.
+	if err := v.SetMaintenance(context.Background(), true); err != nil {
+		t.Fatalf("a live screen: %v", err)
+	}
+	if !st.Snapshot().Maintenance {
+		t.Fatal("reported done, status says otherwise")
 	}
 }

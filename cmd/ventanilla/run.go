@@ -629,10 +629,10 @@ var (
 )
 
 // SetMaintenance implements console.Kiosk: it hands the change to the
-// visitor screen and returns once the screen has taken it (its Status says
-// so), or an error: no screen (headless, not started, stopped) or no
-// confirmation before ctx ends. Nothing is dropped or reported done when
-// it was not.
+// visitor screen and returns once the screen has applied it, or an error:
+// no screen (headless, not started, stopped) or no confirmation before ctx
+// ends. A change reported as not done is withdrawn first, so it can never
+// apply later (the screen ignores a withdrawn request when it gets to it).
 func (v kioskView) SetMaintenance(ctx context.Context, on bool) error {
 	if v.k.headless {
 		return errHeadless
@@ -650,24 +650,38 @@ func (v kioskView) SetMaintenance(ctx context.Context, on bool) error {
 		return errScreenEnd
 	default:
 	}
+	if v.k.status.Snapshot().Maintenance == on {
+		return nil
+	}
+	req := tui.NewMaintenanceRequest()
 	// Send blocks until the program reads the message and returns at once
-	// when the program has ended, so it cannot outlive the screen.
-	go scr.p.Send(tui.MaintenanceMsg{On: on})
-	t := time.NewTicker(10 * time.Millisecond)
-	defer t.Stop()
-	for {
-		if v.k.status.Snapshot().Maintenance == on {
-			return nil
-		}
+	// when the program has ended, so it cannot outlive the screen. A busy
+	// screen may read it after we gave up: req, withdrawn, makes it a no-op.
+	go scr.p.Send(tui.MaintenanceMsg{On: on, Req: req})
+	var why error
+	select {
+	case <-req.Applied():
+		return nil
+	case <-ctx.Done():
+		why = fmt.Errorf("the visitor screen did not confirm in time; nothing was changed: %w", ctx.Err())
+	case <-scr.done:
+		why = errScreenEnd
+	}
+	if req.Withdraw() {
+		return why
+	}
+	// The screen took it just now: it is applied within the same update.
+	select {
+	case <-req.Applied():
+		return nil
+	case <-scr.done:
+		// Both may be closed by now; a taken request is applied before
+		// the program can end.
 		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the visitor screen did not confirm: %w", ctx.Err())
-		case <-scr.done:
-			if v.k.status.Snapshot().Maintenance == on {
-				return nil
-			}
-			return errScreenEnd
-		case <-t.C:
+		case <-req.Applied():
+			return nil
+		default:
+			return why
 		}
 	}
 }
