@@ -449,7 +449,7 @@ func (s *Server) modemCmd(st *sessionState) *cobra.Command {
 			raw := strings.Join(args, " ")
 			to, err := s.deps.Modem.Number(raw)
 			if err != nil {
-				return fmt.Errorf("not a phone number: %s (e.g. 600000000 or +34600000000)", Sanitize(err.Error()))
+				return fmt.Errorf("not a phone number: %s. Give a Spanish mobile (600 000 000 or +34 600 000 000) or another country's in international form (+33 6 12 34 56 78)", Sanitize(err.Error()))
 			}
 			err = s.act(st, "ssh.modem_test", []string{"to", mask.Phone(to)}, warnTo(cmd), func() error {
 				return s.deps.Modem.SendTest(cmd.Context(), to)

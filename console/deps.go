@@ -129,8 +129,10 @@ type Modem interface {
 	Check(ctx context.Context) (ModemStatus, error)
 	// Number reads a destination as the technician typed it ("612 345
 	// 678", "+34 612…", a foreign "+33…") and returns it in the form
-	// SendTest takes (E.164), or an error saying what is wrong with it.
-	// It sends nothing; the kiosk reads numbers the way its visitor
+	// SendTest takes (E.164), or an error saying in a short phrase a
+	// technician reads without the source what is wrong with it (it does
+	// not repeat the number; the console adds what a valid one looks
+	// like). It sends nothing; the kiosk reads numbers the way its visitor
 	// screens and `ventanilla sms send` do.
 	Number(raw string) (string, error)
 	// SendTest sends a short fixed test SMS to the given number now.

@@ -23,8 +23,9 @@ func TestModemTestNationalNumber(t *testing.T) {
 	if !slices.Equal(sent, []string{"+34600000013"}) {
 		t.Fatalf("sent to %v", sent)
 	}
-	_, errOut, code = e.run(t, "modem test 600 00")
-	if code != exitUsage || !strings.Contains(errOut, "not a phone number") || strings.Contains(errOut, "600 00") {
-		t.Fatalf("bad number: exit %d, stderr %q (want 2, the reason, not the digits)", code, errOut)
+	_, errOut, code = e.run(t, "modem test 612 34")
+	if code != exitUsage || !strings.Contains(errOut, "not a phone number") || strings.Contains(errOut, "612 34") ||
+		!strings.Contains(errOut, "600 000 000") || !strings.Contains(errOut, "+33 6 12 34 56 78") {
+		t.Fatalf("bad number: exit %d, stderr %q (want 2, the reason and valid forms, not the digits)", code, errOut)
 	}
 }

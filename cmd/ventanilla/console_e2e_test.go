@@ -217,3 +217,40 @@ func TestConsoleLimitsFromTheConfig(t *testing.T) {
 	defer third.Close()
 	waitLog(t, data, regexp.MustCompile(`connection refused: 2 connections open from this address`))
 }
+
+// TestConsoleModemTestBadNumber: over SSH, the running kiosk's `modem
+// test` with a number an SMS cannot reach says in words what is wrong and
+// what a valid number looks like, never procedure's raw arguments (it said
+// "mobile number has the wrong number of digits (Got=2, Want=9)"), and
+// does not echo the number.
+func TestConsoleModemTestBadNumber(t *testing.T) {
+	data := t.TempDir()
+	tc := newTechnician(t)
+	tc.authorize(t, data)
+	_, addr := startHeadless(t, data)
+	for _, c := range []struct{ number, why string }{
+		{"61", "it has 2 digits; a Spanish mobile has 9"},
+		{"+34 612 345", "it has 6 digits after +34; a Spanish mobile has 9"},
+		{"612 345 6789", "it has 10 digits; a Spanish mobile has 9"},
+		{"912 345 678", "a Spanish landline (8xx, 9xx) cannot receive an SMS"},
+		{"901 345 678", "a special-rate or free-phone number (80x, 90x) cannot receive an SMS"},
+		{"512 345 678", "not in a Spanish mobile range (6xx, 71x-74x, 78x)"},
+		{"612-ABC-678", "only digits, spaces, dots, dashes, brackets and a leading + are allowed"},
+		{"+33 7", "country code +33 and 3 digits in all; an international number has 8 to 15"},
+	} {
+		out, errOut, code := tc.run(t, addr, "modem test "+c.number)
+		if code != 2 || out != "" {
+			t.Errorf("modem test %s: exit %d, stdout %q; want 2", c.number, code, out)
+		}
+		for _, want := range []string{c.why, "600 000 000", "+33 6 12 34 56 78"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("modem test %s: %q lacks %q", c.number, errOut, want)
+			}
+		}
+		for _, bad := range []string{"Got", "Want", "=", "procedure", "validation.", c.number} {
+			if strings.Contains(errOut, bad) {
+				t.Errorf("modem test %s: %q contains %q", c.number, errOut, bad)
+			}
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -133,13 +132,9 @@ func (c *modemChannel) Check(ctx context.Context) (console.ModemStatus, error) {
 
 // Number implements console.Modem with the kiosk's one reading of an SMS
 // destination (smsNumber: procedure's for a Spanish mobile), as `sms send`
-// and `queue add` do.
+// and `queue add` do; its error is numberProblem's short reason.
 func (c *modemChannel) Number(raw string) (string, error) {
-	n, err := smsNumber(raw)
-	if err != nil {
-		return "", errors.New(strings.TrimPrefix(err.Error(), "procedure: mobile: "))
-	}
-	return n, nil
+	return smsNumber(raw)
 }
 
 // SendTest implements console.Modem: a technician's test SMS goes out now,

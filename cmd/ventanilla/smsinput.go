@@ -24,7 +24,7 @@ const maxSMSParts = 10
 func smsInput(to, text string) (string, int, error) {
 	e164, err := smsNumber(to)
 	if err != nil {
-		return "", 0, fmt.Errorf("%q is not a mobile number (%v): give a Spanish mobile (600 000 000, +34 600 000 000) or another country's in international form (+33 6 12 34 56 78)", to, err)
+		return "", 0, fmt.Errorf("%q is not a mobile number: %v. Give %s", to, err, numberForms)
 	}
 	if strings.TrimSpace(text) == "" {
 		return "", 0, errors.New("the SMS text is empty: give the message to send")
@@ -36,8 +36,13 @@ func smsInput(to, text string) (string, int, error) {
 	return e164, n, nil
 }
 
+// numberForms says what a number an SMS can go to looks like, for the
+// technician's error messages.
+const numberForms = "a Spanish mobile (600 000 000 or +34 600 000 000) or another country's in international form (+33 6 12 34 56 78)"
+
 // smsNumber is smsInput's reading of the number alone, also the console's
-// `modem test` (modemChannel.Number). Its error does not repeat the number.
+// `modem test` (modemChannel.Number). Its error says in plain words what
+// is wrong with the number (numberProblem), without repeating it.
 func smsNumber(to string) (string, error) {
 	e164, err := procedure.ParseMobile(to)
 	if err == nil {
@@ -50,8 +55,40 @@ func smsNumber(to string) (string, error) {
 		}
 		return r
 	}, strings.TrimSpace(to))
-	if !errors.As(err, &p) || p.Key != procedure.KeyPhoneCountry || !modem.ValidE164(intl) {
+	if !errors.As(err, &p) {
 		return "", err
 	}
+	if p.Key != procedure.KeyPhoneCountry || !modem.ValidE164(intl) {
+		return "", numberProblem(p, intl)
+	}
 	return intl, nil
+}
+
+// numberProblem turns procedure's reading of a visitor's mobile into words
+// for a technician, who may also give another country's number: what is
+// wrong, never the raw key and arguments ("(Got=2, Want=9)").
+func numberProblem(p *procedure.Problem, compact string) error {
+	switch p.Key {
+	case procedure.KeyPhoneEmpty:
+		return errors.New("no number given")
+	case procedure.KeyPhoneChars:
+		return errors.New("only digits, spaces, dots, dashes, brackets and a leading + are allowed")
+	case procedure.KeyPhoneCountry:
+		digits := len(strings.TrimLeft(compact, "+0"))
+		return fmt.Errorf("country code %v and %d digits in all; an international number has 8 to 15", p.Args["Prefix"], digits)
+	case procedure.KeyPhoneLength:
+		got, _ := p.Args["Got"].(int)
+		after := ""
+		if strings.HasPrefix(compact, "+34") || strings.HasPrefix(compact, "0034") {
+			after = " after +34"
+		}
+		return fmt.Errorf("it has %d digits%s; a Spanish mobile has 9", got, after)
+	case procedure.KeyPhoneLandline:
+		return errors.New("a Spanish landline (8xx, 9xx) cannot receive an SMS")
+	case procedure.KeyPhoneSpecialRate:
+		return errors.New("a special-rate or free-phone number (80x, 90x) cannot receive an SMS")
+	case procedure.KeyPhoneNotMobile:
+		return errors.New("not in a Spanish mobile range (6xx, 71x-74x, 78x)")
+	}
+	return errors.New(strings.TrimPrefix(p.Error(), "procedure: mobile: "))
 }
