@@ -9,6 +9,7 @@ import (
 	"maps"
 	"mime"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"syscall"
@@ -32,8 +33,18 @@ delivered. These commands open DATA/ventanilla.db directly, so they only work
 while the kiosk is stopped; while 'ventanilla run' holds the database they fail
 within a second: use the SSH console instead.`,
 		Args: noArgs,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			cfg, err := queueConfiguration()
+			if err != nil {
+				return err
+			}
+			if dataDir == "" {
+				dataDir = cfg.DataDir
+			}
+			return checkDataOwner(dataDir, os.Geteuid())
+		},
 	}
-	c.PersistentFlags().StringVar(&dataDir, "data", "./var", "data directory (holds ventanilla.db)")
+	c.PersistentFlags().StringVar(&dataDir, "data", "", "data directory (holds ventanilla.db; default: the --config file's data_dir, else ./var)")
 	c.PersistentFlags().StringVar(&keyFile, "key", "", "data key file (default: as the kiosk finds it: the systemd credential, the --config file's [data_key], DATA/kiosk.key)")
 	c.PersistentFlags().StringVar(&queueConfig, "config", "", "the kiosk's configuration file, for its [data_key]")
 	c.AddCommand(
@@ -60,18 +71,53 @@ func queueKey(dir string) (keySource, error) {
 	if keyFile != "" {
 		return keySource{Path: keyFile, Origin: "--key"}, nil
 	}
-	cfg := defaultConfig()
-	if queueConfig != "" {
-		var err error
-		if cfg, err = loadConfig(queueConfig, cfg); err != nil {
-			return keySource{}, usageError(err)
-		}
+	cfg, err := queueConfiguration()
+	if err != nil {
+		return keySource{}, err
 	}
 	k, err := resolveDataKey(cfg, dir, true, os.Getenv)
 	if err != nil {
 		return keySource{}, usageErrorf("%v", err)
 	}
 	return k, nil
+}
+
+// queueConfiguration is the --config file (its data_dir and [data_key]),
+// or the defaults without one.
+func queueConfiguration() (Config, error) {
+	cfg := defaultConfig()
+	if queueConfig == "" {
+		return cfg, nil
+	}
+	cfg, err := loadConfig(queueConfig, cfg)
+	if err != nil {
+		return cfg, usageError(err)
+	}
+	return cfg, nil
+}
+
+// checkDataOwner refuses to let root work on a data dir that belongs to
+// the kiosk's user: files root creates or replaces there (the database
+// after a compaction, which Open may also do; a rotated key) would be
+// root's, and the kiosk, which runs as its own user, could no longer open
+// them and would not start.
+func checkDataOwner(dir string, euid int) error {
+	if euid != 0 {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil // no data dir: the command says so itself
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok || sys.Uid == 0 {
+		return nil
+	}
+	name := fmt.Sprint(sys.Uid)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	return usageErrorf("%s belongs to the kiosk's user %s, and files written there as root would be root's: the kiosk could not open them and would not start. Run this as that user: runuser -u %s -- ventanilla queue … (README, \"The data key\")", dir, name, name)
 }
 
 // openStore opens the database; a kiosk holding it is "the operation said
@@ -505,9 +551,15 @@ half-way the next start finishes or undoes the rotation. Back up the new key
 afterwards: without it the undelivered personal data cannot be read (job
 metadata stays readable). Prints the new key id.
 
-A key from a systemd credential cannot be rewritten by the kiosk: give
---new-key FILE (on a tmpfs such as /run, mode 0600 is used) and seal it into
-the credential store, then delete it:
+Run it as the kiosk's user (runuser -u ventanilla -- …), with the kiosk's
+--config: a key written by root is one the kiosk cannot read.
+
+A key from a systemd credential cannot be rewritten by the kiosk: run this
+as the service does (systemd-run, see the README) with --new-key FILE, FILE
+in a memory-only directory the kiosk's user can write (as root first:
+install -d -m 0700 -o ventanilla /run/ventanilla-rotate; FILE is then
+/run/ventanilla-rotate/new.key, mode 0600), and seal it into the credential
+store, then delete it:
 
   systemd-creds encrypt --name=ventanilla-key FILE /etc/credstore.encrypted/ventanilla-key
   shred -u FILE
