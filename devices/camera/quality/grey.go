@@ -96,9 +96,7 @@ func (a *Analyzer) alloc(fw, fh, k2 int) {
 	diag := int(math.Ceil(math.Hypot(float64(a.cw), float64(a.ch))))
 	a.rhoOff = diag + 1
 	a.nRho = 2*diag + 3
-	// Whole words per row, and a count beyond a.nRho for the scan's
-	// look-ahead.
-	a.hStride = (a.nRho + 4) &^ 3
+	a.hStride = a.nRho
 	a.hough = make([]uint16, houghBins*a.hStride)
 	a.setVoteBins()
 	W, H := float64(a.cw-1), float64(a.ch-1)

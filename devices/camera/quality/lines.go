@@ -3,7 +3,6 @@ package quality
 import (
 	"encoding/binary"
 	"math"
-	"math/bits"
 	"slices"
 )
 
@@ -355,11 +354,10 @@ func b2i(b bool) int {
 	return 0
 }
 
-// The Hough accumulator holds 16-bit counts four to a uint64 word, each
-// direction's row a whole number of words (a.hStride cells, at least
-// a.nRho): peaks skips four counts at a time where none is high enough
-// to matter. A count never comes near 2¹⁵: an edge pixel adds at most 8
-// to a cell, and a cell's pixels lie on one line across the grid.
+// The Hough accumulator holds a 16-bit count per cell, a.hStride cells
+// (a.nRho) per direction. A count never comes near 2¹⁶: an edge pixel
+// adds at most 8 to a cell, and a cell's pixels lie on one line across
+// the grid.
 
 // voteBin is one direction bin's part in a vote: where its row's ρ = 0
 // lies in the accumulator (cells), and its trig (×1024).
@@ -424,20 +422,6 @@ func sum3(h []uint16, j int) int {
 	return int(c[0]) + int(c[1]) + int(c[2])
 }
 
-// word packs the four counts from cell j (a multiple of 4) into a word.
-func word(h []uint16, j int) uint64 {
-	c := h[j : j+4]
-	return uint64(c[0]) | uint64(c[1])<<16 | uint64(c[2])<<32 | uint64(c[3])<<48
-}
-
-// hot returns a bit (0-3) for each count of word w that is at least t
-// (1 ≤ t ≤ 2¹⁵; counts are under 2¹⁵, so adding 2¹⁵-t carries into no
-// other lane).
-func hot(w uint64, t int) uint64 {
-	h := (w + uint64(0x8000-t)*0x0001000100010001) & 0x8000800080008000
-	return h>>15&1 | h>>30&2 | h>>45&4 | h>>60&8
-}
-
 // peaks picks line candidates: the strongest local maxima of the
 // accumulator (a bin plus its two ρ neighbours, so a line falling between
 // two bins is not split), ranked again by how they look along their
@@ -467,7 +451,6 @@ func (a *Analyzer) peaks() {
 		}
 	}
 	slices.Sort(rows)
-	words := a.hStride / 4
 	h := a.hough
 	for k := len(rows) - 1; k >= 0; k-- {
 		b := houghBins - 1 - int(rows[k]&0xffff)
@@ -485,27 +468,17 @@ func (a *Analyzer) peaks() {
 		row := b * a.hStride // its first cell
 		// A 3-bin sum reaches the floor only where one of its counts
 		// reaches a third of it: look at those counts and their
-		// neighbours only.
-		t := (floor + 2) / 3
-		w0, w1 := r0>>2, (r1-1)>>2
-		prev := uint64(0)
-		if w0 > 0 {
-			prev = hot(word(h, row+4*(w0-1)), t)
-		}
-		cur := hot(word(h, row+4*w0), t)
-		for w := w0; w <= w1; w++ {
-			next := uint64(0)
-			if w+1 < words {
-				next = hot(word(h, row+4*(w+1)), t)
+		// neighbours only, in ρ order.
+		t := uint16((floor + 2) / 3)
+		next := r0 // the next centre not yet looked at
+		cells := h[row+r0-1 : row+r1+1]
+		for k, cnt := range cells {
+			if cnt < t {
+				continue
 			}
-			near := (cur | cur<<1 | cur>>1 | prev>>3 | next<<3) & 0xf
-			prev, cur = cur, next
-			for near != 0 {
-				r := w*4 + bits.TrailingZeros64(near)
-				near &= near - 1
-				if r < r0 || r >= r1 {
-					continue
-				}
+			// Cell r0-1+k: the centres either side of it and itself.
+			for r := max(next, r0-2+k); r <= min(r0+k, r1-1); r++ {
+				next = r + 1
 				v := sum3(h, row+r)
 				if v < floor {
 					continue
@@ -529,7 +502,7 @@ func (a *Analyzer) peaks() {
 				best[j] = c
 				if len(best) == cap(best) {
 					floor = best[len(best)-1].v
-					t = (floor + 2) / 3
+					t = uint16((floor + 2) / 3)
 				}
 			}
 		}
