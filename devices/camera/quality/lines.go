@@ -311,9 +311,10 @@ func (a *Analyzer) thinRow(y int, thr uint16, el []int32, ne int) int {
 	}
 	nw := (cw + 3) / 4
 	gxw, gyw, ori := a.gxw[y*nw:(y+1)*nw], a.gyw[y*nw:(y+1)*nw], a.ori[y*cw:(y+1)*cw]
-	// Neighbour offsets across the edge, by the gradient's sector:
-	// horizontal, vertical, diagonal (gx, gy of one sign), antidiagonal.
-	nb := [4]int{1, cw, cw + 1, cw - 1}
+	// Neighbour offsets across the edge, by the gradient's sector: index
+	// 4 within 22.5° of horizontal, 2 of vertical, + 1 when gx and gy
+	// have one sign (diagonal, else antidiagonal).
+	nb := [8]int{cw - 1, cw + 1, cw, cw, 1, 1, 1, 1}
 	base := y * cw
 	yx := int32(y << 16)
 	for _, x := range cand[:nc] {
@@ -323,17 +324,8 @@ func (a *Analyzer) thinRow(y int, thr uint16, el []int32, ne int) int {
 		gy := int32(gyw[x>>2]>>sh&0xffff) - 4096
 		ax, ay := max(gx, -gx), max(gy, -gy)
 		// Non-maximum suppression across the edge.
-		sec := 3
-		if (gx > 0) == (gy > 0) {
-			sec = 2
-		}
-		if ay*5 > ax*12 {
-			sec = 1
-		}
-		if ax*5 > ay*12 { // within 22.5° of horizontal gradient
-			sec = 0
-		}
-		v, o := mag[i], nb[sec]
+		sec := b2i(ax*5 > ay*12)<<2 | b2i(ay*5 > ax*12)<<1 | b2i((gx > 0) == (gy > 0))
+		v, o := mag[i], nb[sec&7]
 		keep := v >= mag[i-o] && v > mag[i+o]
 		d := uint16(1 + dirDeg(gx, gy))
 		if !keep {
