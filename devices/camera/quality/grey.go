@@ -203,34 +203,12 @@ func box2Row(out, r0, r1 []uint8) {
 }
 
 // box3Row averages 3×3 blocks of rows r0, r1, r2 into out (truncated;
-// inv is the rounded-up reciprocal of 9, exact for sums under 2³²/9):
-// the three rows added in 16-bit lanes eight columns at a time, then
-// each output's three columns.
+// inv is the rounded-up reciprocal of 9, exact for sums under 2³²/9).
 func box3Row(out, r0, r1, r2 []uint8, inv uint64) {
-	const lo8 = 0x00ff00ff00ff00ff
 	r0, r1, r2 = r0[:3*len(out)], r1[:3*len(out)], r2[:3*len(out)]
-	for len(out) >= 8 {
-		// 24 columns, 8 outputs; column sums of the even columns in the
-		// lanes of e, of the odd ones in o.
-		var cs [24]uint32
-		for h := 0; h < 24; h += 8 {
-			v0 := binary.LittleEndian.Uint64(r0[h:])
-			v1 := binary.LittleEndian.Uint64(r1[h:])
-			v2 := binary.LittleEndian.Uint64(r2[h:])
-			e := v0&lo8 + v1&lo8 + v2&lo8
-			o := v0>>8&lo8 + v1>>8&lo8 + v2>>8&lo8
-			cs[h], cs[h+1] = uint32(e&0xffff), uint32(o&0xffff)
-			cs[h+2], cs[h+3] = uint32(e>>16&0xffff), uint32(o>>16&0xffff)
-			cs[h+4], cs[h+5] = uint32(e>>32&0xffff), uint32(o>>32&0xffff)
-			cs[h+6], cs[h+7] = uint32(e>>48), uint32(o>>48)
-		}
-		for i := range 8 {
-			out[i] = uint8(uint64(cs[3*i]+cs[3*i+1]+cs[3*i+2]) * inv >> 32)
-		}
-		out, r0, r1, r2 = out[8:], r0[24:], r1[24:], r2[24:]
-	}
 	for x := range out {
-		t := uint32(r0[3*x]) + uint32(r0[3*x+1]) + uint32(r0[3*x+2]) + uint32(r1[3*x]) + uint32(r1[3*x+1]) + uint32(r1[3*x+2]) + uint32(r2[3*x]) + uint32(r2[3*x+1]) + uint32(r2[3*x+2])
+		a, b, c := r0[3*x:3*x+3:3*x+3], r1[3*x:3*x+3:3*x+3], r2[3*x:3*x+3:3*x+3]
+		t := uint32(a[0]) + uint32(a[1]) + uint32(a[2]) + uint32(b[0]) + uint32(b[1]) + uint32(b[2]) + uint32(c[0]) + uint32(c[1]) + uint32(c[2])
 		out[x] = uint8(uint64(t) * inv >> 32)
 	}
 }
