@@ -866,42 +866,35 @@ func (a *Analyzer) bandSums(l *line) (s [6]int) {
 		cx, cy := int(px+float64(t)*dx+0.5), int(py+float64(t)*dy+0.5)
 		if cx-2*sx0 >= 0 && cy-2*sy0 >= 0 && cx+2*sx0 < cw && cy+2*sy0 < ch {
 			c := cy*cw + cx
-			o := ori[c-2*step : c+2*step+1]
-			// Hits at k = -2…2 across: m of them, Σk, Σk².
-			m, k1, k2 := 0, 0, 0
-			if ok[o[0]] {
-				m, k1, k2 = m+1, k1-2, k2+4
-			}
-			if ok[o[step]] {
-				m, k1, k2 = m+1, k1-1, k2+1
-			}
-			if ok[o[2*step]] {
-				m++
-			}
-			if ok[o[3*step]] {
-				m, k1, k2 = m+1, k1+1, k2+1
-			}
-			if ok[o[4*step]] {
-				m, k1, k2 = m+1, k1+2, k2+4
-			}
-			if m == 0 {
+			// The hits at k = -2…2 across, as bits 0-4, and from them
+			// their count m, Σk and Σk².
+			h := b2i(ok[ori[c-2*step]]) | b2i(ok[ori[c-step]])<<1 | b2i(ok[ori[c]])<<2 | b2i(ok[ori[c+step]])<<3 | b2i(ok[ori[c+2*step]])<<4
+			if h == 0 {
 				continue
 			}
-			// The points are (cx, cy+k) or (cx+k, cy).
-			n += m
-			if sy0 == 1 { // x fixed at cx, y = cy + k
-				sx += m * cx
-				sxx += m * cx * cx
-				sy += m*cy + k1
-				syy += m*cy*cy + 2*cy*k1 + k2
-				sxy += cx * (m*cy + k1)
-			} else { // y fixed at cy, x = cx + k
-				sy += m * cy
-				syy += m * cy * cy
-				sx += m*cx + k1
-				sxx += m*cx*cx + 2*cx*k1 + k2
-				sxy += cy * (m*cx + k1)
+			bs := &bandStats[h]
+			m, k1, k2 := int(bs[0]), int(bs[1]), int(bs[2])
+			// The points are (cx, cy+k) or (cx+k, cy): with u the
+			// coordinate that varies across, v the fixed one.
+			u, v := cy, cx
+			if sx0 == 1 {
+				u, v = cx, cy
 			}
+			n += m
+			su := m*u + k1
+			suu := m*u*u + 2*u*k1 + k2
+			if sx0 == 1 {
+				sx += su
+				sxx += suu
+				sy += m * v
+				syy += m * v * v
+			} else {
+				sy += su
+				syy += suu
+				sx += m * v
+				sxx += m * v * v
+			}
+			sxy += v * su
 			continue
 		}
 		for k := -2; k <= 2; k++ {
@@ -922,6 +915,22 @@ func (a *Analyzer) bandSums(l *line) (s [6]int) {
 	}
 	return [6]int{n, sx, sy, sxx, syy, sxy}
 }
+
+// bandStats[h] is the count, Σk and Σk² of the bits of h, bit i standing
+// for k = i-2 (bandSums).
+var bandStats = func() (t [32][3]int8) {
+	for h := range t {
+		for i := 0; i < 5; i++ {
+			if h>>i&1 != 0 {
+				k := i - 2
+				t[h][0]++
+				t[h][1] += int8(k)
+				t[h][2] += int8(k * k)
+			}
+		}
+	}
+	return
+}()
 
 // profile stores l's prefix sums of support (an edge pixel of matching
 // direction within 1 px at each step along the line) in a.cov from off,
