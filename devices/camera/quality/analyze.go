@@ -129,14 +129,14 @@ type Analyzer struct {
 	// line finder (lines.go, quad.go)
 	mag        []uint16
 	ori        []uint16
-	colS, colT []uint64            // a row's column sums and differences (gradRow)
-	gxw, gyw   []uint64            // the coarse grid's gradient, four pixels a word (gradRow)
-	okDir      [houghBins + 1]bool // see setDir
+	colS, colT []uint64  // a row's column sums and differences (gradRow)
+	gxw, gyw   []uint64  // the coarse grid's gradient, four pixels a word (gradRow)
+	okDir      [512]bool // see setDir
 	edgeThr    int
 	edgeList   []int32
 	hough      []uint16 // see vote
 	hStride    int
-	rowMax     [houghBins]uint16 // each direction's highest count
+	rowMax     [512]uint16       // each direction's highest count (512: see vote1)
 	rowOrder   [houghBins]uint32 // directions by rowMax (peaks)
 	voteBins   [houghBins + 2*voteSpread + 1]voteBin
 	rhoRange   [houghBins][2]int32 // ρ bins a line through the grid can have

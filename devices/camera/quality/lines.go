@@ -113,7 +113,7 @@ func dirDeg(gx, gy int32) int {
 		mn, mx = ax, ay
 		oct |= 1
 	}
-	return int(dirTable[oct][uint64(mn)<<8*recip[mx&4095]>>32])
+	return int(dirTable[oct&7][uint64(mn)<<8*recip[mx&4095]>>32&511])
 }
 
 // recip[m] is ⌈2³²/m⌉ (dirDeg).
@@ -125,11 +125,12 @@ var recip = func() (t [4096]uint64) {
 }()
 
 // dirTable[octant][i] is the direction in whole degrees of a gradient
-// whose smaller component is i/256 of its larger; the octant is 4 for
-// gx < 0, 2 for gy < 0, 1 for |gx| < |gy|.
-var dirTable = func() (t [8][257]uint16) {
+// whose smaller component is i/256 of its larger (i ≤ 256; padded to 512
+// so that an index masked with 511 needs no bounds check); the octant is
+// 4 for gx < 0, 2 for gy < 0, 1 for |gx| < |gy|.
+var dirTable = func() (t [8][512]uint16) {
 	for oct := range t {
-		for i := range t[oct] {
+		for i := range 257 {
 			d := int(atanDeg[i]) // tenths of a degree in [0, 900]
 			if oct&1 != 0 {
 				d = 900 - d
@@ -381,7 +382,7 @@ func (a *Analyzer) vote() {
 // texture; rh is the reciprocal of half the threshold), in the bins of
 // its direction ± voteSpread. A function of its own, so that its loop
 // keeps its values in registers.
-func voteEdges(acc []uint16, rowMax *[houghBins]uint16, bins *[houghBins + 2*voteSpread + 1]voteBin, edges []int32, ori, mag []uint16, cw int, rh uint64) {
+func voteEdges(acc []uint16, rowMax *[512]uint16, bins *[houghBins + 2*voteSpread + 1]voteBin, edges []int32, ori, mag []uint16, cw int, rh uint64) {
 	for _, p := range edges {
 		x, y := p&0xffff, p>>16
 		i := int(y)*cw + int(x)
@@ -399,11 +400,11 @@ func voteEdges(acc []uint16, rowMax *[houghBins]uint16, bins *[houghBins + 2*vot
 }
 
 // vote1 adds w at (x, y)'s ρ in bin vb.
-func vote1(acc []uint16, rowMax *[houghBins]uint16, vb *voteBin, x, y int32, w uint16) {
+func vote1(acc []uint16, rowMax *[512]uint16, vb *voteBin, x, y int32, w uint16) {
 	j := (x*vb.c+y*vb.s+512)>>10 + vb.base
 	v := acc[j] + w
 	acc[j] = v
-	r := &rowMax[uint16(vb.row)%houghBins]
+	r := &rowMax[vb.row&511]
 	*r = max(*r, v)
 }
 
@@ -437,7 +438,7 @@ func (a *Analyzer) peaks() {
 	// the list is full the rest, whose sums cannot beat its last, are
 	// left alone.
 	rows := a.rowOrder[:0]
-	for b, m := range a.rowMax {
+	for b, m := range a.rowMax[:houghBins] {
 		if 3*int(m) >= 2*minVotes {
 			rows = append(rows, uint32(m)<<16|uint32(houghBins-1-b))
 		}
@@ -661,7 +662,14 @@ func (a *Analyzer) runs(l *line) (longest, total int) {
 // may differ in the last bit, and so in the pixel).
 func (a *Analyzer) walk(l *line, px, py, dx, dy float64, t0 int, add bool, out []int32) {
 	cw, ch, ori, mag, ok := a.cw, a.ch, a.ori, a.mag, &a.okDir
+	// Across the line: along the columns (step cw) for a line nearer
+	// horizontal, along the rows otherwise. (u, v): the coordinate along
+	// the line and the one across, U and V their ranges.
 	vert := math.Abs(l.sin) >= math.Abs(l.cos)
+	step, U, V := 1, ch, cw
+	if vert {
+		step, U, V = cw, cw, ch
+	}
 	bx, by := px, py
 	for i := range out {
 		if !add {
@@ -672,49 +680,40 @@ func (a *Analyzer) walk(l *line, px, py, dx, dy float64, t0 int, add bool, out [
 			bx += dx
 			by += dy
 		}
-		var m int32
+		u, v := y, x
 		if vert {
-			switch {
-			case x < 0 || x >= cw:
-			case y < 1 || y >= ch-1:
+			u, v = x, y
+		}
+		var m int32
+		switch {
+		case u < 0 || u >= U:
+		case v < 1 || v >= V-1:
+			if vert {
 				m = a.hitSlow(x, y, 0, 1, l, 1)
-			default:
-				c := y*cw + x
-				o := ori[c-cw : c+cw+1]
-				switch {
-				case ok[o[cw]]:
-					m = int32(mag[c])
-				case ok[o[0]]:
-					m = int32(mag[c-cw])
-				case ok[o[2*cw]]:
-					m = int32(mag[c+cw])
-				}
-			}
-		} else {
-			switch {
-			case y < 0 || y >= ch:
-			case x < 1 || x >= cw-1:
+			} else {
 				m = a.hitSlow(x, y, 1, 0, l, 1)
-			default:
-				c := y*cw + x
-				o := ori[c-1 : c+2]
-				switch {
-				case ok[o[1]]:
-					m = int32(mag[c])
-				case ok[o[0]]:
-					m = int32(mag[c-1])
-				case ok[o[2]]:
-					m = int32(mag[c+1])
-				}
+			}
+		default:
+			c := y*cw + x
+			// Bits: 1 the centre, 2 the pixel before, 4 the one after;
+			// the first of them in that order gives the magnitude.
+			h := b2i(ok[ori[c]&511]) | b2i(ok[ori[c-step]&511])<<1 | b2i(ok[ori[c+step]&511])<<2
+			if h != 0 {
+				m = int32(mag[c+step*int(firstHit[h])])
 			}
 		}
 		out[i] = m
 	}
 }
 
+// firstHit[h] is where the first hit of mask h lies across the line: the
+// centre (bit 1), before it (bit 2) or after it (bit 4), in that order.
+var firstHit = [8]int8{0, 0, -1, 0, 1, 0, -1, 0}
+
 // setDir fills a.okDir for walking a line of signed direction deg:
 // okDir[o] tells whether an edge pixel of a.ori value o supports it
-// (o = 0, no edge, never does).
+// (o = 0, no edge, never does). It has 512 places so that a look-up
+// indexed o&511 needs no bounds check (ori values are at most 360).
 func (a *Analyzer) setDir(deg int) {
 	t := &a.okDir
 	clear(t[:])
@@ -868,7 +867,7 @@ func (a *Analyzer) bandSums(l *line) (s [6]int) {
 			c := cy*cw + cx
 			// The hits at k = -2…2 across, as bits 0-4, and from them
 			// their count m, Σk and Σk².
-			h := b2i(ok[ori[c-2*step]]) | b2i(ok[ori[c-step]])<<1 | b2i(ok[ori[c]])<<2 | b2i(ok[ori[c+step]])<<3 | b2i(ok[ori[c+2*step]])<<4
+			h := b2i(ok[ori[c-2*step]&511]) | b2i(ok[ori[c-step]&511])<<1 | b2i(ok[ori[c]&511])<<2 | b2i(ok[ori[c+step]&511])<<3 | b2i(ok[ori[c+2*step]&511])<<4
 			if h == 0 {
 				continue
 			}
@@ -902,7 +901,7 @@ func (a *Analyzer) bandSums(l *line) (s [6]int) {
 			if x < 0 || y < 0 || x >= cw || y >= ch {
 				continue
 			}
-			if !ok[ori[y*cw+x]] {
+			if !ok[ori[y*cw+x]&511] {
 				continue
 			}
 			n++
