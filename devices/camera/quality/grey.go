@@ -188,18 +188,27 @@ func boxLuma(dst []uint8, fw, fh, k int, src []uint8, stride int, acc *[]uint32)
 func box2Row(out, r0, r1 []uint8) {
 	const lo8 = 0x00ff00ff00ff00ff
 	r0, r1 = r0[:2*len(out)], r1[:2*len(out)]
+	// avg4 averages the byte pairs of two words in 16-bit lanes: four
+	// outputs, one in the low byte of each lane.
+	avg4 := func(v0, v1 uint64) uint64 {
+		return (v0&lo8 + v0>>8&lo8 + v1&lo8 + v1>>8&lo8 + 0x0002000200020002) >> 2 & lo8
+	}
 	x := 0
-	for ; x+4 <= len(out); x += 4 {
-		v0 := binary.LittleEndian.Uint64(r0[2*x : 2*x+8])
-		v1 := binary.LittleEndian.Uint64(r1[2*x : 2*x+8])
-		s := v0&lo8 + v0>>8&lo8 + v1&lo8 + v1>>8&lo8 + 0x0002000200020002
-		s = s >> 2 & lo8
-		s = (s | s>>8) & 0x0000ffff0000ffff
-		binary.LittleEndian.PutUint32(out[x:x+4], uint32(s|s>>16))
+	for ; x+8 <= len(out); x += 8 {
+		a := avg4(binary.LittleEndian.Uint64(r0[2*x:2*x+8]), binary.LittleEndian.Uint64(r1[2*x:2*x+8]))
+		b := avg4(binary.LittleEndian.Uint64(r0[2*x+8:2*x+16]), binary.LittleEndian.Uint64(r1[2*x+8:2*x+16]))
+		binary.LittleEndian.PutUint64(out[x:x+8], pack4(a)|pack4(b)<<32)
 	}
 	for ; x < len(out); x++ {
 		out[x] = uint8((uint32(r0[2*x]) + uint32(r0[2*x+1]) + uint32(r1[2*x]) + uint32(r1[2*x+1]) + 2) >> 2)
 	}
+}
+
+// pack4 gathers the low bytes of a word's four 16-bit lanes (the high
+// bytes 0) into its low 32 bits.
+func pack4(v uint64) uint64 {
+	v = (v | v>>8) & 0x0000ffff0000ffff
+	return (v | v>>16) & 0xffffffff
 }
 
 // box3Row averages 3×3 blocks of rows r0, r1, r2 into out (truncated;
