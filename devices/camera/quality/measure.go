@@ -107,28 +107,35 @@ func squareToQuad(p [4][2]float64) (h homography) {
 func (a *Analyzer) resample(p [4][2]float64) {
 	h := squareToQuad(p)
 	fw, fh, fine := a.fw, a.fh, a.fine
+	// The map exactly at every thumbStep-th column and linearly between:
+	// over a few columns the perspective's curvature is far under a
+	// pixel.
+	var kx, ky [thumbW/thumbStep + 1]float64
 	for j := 0; j < thumbH; j++ {
 		v := (float64(j) + 0.5) / thumbH
-		// The row's share of the map, then one division per pixel.
 		x0, y0, w0 := h[1]*v+h[2], h[4]*v+h[5], h[7]*v+h[8]
-		out := a.thumb[j*thumbW : (j+1)*thumbW]
-		for i, u := range &thumbU {
+		for k := range kx {
+			u := (float64(k*thumbStep) + 0.5) / thumbW
 			iw := 1 / (h[6]*u + w0)
-			x := min(max(int((h[0]*u+x0)*iw), 0), fw-1)
-			y := min(max(int((h[3]*u+y0)*iw), 0), fh-1)
-			out[i] = fine[y*fw+x]
+			kx[k], ky[k] = (h[0]*u+x0)*iw, (h[3]*u+y0)*iw
+		}
+		out := a.thumb[j*thumbW : (j+1)*thumbW]
+		for k := 0; k < thumbW/thumbStep; k++ {
+			fx, fy := kx[k], ky[k]
+			sx, sy := (kx[k+1]-fx)/thumbStep, (ky[k+1]-fy)/thumbStep
+			for i := range out[k*thumbStep : (k+1)*thumbStep] {
+				x := min(max(int(fx), 0), fw-1)
+				y := min(max(int(fy), 0), fh-1)
+				out[k*thumbStep+i] = fine[y*fw+x]
+				fx += sx
+				fy += sy
+			}
 		}
 	}
 }
 
-// thumbU is the horizontal position of each thumbnail column's centre on
-// the unit square.
-var thumbU = func() (t [thumbW]float64) {
-	for i := range t {
-		t[i] = (float64(i) + 0.5) / thumbW
-	}
-	return
-}()
+// thumbStep: columns of the thumbnail between exact points of the map.
+const thumbStep = 8
 
 // spans walks the rows of an image of w×h crossed by the convex
 // outline p (its pixels), every step-th row, giving for each the columns
