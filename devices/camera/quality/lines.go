@@ -327,14 +327,10 @@ func (a *Analyzer) thinRow(y int, thr uint16, el []int32, ne int) int {
 		// Non-maximum suppression across the edge.
 		sec := b2i(ax*5 > ay*12)<<2 | b2i(ay*5 > ax*12)<<1 | b2i((gx > 0) == (gy > 0))
 		v, o := mag[i], nb[sec&7]
-		keep := v >= mag[i-o] && v > mag[i+o]
-		d := uint16(1 + dirDeg(gx, gy))
-		if !keep {
-			d = 0
-		}
-		ori[x] = d
+		keep := b2i(v >= mag[i-o]) & b2i(v > mag[i+o])
+		ori[x] = uint16((1 + dirDeg(gx, gy)) * keep)
 		el[ne] = yx | x
-		ne += b2i(keep)
+		ne += keep
 	}
 	return ne
 }
