@@ -98,21 +98,11 @@ var atanDeg = func() (t [257]int16) {
 // reciprocal, exact while 256·max² < 2³², and a Scharr component's
 // magnitude is at most 4080.
 func dirDeg(gx, gy int32) int {
-	ax, ay := gx, gy
-	oct := 0
-	if ax < 0 {
-		ax = -ax
-		oct = 4
-	}
-	if ay < 0 {
-		ay = -ay
-		oct |= 2
-	}
-	mn, mx := ay, ax
-	if ax < ay {
-		mn, mx = ax, ay
-		oct |= 1
-	}
+	// Without branches: the signs are coin tosses.
+	sx, sy := gx>>31, gy>>31
+	ax, ay := gx^sx-sx, gy^sy-sy
+	oct := int(sx&4|sy&2) | b2i(ax < ay)
+	mn, mx := min(ax, ay), max(ax, ay)
 	return int(dirTable[oct&7][uint64(mn)<<8*recip[mx&4095]>>32&511])
 }
 
@@ -323,7 +313,7 @@ func (a *Analyzer) thinRow(y int, thr uint16, el []int32, ne int) int {
 		sh := x & 3 * 16
 		gx := int32(gxw[x>>2]>>sh&0xffff) - 4096
 		gy := int32(gyw[x>>2]>>sh&0xffff) - 4096
-		ax, ay := max(gx, -gx), max(gy, -gy)
+		ax, ay := abs32(gx), abs32(gy)
 		// Non-maximum suppression across the edge.
 		sec := b2i(ax*5 > ay*12)<<2 | b2i(ay*5 > ax*12)<<1 | b2i((gx > 0) == (gy > 0))
 		v, o := mag[i], nb[sec&7]

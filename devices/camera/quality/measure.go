@@ -521,11 +521,10 @@ func stepRatio(g []uint8, i, step, across int) (bin int, ok bool) {
 	return ratioBin(float64(16*ad) / float64(db)), true
 }
 
+// abs32 is |v|, without a branch: the sign of a gradient is a coin toss.
 func abs32(v int32) int32 {
-	if v < 0 {
-		return -v
-	}
-	return v
+	m := v >> 31
+	return v ^ m - m
 }
 
 func ratioBin(r float64) int {
