@@ -110,6 +110,7 @@ type Analyzer struct {
 
 	fine     []uint8 // grey, ≤ fineMaxW wide (fineBuf, or the caller's luma during a call)
 	fineBuf  []uint8
+	rowCand  []int32 // a fine row's blur candidates
 	fw, fh   int
 	k1       int     // photo pixels per fine pixel
 	scale    float64 // photo pixels per fine pixel, exact (reduced input)

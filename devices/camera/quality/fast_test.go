@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"image"
 	"math"
 	"testing"
 )
@@ -87,6 +88,23 @@ func TestBoxLuma(t *testing.T) {
 						t.Fatalf("k=%d fw=%d (%d,%d): %d, want %d", k, fw, x, y, got, want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestExtremeShapes: frames of extreme proportions (a strip from a
+// scanner, a tall crop) are judged without running off the buffers.
+func TestExtremeShapes(t *testing.T) {
+	for _, sz := range [][2]int{{3000, 24}, {24, 3000}, {2999, 25}, {4000, 40}, {32, 24}, {1001, 1}, {1920, 26}} {
+		for _, m := range []Mode{IDCard, Document, Face} {
+			img := image.NewGray(image.Rect(0, 0, sz[0], sz[1]))
+			for i := range img.Pix {
+				img.Pix[i] = uint8(i*7 + i/sz[0]*13)
+			}
+			r := NewAnalyzer(m).Analyze(img)
+			if r.OK {
+				t.Errorf("%v %dx%d: ok", m, sz[0], sz[1])
 			}
 		}
 	}

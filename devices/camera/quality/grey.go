@@ -80,6 +80,7 @@ func (a *Analyzer) release() { a.fine = a.fineBuf }
 func (a *Analyzer) alloc(fw, fh, k2 int) {
 	a.fw, a.fh, a.k2 = fw, fh, k2
 	a.fineBuf = make([]uint8, fw*fh)
+	a.rowCand = make([]int32, fw+2)
 	a.fine = a.fineBuf
 	a.cw, a.ch = fw/k2, fh/k2
 	n := a.cw * a.ch

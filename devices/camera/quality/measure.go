@@ -303,6 +303,8 @@ func (a *Analyzer) blurIn(g []uint8, fw, fh int, p [4][2]float64) (sigma float64
 		u := g[(y-1)*fw+x0-1 : (y-1)*fw+x1+1]
 		d := g[(y+1)*fw+x0-1 : (y+1)*fw+x1+1]
 		u, d = u[:len(r)], d[:len(r)]
+		cand := a.rowCand[:len(r)]
+		nc := 0
 		// Blocks of eight columns, every other one, in a checkerboard;
 		// a flat block (most of a card: no step of blurMinStep either
 		// way) is passed over at once.
@@ -315,25 +317,27 @@ func (a *Analyzer) blurIn(g []uint8, fw, fh int, p [4][2]float64) (sigma float64
 			if j1-j0 == 8 && flat8(r[j0:j0+8], r[j0-2:j0+6]) && flat8(d[j0-1:j0+7], u[j0-1:j0+7]) {
 				continue
 			}
+			// The block's candidates, without branches: x-steps (bit 0
+			// clear) and y-steps (bit 0 set).
 			for j := j0; j < j1; j++ {
 				dx := abs32(int32(r[j]) - int32(r[j-2]))
 				dy := abs32(int32(d[j-1]) - int32(u[j-1]))
-				if dx < blurMinStep && dy < blurMinStep {
-					continue
+				cx := b2i(dx >= blurMinStep) & b2i(dx >= 2*dy)
+				cy := b2i(dy >= blurMinStep) & b2i(dy >= 2*dx)
+				cand[nc] = int32((y*fw+x0+j-2)<<1 | cy)
+				nc += cx | cy
+			}
+		}
+		for _, c := range cand[:nc] {
+			if i := int(c >> 1); c&1 == 0 {
+				// Columns around i, each 1-2-1 down its column.
+				if r, ok := stepRatio(g, i, 1, fw); ok {
+					hx[r]++
+					nx++
 				}
-				i := y*fw + x0 + j - 2
-				if dx >= blurMinStep && dx >= 2*dy {
-					// Columns around i, each 1-2-1 down its column.
-					if r, ok := stepRatio(g, i, 1, fw); ok {
-						hx[r]++
-						nx++
-					}
-				} else if dy >= blurMinStep && dy >= 2*dx {
-					if r, ok := stepRatio(g, i, fw, 1); ok {
-						hy[r]++
-						ny++
-					}
-				}
+			} else if r, ok := stepRatio(g, i, fw, 1); ok {
+				hy[r]++
+				ny++
 			}
 		}
 	}
