@@ -334,7 +334,12 @@ func (a *Analyzer) cross(i, j int) *crossing {
 // maxCrossLines bounds a.lines (peaks keeps at most maxLines).
 const maxCrossLines = maxLines + 4
 
-func dist(p, q [2]float64) float64 { return math.Hypot(p[0]-q[0], p[1]-q[1]) }
+// dist is the distance from p to q (coordinates far from overflow: no
+// need for math.Hypot's care, nor its cost).
+func dist(p, q [2]float64) float64 {
+	dx, dy := p[0]-q[0], p[1]-q[1]
+	return math.Sqrt(dx*dx + dy*dy)
+}
 
 // convex reports whether the four corners, in order, make a convex
 // outline (all turns the same way).
