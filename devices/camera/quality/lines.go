@@ -100,7 +100,11 @@ var atanDeg = func() (t [257]int16) {
 func dirDeg(gx, gy int32) int {
 	// Without branches: the signs are coin tosses.
 	sx, sy := gx>>31, gy>>31
-	ax, ay := gx^sx-sx, gy^sy-sy
+	return dirOf(gx^sx-sx, gy^sy-sy, sx, sy)
+}
+
+// dirOf is dirDeg from |gx|, |gy| and the signs gx>>31, gy>>31.
+func dirOf(ax, ay, sx, sy int32) int {
 	oct := int(sx&4|sy&2) | b2i(ax < ay)
 	mn, mx := min(ax, ay), max(ax, ay)
 	return int(dirTable[oct&7][uint64(mn)<<8*recip[mx&4095]>>32&511])
@@ -313,12 +317,13 @@ func (a *Analyzer) thinRow(y int, thr uint16, el []int32, ne int) int {
 		sh := x & 3 * 16
 		gx := int32(gxw[x>>2]>>sh&0xffff) - 4096
 		gy := int32(gyw[x>>2]>>sh&0xffff) - 4096
-		ax, ay := abs32(gx), abs32(gy)
+		sx, sy := gx>>31, gy>>31
+		ax, ay := gx^sx-sx, gy^sy-sy
 		// Non-maximum suppression across the edge.
 		sec := b2i(ax*5 > ay*12)<<2 | b2i(ay*5 > ax*12)<<1 | b2i((gx > 0) == (gy > 0))
 		v, o := mag[i], nb[sec&7]
 		keep := b2i(v >= mag[i-o]) & b2i(v > mag[i+o])
-		ori[x] = uint16((1 + dirDeg(gx, gy)) * keep)
+		ori[x] = uint16((1 + dirOf(ax, ay, sx, sy)) * keep)
 		el[ne] = yx | x
 		ne += keep
 	}
