@@ -526,3 +526,34 @@ func TestReconnectAndErrors(t *testing.T) {
 		t.Fatalf("after repeated errors: %#v", last)
 	}
 }
+
+// TestTeatestFaceReview: once the face photo is taken, the review asks the
+// visitor to check the face (whole, lit), not that a document can be
+// read; a document's review still asks that.
+func TestTeatestFaceReview(t *testing.T) {
+	for _, c := range []struct {
+		mode      Mode
+		kind      sim.Kind
+		want, not string
+	}{
+		{Face, sim.Face, "Compruebe que se le ve la cara entera y bien iluminada.", "Compruebe que se lee todo."},
+		{Document, sim.SheetA4, "Compruebe que se lee todo.", "se le ve la cara"},
+	} {
+		clk := &fakeClock{now: time.Unix(0, 0)}
+		src := camera.NewSim(camera.SimConfig{Width: 1280, Height: 720, Script: sim.Steady(c.kind)})
+		m := New(Config{T: es(), Source: src, Mode: c.mode, Clock: clk.Now, Profile: termenv.Ascii})
+		tm := teatest.NewTestModel(t, root{m: m}, teatest.WithInitialTermSize(70, 30))
+		var seen bytes.Buffer
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			return bytes.Contains(seen.Bytes(), []byte("Pulse Enter para aceptarla"))
+		}, teatest.WithDuration(60*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		if err := tm.Quit(); err != nil {
+			t.Fatal(err)
+		}
+		view := strings.Join(strings.Fields(tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(root).m.View()), " ")
+		if !strings.Contains(view, c.want) || strings.Contains(view, c.not) {
+			t.Errorf("mode %v: the review should say %q and not %q:\n%s", c.mode, c.want, c.not, view)
+		}
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 	"github.com/ventanilla-kiosk/ventanilla/devices/camera"
 	"github.com/ventanilla-kiosk/ventanilla/devices/camera/quality"
@@ -594,7 +595,8 @@ func (m Model) reviewText(b *strings.Builder) {
 		b.WriteString("\n")
 	}
 	if m.shotRes.OK {
-		b.WriteString(t.T("capture.review_good"))
+		// The face's verdict is longer than a line in some languages.
+		b.WriteString(ansi.Wordwrap(reviewGoodText(t, m.cfg.Mode), m.w, ""))
 	} else {
 		b.WriteString(t.T("capture.review_problems"))
 		for _, p := range m.shotRes.Problems.List() {

@@ -18,6 +18,16 @@ func placeText(t Translator, m Mode) string {
 	return t.T("capture.place.id_front")
 }
 
+// reviewGoodText is the verdict on a good photo with what the visitor
+// should check on it: a document must be legible, a face must be seen
+// whole and lit.
+func reviewGoodText(t Translator, m Mode) string {
+	if m == Face {
+		return t.T("capture.review_good_face")
+	}
+	return t.T("capture.review_good")
+}
+
 // adviceText is the short live advice for a problem.
 func adviceText(t Translator, m Mode, p quality.Problem) string {
 	switch m {
