@@ -181,3 +181,64 @@ func mapFS(files map[string]string) fstest.MapFS {
 	}
 	return m
 }
+
+// cardWords name a card in each language. The photo steps film any
+// identity document, and an EU citizen registration certificate (the NIE
+// of an EU citizen) is a sheet of paper, not a card: their texts say
+// "document" (documento, document, agiria, pièce d'identité).
+var cardWords = regexp.MustCompile(`(?i)\b(cards?|cartes?|tarjetas?|targetes?|targeta|tarxetas?|txartel\p{L}*)\b`)
+
+// photoTextPrefixes are the keys of the photo steps: the camera's
+// placing, advice, help and side texts, and the issues a photo review
+// lists.
+var photoTextPrefixes = []string{"capture.", "steps.issue_"}
+
+// cardWording lists the photo texts that name a card.
+func cardWording(c *i18n.Catalog) []string {
+	var out []string
+	for _, l := range i18n.All {
+		for k, text := range c.Keys(l) {
+			for _, p := range photoTextPrefixes {
+				if m := cardWords.FindString(text); strings.HasPrefix(k, p) && m != "" {
+					out = append(out, fmt.Sprintf("%s %s says %q: %s", l, k, m, text))
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestPhotoTextsSayDocument: the camera's texts fit every identity
+// document, in every language.
+func TestPhotoTextsSayDocument(t *testing.T) {
+	for _, p := range cardWording(i18n.MustDefault()) {
+		t.Error(p)
+	}
+}
+
+// TestPhotoTextsSayDocumentCanFail runs the check on the wording it
+// replaced, and leaves alone the texts that are about the NIE card itself.
+func TestPhotoTextsSayDocumentCanFail(t *testing.T) {
+	fsys := map[string]string{
+		"catalog/capture.en.toml": "[capture.advice]\ntoo_far = \"Bring your ID card closer to the camera.\"\n",
+		"catalog/capture.fr.toml": "[capture.advice]\ntoo_far = \"Rapprochez votre carte de la caméra.\"\n",
+		"catalog/capture.eu.toml": "[capture.advice]\ntoo_far = \"Hurbildu txartela kamerara.\"\n",
+		"catalog/steps.gl.toml":   "[steps]\nissue_glare = \"Hai reflexos na tarxeta.\"\n",
+		"catalog/fnmt.es.toml":    "[fnmt]\nneed_document = \"Su tarjeta de NIE (TIE).\"\n",
+	}
+	c, err := i18n.Load(mapFS(fsys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(cardWording(c), "\n")
+	for _, want := range []string{`en capture.advice.too_far says "card"`, `fr capture.advice.too_far says "carte"`,
+		`eu capture.advice.too_far says "txartela"`, `gl steps.issue_glare says "tarxeta"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the check missed %s; it said:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "need_document") {
+		t.Errorf("a text about the NIE card is not a photo text:\n%s", got)
+	}
+}
