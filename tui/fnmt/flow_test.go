@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -62,13 +63,15 @@ func (fixedRand) Read(p []byte) (int, error) {
 }
 
 // driver runs the root model synchronously: every command runs in a
-// goroutine, its message is fed back at once, and commands waiting on the
-// fake clock stay pending until the clock is advanced.
+// goroutine and its message is fed back at once; a command waiting on the
+// fake clock says so before it blocks (driverClock) and stays pending
+// until the clock is advanced. No step depends on how fast goroutines are
+// scheduled: a busy machine makes the test slower, never different.
 type driver struct {
 	t       *testing.T
 	m       *tui.Model
 	env     *kit.Env
-	clk     *kit.FakeClock
+	clk     *driverClock
 	out     *fakeOutbox
 	modem   *fakeModem
 	pending []chan tea.Msg
@@ -76,12 +79,62 @@ type driver struct {
 	carried *kit.Visitor
 }
 
+// driverClock is the fake clock whose timer commands announce that they
+// are about to wait, and which counts the timers that fired and whose
+// message the driver has not delivered yet (owed).
+type driverClock struct {
+	fake   *kit.FakeClock
+	parked chan struct{}
+	mu     sync.Mutex
+	owed   int
+}
+
+// timerMsg is a fired timer's message, marked so the driver counts it.
+type timerMsg struct{ msg tea.Msg }
+
+func (c *driverClock) Now() time.Time { return c.fake.Now() }
+
+func (c *driverClock) After(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	c.mu.Lock()
+	before := c.fake.Pending()
+	inner := c.fake.After(d, func(t time.Time) tea.Msg { return timerMsg{fn(t)} })
+	if c.fake.Pending() == before {
+		c.owed++ // due at once
+	}
+	c.mu.Unlock()
+	return func() tea.Msg {
+		c.parked <- struct{}{}
+		return inner()
+	}
+}
+
+// Advance moves the clock and counts the timers that fired.
+func (c *driverClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	before := c.fake.Pending()
+	c.fake.Advance(d)
+	c.owed += before - c.fake.Pending()
+}
+
+func (c *driverClock) owing() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.owed
+}
+
+func (c *driverClock) paid() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.owed--
+}
+
 func newDriver(t *testing.T, langs ...i18n.Lang) *driver {
 	t.Helper()
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
 	lipgloss.SetColorProfile(termenv.Ascii)
-	d := &driver{t: t, clk: kit.NewFakeClock(t0), out: &fakeOutbox{}, modem: &fakeModem{ready: true}}
+	d := &driver{t: t, clk: &driverClock{fake: kit.NewFakeClock(t0), parked: make(chan struct{})}, out: &fakeOutbox{}, modem: &fakeModem{ready: true}}
 	d.env = &kit.Env{
 		T: i18n.NewTranslator(i18n.MustDefault(), i18n.ES), Styles: kit.NewStyles(r, false), Renderer: r,
 		Clock: d.clk, Outbox: d.out, Modem: d.modem,
@@ -101,35 +154,45 @@ func newDriver(t *testing.T, langs ...i18n.Lang) *driver {
 	}})
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	d.run(d.m.Init())
+	d.settle()
 	return d
 }
 
 func (d *driver) send(msg tea.Msg) {
 	_, cmd := d.m.Update(msg)
 	d.run(cmd)
+	d.settle()
 }
 
+// stuck is how long a command may run without returning or waiting on
+// the clock before the test gives up on it: far beyond any scheduling
+// delay; only a command blocked on something else takes that long.
+const stuck = 30 * time.Second
+
+// run executes cmd and feeds its message back, unless the command waits
+// on the clock: then it stays pending.
 func (d *driver) run(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- cmd() }()
-	d.collect(ch, 150*time.Millisecond) // generous: the suite runs packages in parallel on two cores
-}
-
-func (d *driver) collect(ch chan tea.Msg, wait time.Duration) {
 	select {
 	case msg := <-ch:
 		d.deliver(msg)
-	case <-time.After(wait):
+	case <-d.clk.parked:
 		d.pending = append(d.pending, ch)
+	case <-time.After(stuck):
+		d.t.Fatalf("a command neither returned nor waited on the clock in %v", stuck)
 	}
 }
 
 func (d *driver) deliver(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case nil:
+	case timerMsg:
+		d.clk.paid()
+		d.deliver(msg.msg)
 	case tea.BatchMsg:
 		for _, c := range msg {
 			d.run(c)
@@ -139,28 +202,29 @@ func (d *driver) deliver(msg tea.Msg) {
 	}
 }
 
-// advance moves the fake clock and delivers the timers that fired. A
-// fired timer's command finishes on its own goroutine, so each pending
-// command gets a moment to deliver.
+// settle delivers the message of every timer that fired: a fired timer's
+// command finishes on its own goroutine, however long that one takes to
+// be scheduled.
+func (d *driver) settle() {
+	for d.clk.owing() > 0 {
+		cases := make([]reflect.SelectCase, 0, len(d.pending)+1)
+		for _, ch := range d.pending {
+			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)})
+		}
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(time.After(stuck))})
+		i, v, _ := reflect.Select(cases)
+		if i == len(d.pending) {
+			d.t.Fatalf("%d fired timers never delivered their message", d.clk.owing())
+		}
+		d.pending = append(d.pending[:i], d.pending[i+1:]...)
+		d.deliver(v.Interface())
+	}
+}
+
+// advance moves the fake clock and delivers the timers that fired.
 func (d *driver) advance(dt time.Duration) {
 	d.clk.Advance(dt)
-	for {
-		p := d.pending
-		d.pending = nil
-		delivered := false
-		for _, ch := range p {
-			select {
-			case msg := <-ch:
-				d.deliver(msg)
-				delivered = true
-			case <-time.After(5 * time.Millisecond):
-				d.pending = append(d.pending, ch)
-			}
-		}
-		if !delivered {
-			return
-		}
-	}
+	d.settle()
 }
 
 func (d *driver) key(k tea.KeyType) { d.send(tea.KeyMsg{Type: k}) }
