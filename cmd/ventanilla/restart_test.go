@@ -84,13 +84,14 @@ contact = "dpd@example.es"
 	}
 	const kills = 20
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 16))
-	readyRuns := 0
+	readyRuns, sentInLoop := 0, false
 	for i := range kills {
 		from := logSize()
 		cmd := start()
 		// Let it get some way into start-up: past the database and the
-		// dispatcher's first look at the queue, not as far as a ready
-		// modem.
+		// dispatcher's first look at the queue, most often not as far as
+		// a ready modem. How far it gets depends on the machine's load:
+		// a run that got the modem ready may send, and is counted.
 		waitLogFrom(t, logPath, from, "kiosk started")
 		time.Sleep(time.Duration(500+rng.IntN(1000)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -101,10 +102,14 @@ contact = "dpd@example.es"
 		if bytes.Contains(b[from:], []byte("modem: ready")) {
 			readyRuns++ // this run may have started a real send
 		}
-		// Drain what the emulator says about the killed sessions.
+		// Drain what the emulator says about the killed sessions (an SMS
+		// of a ready run may be reported during a later run).
 		for len(sms) > 0 {
 			if l := <-sms; strings.Contains(l, `"text"`) {
-				t.Fatalf("run %d: an SMS went out before the modem was ready? %s", i, l)
+				if readyRuns == 0 {
+					t.Fatalf("run %d: an SMS went out before the modem was ever ready: %s", i, l)
+				}
+				sentInLoop = true
 			}
 		}
 	}
@@ -113,15 +118,34 @@ contact = "dpd@example.es"
 		t.Fatalf("after %d kill -9 restarts (%d of them with the modem ready): job %s with %d attempts (%s); restarts must not burn attempts",
 			kills, readyRuns, j.State, j.Attempts, j.LastError)
 	}
+	t.Logf("%d kill -9 restarts, %d with the modem ready: job %s with %d attempts", kills, readyRuns, j.State, j.Attempts)
+	if j.State == "done" {
+		// A run that got the modem ready delivered it and recorded that
+		// before its kill (a loaded machine gives the runs more time):
+		// there is nothing left for a normal start to send.
+		for !sentInLoop {
+			select {
+			case l := <-sms:
+				sentInLoop = strings.Contains(l, `"text"`)
+			case <-time.After(time.Minute):
+				t.Fatal("the job is done but the modem never received the SMS")
+			}
+		}
+		return
+	}
 
 	// A normal start on the same modem: the SMS leaves once the modem is
 	// ready, although the killed runs left it answering their commands
 	// for a while (a slow modem's backlog: a start-up that took a dead
 	// run's answer for its own failed with "the SIM asks for unknown").
 	writeConfig(port, "60s")
+	from := logSize()
 	cmd := start()
 	begin := time.Now()
-	deadline := time.After(40 * time.Second)
+	// Waiting is not what is judged (a loaded machine is slow): the log
+	// says whether an attempt failed first, below. The deadline is only
+	// for a kiosk that never sends.
+	deadline := time.After(3 * time.Minute)
 	for got := false; !got; {
 		select {
 		case l := <-sms:
@@ -134,11 +158,16 @@ contact = "dpd@example.es"
 			}
 		case <-deadline:
 			b, _ := os.ReadFile(logPath)
-			t.Fatalf("no SMS within 40 s of a normal start (a failed attempt would wait ≥ 45 s):\n%s", b[max(0, len(b)-3000):])
+			t.Fatalf("no SMS within 3 minutes of a normal start:\n%s", b[max(0, len(b)-3000):])
 		}
 	}
 	t.Logf("SMS sent %v after the normal start", time.Since(begin).Round(time.Millisecond))
 	waitLogFrom(t, logPath, 0, `msg=delivered job=`+id)
+	// Sent as soon as the modem was ready: no failed attempt (which would
+	// have held it back ≥ 45 s) before the delivery.
+	if b, _ := os.ReadFile(logPath); bytes.Contains(b[from:], []byte(`msg="send failed" job=`+id)) {
+		t.Fatalf("the normal start failed an attempt before sending:\n%s", b[from:])
+	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = waitExit(t, cmd, 30*time.Second)
 	j = queueJob(t, data, id)
@@ -173,7 +202,9 @@ func queueJob(t *testing.T, data, id string) jobJSON {
 // waitLogFrom waits until the log, from byte offset from on, contains s.
 func waitLogFrom(t *testing.T, path string, from int64, s string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// A condition, not a speed: the deadline only ends a wait for a
+	// kiosk that is stuck.
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		b, _ := os.ReadFile(path)
 		if int64(len(b)) > from && bytes.Contains(b[from:], []byte(s)) {
