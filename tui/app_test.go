@@ -113,7 +113,7 @@ func start(t *testing.T, m *Model, w, h int) *teatest.TestModel {
 func waitFor(t *testing.T, tm *teatest.TestModel, want string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
-		teatest.WithDuration(3*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
 func press(s string) tea.KeyMsg {
@@ -150,7 +150,7 @@ func finalView(t *testing.T, tm *teatest.TestModel) string {
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(3*time.Second))
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	return fm.(*Model).View()
 }
 

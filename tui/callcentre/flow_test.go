@@ -213,7 +213,7 @@ func (h *harness) final() *Screen {
 	if err := h.tm.Quit(); err != nil {
 		h.t.Fatal(err)
 	}
-	h.tm.WaitFinished(h.t, teatest.WithFinalTimeout(5*time.Second))
+	h.tm.WaitFinished(h.t, teatest.WithFinalTimeout(20*time.Second))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.screen
