@@ -235,7 +235,10 @@ func FNMTRequirements() []Message {
 // FNMTCost is the price line: the video-identification costs 2,99 € plus
 // taxes and the certificate is free (seed 000).
 func FNMTCost() Message {
-	return Message{Key: "fnmt.before.cost", Args: map[string]any{"Price": euros(FNMTVideoIDPriceCents)}}
+	// Euros and cents apart: each catalogue writes the amount its own way
+	// (2,99 € in Spanish, €2.99 in English).
+	return Message{Key: "fnmt.before.cost", Args: map[string]any{
+		"Euros": FNMTVideoIDPriceCents / 100, "Cents": fmt.Sprintf("%02d", FNMTVideoIDPriceCents%100)}}
 }
 
 // FNMTChecksAfterInstall are the three things to check after installing
@@ -299,7 +302,6 @@ func FNMTDownloadSteps(os DeviceOS) []Message {
 // euros formats cents the Spanish way ("2,99 €"). Five of the six
 // catalogue languages write euros like this; English may ignore the arg
 // and write the price itself.
-func euros(cents int) string { return fmt.Sprintf("%d,%02d €", cents/100, cents%100) }
 
 // FNMTVisit is what the visitor has given in the FNMT flow so far. The UI
 // stores normalised values here as each field is accepted by its validator,

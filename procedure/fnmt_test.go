@@ -195,7 +195,7 @@ func TestFNMTRequirements(t *testing.T) {
 			cost = m
 		}
 	}
-	if cost.Args["Price"] != "2,99 €" {
+	if cost.Args["Euros"] != 2 || cost.Args["Cents"] != "99" {
 		t.Errorf("price arg %v", cost.Args)
 	}
 	if FNMTAnswerBusinessHours != 48 || FNMTAnswerBusinessDays != 2 || FNMTCertificatePriceCents != 0 {
