@@ -742,30 +742,16 @@ func dirClose(a, b int) bool {
 }
 
 // dirDiff is the difference of two signed directions in degrees, 0-180.
-func dirDiff(a, b int) int {
-	d := a - b
-	if d < 0 {
-		d = -d
-	}
-	d %= 360
-	if d > 180 {
-		d = 360 - d
-	}
-	return d
-}
+func dirDiff(a, b int) int { return circDiff(a, b, 360) }
 
 // angDiff is the difference of two line directions in degrees, 0-90,
 // whatever their signs.
-func angDiff(a, b int) int {
-	d := a - b
-	if d < 0 {
-		d = -d
-	}
-	d %= 180
-	if d > 90 {
-		d = 180 - d
-	}
-	return d
+func angDiff(a, b int) int { return circDiff(a, b, 180) }
+
+// circDiff is the distance between a and b on a circle of period degrees.
+func circDiff(a, b, period int) int {
+	d := iabs(a-b) % period
+	return min(d, period-d)
 }
 
 func (l *line) setAngle(th float64) {
