@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -95,12 +93,7 @@ func (k *kioskTerm) waitFor(want string, d time.Duration) {
 	k.t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		s := k.text()
-		if k.mark > len(s) {
-			k.mark = len(s)
-		}
-		if i := strings.Index(s[k.mark:], want); i >= 0 {
-			k.mark += i + len(want)
+		if _, ok := k.seen(want); ok {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -108,6 +101,20 @@ func (k *kioskTerm) waitFor(want string, d time.Duration) {
 	s := k.text()
 	tail := s[max(0, len(s)-3000):]
 	k.t.Fatalf("the kiosk never showed %q; last output:\n%s", want, tail)
+}
+
+// seen reports whether want was painted after the mark, moving the mark
+// past it when it was; s is the whole output so far.
+func (k *kioskTerm) seen(want string) (s string, ok bool) {
+	s = k.text()
+	if k.mark > len(s) {
+		k.mark = len(s)
+	}
+	if i := strings.Index(s[k.mark:], want); i >= 0 {
+		k.mark += i + len(want)
+		return s, true
+	}
+	return s, false
 }
 
 // waitLive waits for want on a screen that keeps changing, such as a
@@ -120,12 +127,8 @@ func (k *kioskTerm) waitLive(want string, stall time.Duration) {
 	k.t.Helper()
 	size, moved := 0, time.Now()
 	for hard := time.Now().Add(5 * time.Minute); time.Now().Before(hard); {
-		s := k.text()
-		if k.mark > len(s) {
-			k.mark = len(s)
-		}
-		if i := strings.Index(s[k.mark:], want); i >= 0 {
-			k.mark += i + len(want)
+		s, ok := k.seen(want)
+		if ok {
 			return
 		}
 		if len(s) != size {
@@ -521,14 +524,9 @@ func TestMaintenanceFromTheConsole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the whole kiosk")
 	}
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer, _ := ssh.NewSignerFromKey(priv)
-	sshPub, _ := ssh.NewPublicKey(pub)
-	k := startKioskWith(t, "", func(data string) {
-		if err := os.WriteFile(filepath.Join(data, "authorized_keys"), ssh.MarshalAuthorizedKey(sshPub), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	})
+	tech := newTechnician(t)
+	signer := tech.signer
+	k := startKioskWith(t, "", func(data string) { tech.authorize(t, data) })
 	addr := waitLog(t, k.data, listenRE)[1]
 	run := func(command string) string {
 		t.Helper()

@@ -409,12 +409,9 @@ func waitScreen(t *testing.T, s *syncBuffer, want string) {
 // against the running kiosk; an unknown key is refused.
 func TestConsoleOverSSH(t *testing.T) {
 	data := t.TempDir()
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer, _ := ssh.NewSignerFromKey(priv)
-	sshPub, _ := ssh.NewPublicKey(pub)
-	if err := os.WriteFile(filepath.Join(data, "authorized_keys"), ssh.MarshalAuthorizedKey(sshPub), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	tech := newTechnician(t)
+	signer := tech.signer
+	tech.authorize(t, data)
 	_, addr := startHeadless(t, data)
 	out, err := exec.Command(binPath, "queue", "add", "--data", data, "--kind", "sms", "--to", "+34600000000", "--text", "hola").CombinedOutput()
 	if err == nil {
