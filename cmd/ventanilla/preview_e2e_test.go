@@ -2,11 +2,7 @@ package main
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -105,19 +101,14 @@ func TestConsolePreviewDuringAndAfterAVisit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the whole kiosk")
 	}
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer, _ := ssh.NewSignerFromKey(priv)
-	sshPub, _ := ssh.NewPublicKey(pub)
-	k := startKioskWith(t, "", func(data string) {
-		if err := os.WriteFile(filepath.Join(data, "authorized_keys"), ssh.MarshalAuthorizedKey(sshPub), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	})
+	tech := newTechnician(t)
+	signer := tech.signer
+	k := startKioskWith(t, "", func(data string) { tech.authorize(t, data) })
 	addr := waitLog(t, k.data, listenRE)[1]
 	k.send("2")
 	k.identity()
 	// The DNI photo step: the simulated visitor shows the card.
-	k.waitFor("Pulse Enter para aceptarla", 90*time.Second)
+	k.waitLive("Pulse Enter para aceptarla", 20*time.Second)
 
 	con := openConsole(t, addr, signer)
 	con.waitFor("Technicians")
