@@ -56,18 +56,27 @@ func TestPreviewMosaicWhileVisitor(t *testing.T) {
 	}
 }
 
-// TestPreviewHiddenDuringVisitOverSSH: a technician opens the preview
-// while a visitor is on a step: the line says why the picture is blurred
-// and the print never reaches the terminal; once the kiosk is back home
-// the full picture shows.
-func TestPreviewHiddenDuringVisitOverSSH(t *testing.T) {
+// previewDuringVisit opens a w×h console, goes to Devices and opens the
+// live preview while the fake kiosk has a visitor on a step, and waits
+// for the line saying the picture is blurred.
+func previewDuringVisit(t *testing.T, w, h int) (*testEnv, *term) {
+	t.Helper()
 	e := newEnv(t, nil)
-	tm := e.openTerm(t, e.mustDial(t), 110, 40)
+	tm := e.openTerm(t, e.mustDial(t), w, h)
 	tm.waitFor("fnmt/2-request")
 	tm.send("3")
 	tm.waitFor("READY")
 	tm.send("p")
 	tm.waitFor("blurred for their privacy")
+	return e, tm
+}
+
+// TestPreviewHiddenDuringVisitOverSSH: a technician opens the preview
+// while a visitor is on a step: the line says why the picture is blurred
+// and the print never reaches the terminal; once the kiosk is back home
+// the full picture shows.
+func TestPreviewHiddenDuringVisitOverSSH(t *testing.T) {
+	e, tm := previewDuringVisit(t, 110, 40)
 	time.Sleep(600 * time.Millisecond) // a few refreshes
 	if strings.Contains(tm.raw(), printCell) {
 		t.Fatal("the visitor's document reached the technician's terminal")
@@ -87,13 +96,7 @@ func TestPreviewHiddenDuringVisitOverSSH(t *testing.T) {
 // TestPreviewReasonFitsEightyColumns: at 80×24 the line saying why the
 // picture is blurred is whole (a longer one was cut with "…").
 func TestPreviewReasonFitsEightyColumns(t *testing.T) {
-	e := newEnv(t, nil)
-	tm := e.openTerm(t, e.mustDial(t), 80, 24)
-	tm.waitFor("fnmt/2-request")
-	tm.send("3")
-	tm.waitFor("READY")
-	tm.send("p")
-	tm.waitFor("blurred for their privacy")
+	_, tm := previewDuringVisit(t, 80, 24)
 	s := tm.screen()
 	i := strings.LastIndex(s, "blurred for their privacy")
 	line := s[i:]
